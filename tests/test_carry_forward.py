@@ -1,0 +1,120 @@
+"""The carried-forward blocks: every lesson that copies a function or class keeps it identical.
+
+Each lesson is self-contained, so code from earlier lessons is copied forward in a marked block. Two
+checks keep the copies from drifting apart:
+  1. the source text: a top-level function, constant or class method with the same name reads the same in
+     every lesson that has it (a later lesson may ADD methods to a class, never change one);
+  2. the behaviour: the same inputs and weights give the same outputs in every lesson that has them.
+"""
+import ast
+import itertools
+
+import numpy as np
+import pytest
+
+from helpers import LESSONS, REPO, load_lesson
+
+PRESENT = [name for name in LESSONS if (REPO / name).exists()]
+LESSON_SPECIFIC = {"main"}  # every lesson has its own main()
+
+
+def definitions(path):
+    """name -> source text of each top-level function, assignment, class and class method."""
+    source = path.read_text(encoding="utf-8")
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name not in LESSON_SPECIFIC:
+            found[node.name] = ast.get_source_segment(source, node)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    found[target.id] = ast.get_source_segment(source, node)
+        elif isinstance(node, ast.ClassDef):
+            for item in node.body:
+                text = ast.get_source_segment(source, item)
+                key = f"{node.name}.{item.name}" if isinstance(item, ast.FunctionDef) else f"{node.name}.{text}"
+                found[key] = text
+    return found
+
+
+def drifted(first_path, second_path):
+    a, b = definitions(first_path), definitions(second_path)
+    return sorted(name for name in a.keys() & b.keys() if a[name] != b[name])
+
+
+def test_the_first_lessons_are_there():
+    assert PRESENT[:3] == LESSONS[:3]
+
+
+@pytest.mark.parametrize("first, second", list(itertools.combinations(PRESENT, 2)))
+def test_shared_names_have_identical_source(first, second):
+    assert drifted(REPO / first, REPO / second) == [], f"{first} and {second} define these differently"
+
+
+@pytest.mark.parametrize("filename", PRESENT[1:])
+def test_carried_block_is_marked(filename):
+    source = (REPO / filename).read_text(encoding="utf-8")
+    assert "# Carried over from " in source and "# End of carried-over code." in source
+
+
+def test_the_source_check_catches_a_one_character_change(tmp_path):
+    original = (REPO / "02_forward_pass.py").read_text(encoding="utf-8")
+    edited = original.replace("np.where(z >= 0, 1.0, e)", "np.where(z > 0, 1.0, e)")
+    assert edited != original
+    (tmp_path / "02_forward_pass.py").write_text(edited, encoding="utf-8")
+    assert drifted(REPO / "01_single_neuron.py", tmp_path / "02_forward_pass.py") == ["sigmoid"]
+
+
+# --- behaviour: same inputs, same outputs -----------------------------------------------------------
+def lessons_with(name):
+    found = [load_lesson(f) for f in PRESENT if hasattr(load_lesson(f), name)]
+    assert found, f"no lesson defines {name}"
+    return found
+
+
+def outputs_agree(name, compute):
+    results = [(module.__name__, compute(module)) for module in lessons_with(name)]
+    reference_name, reference = results[0]
+    for module_name, result in results[1:]:
+        for expected, got in zip(reference, result):
+            np.testing.assert_array_equal(got, expected, err_msg=f"{module_name}.{name} != {reference_name}.{name}")
+    return len(results)
+
+
+Z = np.concatenate([np.linspace(-50, 50, 101), [-1e4, 1e4]])
+
+
+def test_sigmoid_and_its_slope_agree():
+    assert outputs_agree("sigmoid", lambda m: [m.sigmoid(Z), m.sigmoid(Z.astype(np.float32))]) >= 2
+    assert outputs_agree("sigmoid_prime", lambda m: [m.sigmoid_prime(Z)]) >= 2
+
+
+def test_neuron_agrees():
+    x, w = np.array([0.3, -1.2, 2.0]), np.array([1.5, 0.2, -0.7])
+    assert outputs_agree("neuron", lambda m: [m.neuron(x, w, 0.4)]) >= 2
+
+
+def test_network_agrees():
+    X = np.random.default_rng(0).uniform(size=(7, 5))
+    Y = np.eye(3)[np.arange(7) % 3]
+
+    def compute(m):
+        net = m.Network([5, 4, 3], seed=2)
+        results = [*net.weights, *net.biases, net.forward(X)]
+        if hasattr(net, "backward"):
+            grad_weights, grad_biases = net.backward(X, Y)
+            results += [*grad_weights, *grad_biases]
+        return results
+    assert outputs_agree("Network", compute) >= 2
+
+
+def test_loss_and_targets_agree():
+    rng = np.random.default_rng(1)
+    p, t = rng.uniform(size=(4, 3)), rng.uniform(size=(4, 3))
+    outputs_agree("mse_loss", lambda m: [m.mse_loss(p, t)])
+    outputs_agree("one_hot", lambda m: [m.one_hot(np.array([2, 0, 1]), 3)])
+
+
+def test_command_line_plumbing_agrees():
+    argv = ["--seed", "7", "--no-plots", "--figures-dir", "somewhere"]
+    assert outputs_agree("make_parser", lambda m: [str(sorted(vars(m.make_parser("x").parse_args(argv)).items()))]) >= 3

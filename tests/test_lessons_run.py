@@ -1,0 +1,54 @@
+"""Every lesson runs as a user runs it: headless, exit 0, its PNG figures written and their paths printed."""
+import pytest
+
+from helpers import run_script
+
+# Lesson 05 trains on MNIST; its script runs are tested in its own test files.
+FIGURES = {
+    "01_single_neuron.py": ["01_sigmoid.png", "01_and_gate.png"],
+    "02_forward_pass.py": ["02_activations.png"],
+    "03_loss_function.py": ["03_loss_surface.png"],
+}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+STRICT = {"PYTHONWARNINGS": "error"}  # an overflow or a deprecation in a lesson fails the run
+
+
+@pytest.mark.parametrize("lesson", FIGURES)
+def test_lesson_runs_and_writes_its_figures(lesson, tmp_path):
+    result = run_script(lesson, "--figures-dir", tmp_path, env=STRICT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FIGURES[lesson])
+    for name in FIGURES[lesson]:
+        path = tmp_path / name
+        assert path.read_bytes()[:8] == PNG_SIGNATURE and path.stat().st_size > 5000
+        assert str(path) in result.stdout
+
+
+@pytest.mark.parametrize("lesson", FIGURES)
+def test_no_plots_is_deterministic_and_writes_nothing(lesson, tmp_path):
+    first = run_script(lesson, "--no-plots", "--figures-dir", tmp_path / "figs", env=STRICT)
+    second = run_script(lesson, "--no-plots", "--figures-dir", tmp_path / "figs", env=STRICT)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout and len(first.stdout) > 200
+    assert not (tmp_path / "figs").exists()
+
+
+@pytest.mark.parametrize("lesson", FIGURES)
+def test_show_without_a_display_neither_blocks_nor_fails(lesson, tmp_path):
+    result = run_script(lesson, "--show", "--figures-dir", tmp_path, timeout=60, env={"DISPLAY": "", **STRICT})
+    assert result.returncode == 0, result.stderr
+    assert "--show needs a display" in result.stdout
+    assert len(list(tmp_path.glob("*.png"))) == len(FIGURES[lesson])
+
+
+@pytest.mark.parametrize("lesson", FIGURES)
+def test_help_and_bad_flags(lesson):
+    assert run_script(lesson, "--help").returncode == 0
+    bad = run_script(lesson, "--seed", "abc")
+    assert bad.returncode == 2 and "invalid int value" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_seed_changes_the_random_example():
+    assert run_script("01_single_neuron.py", "--no-plots", "--seed", "1").stdout != \
+        run_script("01_single_neuron.py", "--no-plots", "--seed", "2").stdout
