@@ -25,6 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
+# ===================================================================================================
+# Carried over from 01_single_neuron.py, unchanged (tests/test_carry_forward.py keeps the copies
+# identical): the plumbing.
+# ===================================================================================================
+
 # ---------------------------------------------------------------------------------------------------
 # Plumbing: command line and figures. Carried into every lesson unchanged; it teaches no maths.
 # ---------------------------------------------------------------------------------------------------
@@ -69,6 +74,11 @@ def finish_figures(plt, show):
     if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
         plt.show()
     plt.close("all")
+
+
+# ===================================================================================================
+# End of carried-over code. New in this lesson: downloading, verifying and loading MNIST.
+# ===================================================================================================
 
 
 # ---------------------------------------------------------------------------------------------------
