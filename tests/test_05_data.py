@@ -1,0 +1,317 @@
+"""Lesson 05, the data step: download from mirrors with fallback, verify, load; never the internet.
+
+Every download goes to a MirrorServer on 127.0.0.1 (tests/mnist_server.py). Most tests use tiny
+MNIST-shaped files with their own digest table; the last one serves the real MNIST (../shared/mnist)
+through the real code path with the real digests.
+"""
+import gzip
+import io
+import socket
+import threading
+
+import numpy as np
+import pytest
+
+from helpers import load_lesson, run_script
+from mnist_server import NAMES, MirrorServer, digest_table, idx_bytes, tiny_mnist
+
+LESSON = "05_train_mnist.py"
+m = load_lesson(LESSON)
+FILES, DIGESTS, ARRAYS = tiny_mnist()
+LOOPBACK = "127.0.0.1,localhost"
+CLI_ENV = {"no_proxy": LOOPBACK, "NO_PROXY": LOOPBACK, "MNIST_MIRRORS": ""}
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_for_loopback(monkeypatch):
+    """A proxy set in the environment must not swallow the requests to our loopback mirrors."""
+    monkeypatch.setenv("no_proxy", LOOPBACK)
+    monkeypatch.setenv("NO_PROXY", LOOPBACK)
+    monkeypatch.delenv("MNIST_MIRRORS", raising=False)
+
+
+def prepare(data_dir, *servers, timeout=2.0):
+    """Run the data step against these mirrors with the tiny digests; return (data, what it printed)."""
+    out = io.StringIO()
+    data = m.prepare_data(data_dir, [s.url for s in servers], digests=DIGESTS, timeout=timeout, stream=out)
+    return data, out.getvalue()
+
+
+def assert_is_tiny_mnist(data):
+    for got, expected in zip(data, ARRAYS):
+        for got_array, expected_array in zip(got, expected):
+            assert got_array.dtype == np.uint8
+            np.testing.assert_array_equal(got_array, expected_array)
+
+
+def listing(folder):
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def refused_url():
+    """A loopback URL where nothing listens: the connection is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/mnist/"
+
+
+# --- downloading --------------------------------------------------------------------------------
+def test_clean_download(tmp_path):
+    with MirrorServer(FILES) as server:
+        data, output = prepare(tmp_path / "data", server)
+    assert_is_tiny_mnist(data)
+    assert listing(tmp_path / "data") == sorted(FILES)            # the .gz files, no temporary file
+    assert sorted(p.rsplit("/", 1)[-1] for p in server.requests) == sorted(FILES)
+    assert output.count("verified") == 4 and "failed" not in output
+    assert data[0][0].flags.writeable                           # ordinary arrays, not read-only views
+
+
+def test_a_second_run_makes_no_request(tmp_path):
+    with MirrorServer(FILES) as server:
+        prepare(tmp_path, server)
+        assert len(server.requests) == 4
+        data, output = prepare(tmp_path, server)
+        assert len(server.requests) == 4
+    assert_is_tiny_mnist(data)
+    assert output == ""
+    assert_is_tiny_mnist(m.load_mnist(tmp_path, digests=DIGESTS))  # and offline, with no server at all
+
+
+REASONS = {
+    "404": "HTTP 404", "403": "HTTP 403", "500": "HTTP 500", "html": "HTML page",
+    "truncated": "truncated or corrupt", "corrupt": "truncated or corrupt", "wrong": "SHA-256",
+    "cut": "closed early", "hang": "timed out", "stall": "timed out",
+}
+
+
+@pytest.mark.parametrize("mode", REASONS)
+def test_a_misbehaving_mirror_falls_back_to_the_next(mode, tmp_path):
+    threads_before = threading.active_count()
+    with MirrorServer(FILES, mode) as bad, MirrorServer(FILES) as good:
+        data, output = prepare(tmp_path, bad, good, timeout=0.3)
+    assert_is_tiny_mnist(data)
+    failed = [line for line in output.splitlines() if "failed:" in line]
+    assert len(failed) == 1 and REASONS[mode] in failed[0] and "trying the next mirror" in failed[0]
+    # Once the good mirror has worked, the other files try it first: a dead mirror costs one timeout.
+    assert len(bad.requests) == 1 and len(good.requests) == 4
+    assert listing(tmp_path) == sorted(FILES)
+    assert threading.active_count() == threads_before          # the servers and their handlers are gone
+
+
+def test_every_mirror_failing_raises_one_clear_error(tmp_path):
+    dead = refused_url()
+    with MirrorServer(FILES, "404") as missing, MirrorServer(FILES, "wrong") as wrong:
+        with pytest.raises(m.MnistError) as caught:
+            m.prepare_data(tmp_path / "data", [dead, missing.url, wrong.url], digests=DIGESTS, timeout=2,
+                           stream=io.StringIO())
+    message = str(caught.value)
+    for url, reason in [(dead, "refused"), (missing.url, "HTTP 404"), (wrong.url, "SHA-256")]:
+        assert any(url + "train-images-idx3-ubyte.gz: " in line and reason in line for line in message.splitlines())
+    assert listing(tmp_path / "data") == []                     # nothing under the final names, no temp file
+
+
+def test_an_interrupted_download_leaves_nothing(tmp_path, monkeypatch):
+    def press_ctrl_c(self, done):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(m.Progress, "update", press_ctrl_c)
+    with MirrorServer(FILES) as server, pytest.raises(KeyboardInterrupt):
+        prepare(tmp_path, server)
+    assert listing(tmp_path) == []
+
+
+# --- files already there --------------------------------------------------------------------------
+@pytest.mark.parametrize("placement", ["gz", "recompressed", "unpacked", "mixed"])
+def test_files_placed_by_hand_are_used_without_network(placement, tmp_path):
+    for i, name in enumerate(NAMES):
+        unpacked = gzip.decompress(FILES[name + ".gz"])
+        if placement == "gz":
+            (tmp_path / (name + ".gz")).write_bytes(FILES[name + ".gz"])
+        elif placement == "recompressed":
+            (tmp_path / (name + ".gz")).write_bytes(gzip.compress(unpacked, compresslevel=1))
+        elif placement == "unpacked" or i % 2:
+            (tmp_path / name).write_bytes(unpacked)
+        else:
+            (tmp_path / (name + ".gz")).write_bytes(FILES[name + ".gz"])
+    with MirrorServer(FILES, "404") as server:
+        data, output = prepare(tmp_path, server)
+    assert_is_tiny_mnist(data)
+    assert server.requests == [] and output == ""
+
+
+@pytest.mark.parametrize("bad_name", ["train-labels-idx1-ubyte.gz", "train-labels-idx1-ubyte"])
+def test_a_present_invalid_file_is_reported_and_replaced(bad_name, tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "train-labels-idx1-ubyte.gz").unlink()
+    (tmp_path / bad_name).write_bytes(b"not MNIST at all")
+    with MirrorServer(FILES) as server:
+        data, output = prepare(tmp_path, server)
+    assert_is_tiny_mnist(data)
+    assert f"{tmp_path / bad_name} is not valid" in output
+    assert [p.rsplit("/", 1)[-1] for p in server.requests] == ["train-labels-idx1-ubyte.gz"]
+    assert listing(tmp_path) == sorted(FILES)                    # replaced, the bad copy gone
+
+
+def test_load_mnist_names_what_is_missing_or_invalid(tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(FILES["train-images-idx3-ubyte.gz"][:100])
+    with pytest.raises(m.MnistError) as caught:
+        m.load_mnist(tmp_path, digests=DIGESTS)
+    message = str(caught.value)
+    assert "t10k-labels-idx1-ubyte.gz: not found" in message
+    assert f"{tmp_path / 'train-images-idx3-ubyte.gz'}: the gzip data is truncated or corrupt" in message
+    assert "--download-only" in message and "by hand" in message
+
+
+# --- checking content -----------------------------------------------------------------------------
+UNPACKED = gzip.decompress(FILES["train-labels-idx1-ubyte.gz"])
+SIZE, SHA = DIGESTS["train-labels-idx1-ubyte"]
+
+
+@pytest.mark.parametrize("content, fault", [
+    (UNPACKED[:-1], "truncated file"),
+    (UNPACKED + b"\0", "more than"),
+    (bytes(len(UNPACKED)), "SHA-256"),
+    (b"<!DOCTYPE html><html>" + bytes(SIZE), "HTML"),
+    (gzip.compress(UNPACKED)[:-9], "truncated or corrupt"),
+    (b"", "0 bytes"),
+])
+def test_read_verified_rejects_anything_but_the_exact_bytes(content, fault, tmp_path):
+    path = tmp_path / "file"
+    path.write_bytes(content)
+    with pytest.raises(m.InvalidFile, match=fault):
+        m.read_verified(path, SIZE, SHA)
+    path.write_bytes(gzip.compress(UNPACKED))
+    assert bytes(m.read_verified(path, SIZE, SHA)) == UNPACKED
+
+
+IMAGES = idx_bytes(np.zeros((3, 28, 28), np.uint8))
+
+
+@pytest.mark.parametrize("content, fault", [
+    (b"\x08\x03\x00\x00" + IMAGES[4:], "not an IDX file of unsigned bytes: it starts with 08 03 00 00"),
+    (b"\x00\x00\x0d\x03" + IMAGES[4:], "not an IDX file of unsigned bytes"),
+    (b"\x00\x00", "starts with 00 00, expected"),
+    (idx_bytes(np.zeros(3, np.uint8)), "has 1 dimensions, expected 3"),
+    (IMAGES[:10], "header is cut short"),
+    (IMAGES[:-1], "the file is truncated"),
+    (IMAGES + b"\0", "the file is padded with extra bytes"),
+])
+def test_the_idx_reader_names_the_file_and_the_fault(content, fault, tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(content)
+    with pytest.raises(m.InvalidFile, match=fault) as caught:
+        m.read_idx(path, ndim=3)
+    assert str(caught.value).startswith(f"{path}: ")
+    path.write_bytes(gzip.compress(IMAGES))
+    assert m.read_idx(path, ndim=3).shape == (3, 28, 28)
+
+
+@pytest.mark.parametrize("replace, fault", [
+    (("train-images-idx3-ubyte", np.zeros((12, 28, 27), np.uint8)), r"images are \(28, 27\) pixels"),
+    (("t10k-labels-idx1-ubyte", np.zeros(4, np.uint8)), "has 5 images but .* has 4 labels"),
+    (("train-labels-idx1-ubyte", np.zeros((12, 28, 28), np.uint8)), "has 3 dimensions, expected 1"),
+])
+def test_load_mnist_checks_the_files_fit_together(replace, fault, tmp_path):
+    """Files whose digests match (a digest table made for them) but which are not MNIST-shaped."""
+    unpacked = {name: gzip.decompress(FILES[name + ".gz"]) for name in NAMES}
+    unpacked[replace[0]] = idx_bytes(replace[1])
+    for name, content in unpacked.items():
+        (tmp_path / name).write_bytes(content)
+    with pytest.raises(m.InvalidFile, match=fault):
+        m.load_mnist(tmp_path, digests=digest_table(unpacked))
+
+
+# --- mirrors, progress --------------------------------------------------------------------------
+def test_choose_mirrors_order_of_precedence():
+    env = {"MNIST_MIRRORS": " http://a.example/x , https://b.example/y/ ,"}
+    assert m.choose_mirrors(["http://c.example"], env) == ["http://c.example/"]
+    assert m.choose_mirrors(None, env) == ["http://a.example/x/", "https://b.example/y/"]
+    assert m.choose_mirrors(None, {"MNIST_MIRRORS": " "}) == m.DEFAULT_MIRRORS
+    assert m.DEFAULT_MIRRORS[0] == "https://ossci-datasets.s3.amazonaws.com/mnist/" and len(m.DEFAULT_MIRRORS) == 3
+    with pytest.raises(m.MnistError, match="not a URL"):
+        m.choose_mirrors(["/some/folder"], {})
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("stream", [FakeTerminal(), io.StringIO()], ids=["terminal", "log"])
+def test_progress_is_one_line_on_a_terminal_and_a_few_in_a_log(stream):
+    progress = m.Progress(10_000_000, stream)
+    for done in range(0, 10_000_001, 50_000):
+        progress.update(done)
+    progress.close()
+    text = stream.getvalue()
+    assert text.rstrip(" \n").endswith("10.0 MB of 10.0 MB (100%)")
+    if isinstance(stream, FakeTerminal):   # redrawn at every percent, one newline at the end
+        assert text.count("\r") == 101 and text.count("\n") == 1 and text.endswith("\n")
+    else:                                  # 25%, 50%, 75%, 100%
+        assert "\r" not in text and text.count("\n") == 4
+
+
+# --- the command line -----------------------------------------------------------------------------
+def test_cli_when_every_mirror_fails(tmp_path):
+    data_dir = tmp_path / "data"
+    dead = refused_url()
+    with MirrorServer(FILES, "404") as missing, MirrorServer(FILES, "500") as broken, \
+            MirrorServer(FILES, "html") as portal:
+        urls = [dead, missing.url, broken.url, portal.url]
+        result = run_script(LESSON, "--data-dir", data_dir, *sum((["--mirror", u] for u in urls), []),
+                            env=CLI_ENV, timeout=60)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: could not download")
+    for url, reason in zip(urls, ["refused", "HTTP 404", "HTTP 500", "HTML page"]):
+        assert f"{url}train-images-idx3-ubyte.gz: " in result.stderr and reason in result.stderr
+    assert f"place the four files in {data_dir} by hand" in result.stderr
+    for name, (size, sha256) in m.MNIST_DIGESTS.items():
+        assert name + ".gz" in result.stderr and sha256 in result.stderr and str(size) in result.stderr
+    assert "trying the next mirror" in result.stdout
+    assert listing(data_dir) == []
+
+
+def test_cli_takes_mirrors_from_the_environment_unless_given_on_the_command_line(tmp_path):
+    with MirrorServer(FILES, "404") as env_mirror, MirrorServer(FILES, "403") as cli_mirror:
+        env = dict(CLI_ENV, MNIST_MIRRORS=env_mirror.url)
+        from_env = run_script(LESSON, "--data-dir", tmp_path, env=env, timeout=60)
+        from_cli = run_script(LESSON, "--data-dir", tmp_path, "--mirror", cli_mirror.url, env=env, timeout=60)
+    assert from_env.returncode == from_cli.returncode == 1
+    assert env_mirror.url in from_env.stderr and "HTTP 404" in from_env.stderr
+    assert cli_mirror.url in from_cli.stderr and env_mirror.url not in from_cli.stderr
+    assert len(env_mirror.requests) == len(cli_mirror.requests) == 1
+
+
+def test_cli_rejects_a_mirror_that_is_not_a_url(tmp_path):
+    result = run_script(LESSON, "--data-dir", tmp_path, "--mirror", "mnist-files", env=CLI_ENV, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'mnist-files' is not a URL" in result.stderr
+
+
+# --- the real MNIST, through the real code path ----------------------------------------------------
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_real_mnist_downloads_verifies_and_loads(shared_mnist, tmp_path):
+    data_dir = tmp_path / "data"
+    with MirrorServer(shared_mnist) as server:
+        result = run_script(LESSON, "--download-only", "--data-dir", data_dir, "--mirror", server.url,
+                            env=CLI_ENV, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.count("verified") == 4 and "MNIST is ready" in result.stdout
+        assert len(server.requests) == 4
+        data = m.prepare_data(data_dir, [server.url], stream=io.StringIO())   # the real digest table
+        assert len(server.requests) == 4                                      # present: no request
+    assert listing(data_dir) == sorted(name + ".gz" for name in NAMES)
+    (x_train, y_train), (x_test, y_test) = data
+    assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
+    assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
+    assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
+    assert np.bincount(y_train).tolist() == TRAIN_COUNTS and np.bincount(y_test).tolist() == TEST_COUNTS
+    assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    assert x_train.max() == 255 and x_train.min() == 0
