@@ -8,6 +8,8 @@ FIGURES = {
     "01_single_neuron.py": ["01_sigmoid.png", "01_and_gate.png"],
     "02_forward_pass.py": ["02_activations.png"],
     "03_loss_function.py": ["03_loss_surface.png"],
+    "04a_backprop_single_neuron.py": ["04a_loss_curve.png", "04a_descent_path.png"],
+    "04b_backprop_network.py": ["04b_loss_curve.png", "04b_decision_boundary.png", "04b_xor.png"],
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STRICT = {"PYTHONWARNINGS": "error"}  # an overflow or a deprecation in a lesson fails the run

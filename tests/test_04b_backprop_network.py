@@ -1,0 +1,102 @@
+"""Lesson 04b: backpropagation through a network, checked against central differences, then training."""
+import numpy as np
+import pytest
+
+from gradcheck import gradient_is_correct
+from helpers import load_lesson
+
+L04B = load_lesson("04b_backprop_network.py")
+
+
+def random_problem(module, sizes, n_samples, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    net = module.Network(sizes, seed=seed, dtype=dtype)
+    X = rng.normal(size=(n_samples, sizes[0])).astype(dtype)
+    Y = rng.uniform(size=(n_samples, sizes[-1])).astype(dtype)
+    return net, X, Y
+
+
+def backprop_is_correct(net, X, Y, backward=None):
+    grad_weights, grad_biases = (backward or net.backward)(X, Y)
+    loss = lambda: L04B.mse_loss(net.forward(X), Y)
+    return gradient_is_correct(loss, net.weights + net.biases, grad_weights + grad_biases)
+
+
+@pytest.mark.parametrize("sizes", [[3, 4, 2], [4, 5, 3, 2], [2, 6, 5, 4, 3]])  # 1, 2 and 3 hidden layers
+@pytest.mark.parametrize("n_samples", [1, 7])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_backward_matches_central_differences(sizes, n_samples, seed):
+    assert backprop_is_correct(*random_problem(L04B, sizes, n_samples, seed))
+
+
+def test_the_checker_catches_one_wrong_entry():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+    grad_weights, grad_biases = net.backward(X, Y)
+    grad_weights[1][2, 1] *= 1.001
+    loss = lambda: L04B.mse_loss(net.forward(X), Y)
+    assert not gradient_is_correct(loss, net.weights + net.biases, grad_weights + grad_biases)
+
+
+def test_the_checker_catches_a_wrong_backward():
+    """A plausible bug: the hidden layers' delta forgets the sigmoid's slope."""
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+
+    def backward_without_hidden_slope(X, Y):
+        activations = net.forward_all(X)
+        out = activations[-1]
+        delta = 2 * (out - Y) / out.size * out * (1 - out)
+        grad_weights, grad_biases = [], []
+        for l in range(len(net.weights) - 1, -1, -1):
+            grad_weights.insert(0, activations[l].T @ delta)
+            grad_biases.insert(0, delta.sum(axis=0))
+            delta = delta @ net.weights[l].T  # the bug: no * a (1 - a)
+        return grad_weights, grad_biases
+
+    assert not backprop_is_correct(net, X, Y, backward_without_hidden_slope)
+
+
+def test_backward_has_no_loop_over_samples_and_keeps_float32():
+    net, X, Y = random_problem(L04B, [5, 4, 3], 9, 0, dtype=np.float32)
+    grad_weights, grad_biases = net.backward(X, Y)
+    assert [g.shape for g in grad_weights] == [W.shape for W in net.weights]
+    assert [g.shape for g in grad_biases] == [b.shape for b in net.biases]
+    assert all(g.dtype == np.float32 for g in grad_weights + grad_biases)
+    # The same gradients whether computed for the batch or summed over batches of one, weighted 1/N.
+    net64, X64, Y64 = random_problem(L04B, [5, 4, 3], 9, 0)
+    batch_grads = net64.backward(X64, Y64)[0]
+    per_sample = [sum(net64.backward(X64[i:i + 1], Y64[i:i + 1])[0][l] for i in range(9)) / 9
+                  for l in range(2)]
+    for g, h in zip(batch_grads, per_sample):
+        np.testing.assert_allclose(g, h, rtol=1e-12)
+
+
+def test_backward_rejects_mismatched_targets():
+    net, X, Y = random_problem(L04B, [3, 4, 2], 5, 0)
+    with pytest.raises(ValueError, match="targets"):
+        net.backward(X, Y[:, 0])
+
+
+def test_a_single_neuron_cannot_learn_xor():
+    w, b, path = L04B.train_neuron(L04B.XOR_X, L04B.XOR_Y[:, 0], np.array([0.3, -0.2]), 0.0, 10.0, 2000)
+    outputs = L04B.sigmoid(L04B.XOR_X @ w + b)
+    assert np.sum((outputs > 0.5) == L04B.XOR_Y[:, 0]) <= 3
+    assert path[-1, -1] > 0.18
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_hidden_layer_solves_xor(seed):
+    net = L04B.Network(L04B.XOR_SIZES, seed=seed)
+    losses = L04B.train(net, L04B.XOR_X, L04B.XOR_Y, L04B.XOR_LR, L04B.XOR_STEPS)
+    outputs = net.forward(L04B.XOR_X)[:, 0]
+    assert np.array_equal(outputs > 0.5, L04B.XOR_Y[:, 0] > 0.5)
+    assert losses[-1] < losses[0] / 100
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_two_moons_reach_97_percent_on_new_points(seed):
+    X, labels = L04B.make_moons(L04B.MOONS_N, L04B.MOONS_NOISE, np.random.default_rng(seed))
+    X_test, labels_test = L04B.make_moons(L04B.MOONS_N, L04B.MOONS_NOISE, np.random.default_rng(seed + 1000))
+    net = L04B.Network(L04B.MOONS_SIZES, seed=seed)
+    losses = L04B.train(net, X, labels[:, None].astype(float), L04B.MOONS_LR, L04B.MOONS_STEPS)
+    assert losses[-1] < losses[0] / 10
+    assert L04B.accuracy(net, X_test, labels_test) >= 0.97
