@@ -116,7 +116,7 @@ class MirrorFailed(Exception):
 
 
 def choose_mirrors(cli_mirrors=None, environ=None):
-    """The base URLs to try, in order: --mirror flags, else $MNIST_MIRRORS (comma-separated), else the defaults."""
+    """The base URLs to try, in order: --mirror flags, else $MNIST_MIRRORS (comma-separated), else defaults."""
     environ = os.environ if environ is None else environ
     from_env = [url.strip() for url in environ.get("MNIST_MIRRORS", "").split(",") if url.strip()]
     mirrors = cli_mirrors or from_env or DEFAULT_MIRRORS
@@ -164,14 +164,16 @@ def read_verified(path, size, sha256):
     except OSError as error:
         raise InvalidFile(f"cannot read it ({error})") from None
     if buffer[:1] == b"<":
-        raise InvalidFile("it is an HTML or XML page (an error page, or a proxy's login page?), not MNIST data")
+        raise InvalidFile("it is an HTML or XML page (an error page, or a proxy's login page?), "
+                          "not MNIST data")
     if got < size:
         raise InvalidFile(f"it has {got} bytes unpacked, {size} expected (a truncated file?)")
     if extra:
         raise InvalidFile(f"it has more than the {size} bytes expected unpacked (a different file?)")
     digest = hashlib.sha256(buffer).hexdigest()
     if digest != sha256:
-        raise InvalidFile(f"its SHA-256 is {digest[:16]}..., expected {sha256[:16]}... (damaged, or a different file)")
+        raise InvalidFile(f"its SHA-256 is {digest[:16]}..., expected {sha256[:16]}... "
+                          "(damaged, or a different file)")
     return buffer
 
 
@@ -185,8 +187,8 @@ def parse_idx(data, source, ndim=None):
     """
     head = bytes(data[:4])
     if len(head) < 4 or head[:3] != b"\x00\x00\x08":
-        raise InvalidFile(f"{source}: not an IDX file of unsigned bytes: it starts with {head.hex(' ') or 'nothing'}, "
-                          "expected 00 00 08 then the number of dimensions")
+        raise InvalidFile(f"{source}: not an IDX file of unsigned bytes: it starts with "
+                          f"{head.hex(' ') or 'nothing'}, expected 00 00 08 then the number of dimensions")
     d = head[3]
     if ndim is not None and d != ndim:
         raise InvalidFile(f"{source}: has {d} dimensions, expected {ndim}; is the right file under this name?")
@@ -218,7 +220,8 @@ def mnist_arrays(found):
         x = parse_idx(found[images_name][1], found[images_name][0], ndim=3)   # (N, 28, 28)
         y = parse_idx(found[labels_name][1], found[labels_name][0], ndim=1)   # (N,)
         if x.shape[1:] != IMAGE_SHAPE:
-            raise InvalidFile(f"{found[images_name][0]}: images are {x.shape[1:]} pixels, expected {IMAGE_SHAPE}")
+            raise InvalidFile(f"{found[images_name][0]}: images are {x.shape[1:]} pixels, "
+                              f"expected {IMAGE_SHAPE}")
         if len(x) != len(y):
             raise InvalidFile(f"{found[images_name][0]} has {len(x)} images but {found[labels_name][0]} "
                               f"has {len(y)} labels")
@@ -271,7 +274,8 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
             problems += [f"  {path}: {fault}" for path, fault in invalid] or [f"  {name}.gz: not found"]
     if problems:
         raise MnistError(f"MNIST is not complete in {data_dir}:\n" + "\n".join(problems) + "\n"
-                         "Run `python 05_train_mnist.py --download-only` to download it.\n"
+                         f"Run `python 05_train_mnist.py --download-only --data-dir {data_dir}` "
+                         "to download it.\n"
                          + how_to_fix(data_dir, digests))
     return mnist_arrays(found)
 
@@ -336,14 +340,16 @@ def download(url, dest, limit, timeout, stream):
             length = response.headers.get("Content-Length", "")
             total = int(length) if length.isdigit() else None
             if response.headers.get_content_type() == "text/html":
-                raise MirrorFailed("the server sent an HTML page, not the file (a wrong URL, or a proxy's login page?)")
+                raise MirrorFailed("the server sent an HTML page, not the file "
+                                   "(a wrong URL, or a proxy's login page?)")
             if total is not None and total > limit:
                 raise MirrorFailed(f"the server offers {total} bytes; this file cannot be more than {limit}")
             progress, done = Progress(total, stream), 0
             for chunk in iter(lambda: response.read(CHUNK), b""):
                 done += len(chunk)
                 if done > limit:
-                    raise MirrorFailed(f"the server sent more than {limit} bytes; this file cannot be that big")
+                    raise MirrorFailed(f"the server sent more than {limit} bytes; "
+                                       "this file cannot be that big")
                 try:
                     dest.write(chunk)
                 except OSError as error:
@@ -415,15 +421,17 @@ def fetch(name, data_dir, mirrors, digests, timeout, stream):
                      "Nothing was written under the final names.\n" + how_to_fix(data_dir, digests))
 
 
-def prepare_data(data_dir, mirrors=DEFAULT_MIRRORS, digests=MNIST_DIGESTS, timeout=TIMEOUT, stream=None):
+def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT, stream=None):
     """Make sure the four MNIST files are in data_dir and verified, download what is missing or invalid,
     and return the arrays as load_mnist does: ((x_train, y_train), (x_test, y_test)).
 
     Files already present and valid are used as they are (read and hashed once, no network at all).
     Once a mirror has worked, the remaining files try it first, so a dead mirror costs one timeout, not
-    four. Progress goes to `stream` (default: stdout). Raises MnistError when a file cannot be had.
+    four. `mirrors` defaults to choose_mirrors() ($MNIST_MIRRORS, else DEFAULT_MIRRORS). Progress goes to
+    `stream` (default: stdout). Raises MnistError when a file cannot be had.
     """
     stream = sys.stdout if stream is None else stream
+    mirrors = choose_mirrors() if mirrors is None else mirrors
     data_dir, mirrors, found, announced = Path(data_dir), list(mirrors), {}, False
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)

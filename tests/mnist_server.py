@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
 # What a MirrorServer can do when asked for a file it has:
 MODES = {
@@ -49,8 +50,8 @@ def digest_table(unpacked):
 def tiny_arrays(n_train=12, n_test=5, seed=0):
     """((x_train, y_train), (x_test, y_test)) of random uint8 28x28 images and labels 0-9."""
     rng = np.random.default_rng(seed)
-    part = [(rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8), rng.integers(0, 10, size=n, dtype=np.uint8))
-            for n in (n_train, n_test)]
+    part = [(rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8),
+             rng.integers(0, 10, size=n, dtype=np.uint8)) for n in (n_train, n_test)]
     return part[0], part[1]
 
 

@@ -106,7 +106,8 @@ def test_every_mirror_failing_raises_one_clear_error(tmp_path):
                            stream=io.StringIO())
     message = str(caught.value)
     for url, reason in [(dead, "refused"), (missing.url, "HTTP 404"), (wrong.url, "SHA-256")]:
-        assert any(url + "train-images-idx3-ubyte.gz: " in line and reason in line for line in message.splitlines())
+        assert any(url + "train-images-idx3-ubyte.gz: " in line and reason in line
+                   for line in message.splitlines())
     assert listing(tmp_path / "data") == []                     # nothing under the final names, no temp file
 
 
@@ -230,9 +231,17 @@ def test_choose_mirrors_order_of_precedence():
     assert m.choose_mirrors(["http://c.example"], env) == ["http://c.example/"]
     assert m.choose_mirrors(None, env) == ["http://a.example/x/", "https://b.example/y/"]
     assert m.choose_mirrors(None, {"MNIST_MIRRORS": " "}) == m.DEFAULT_MIRRORS
-    assert m.DEFAULT_MIRRORS[0] == "https://ossci-datasets.s3.amazonaws.com/mnist/" and len(m.DEFAULT_MIRRORS) == 3
+    assert m.DEFAULT_MIRRORS[0] == "https://ossci-datasets.s3.amazonaws.com/mnist/"
+    assert len(m.DEFAULT_MIRRORS) == 3
     with pytest.raises(m.MnistError, match="not a URL"):
         m.choose_mirrors(["/some/folder"], {})
+
+
+def test_prepare_data_takes_its_mirrors_from_the_environment_by_default(tmp_path, monkeypatch):
+    with MirrorServer(FILES) as server:
+        monkeypatch.setenv("MNIST_MIRRORS", server.url)
+        assert_is_tiny_mnist(m.prepare_data(tmp_path, digests=DIGESTS, stream=io.StringIO()))
+    assert len(server.requests) == 4
 
 
 class FakeTerminal(io.StringIO):
@@ -315,3 +324,4 @@ def test_real_mnist_downloads_verifies_and_loads(shared_mnist, tmp_path):
     assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     assert x_train.max() == 255 and x_train.min() == 0
+
