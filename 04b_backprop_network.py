@@ -318,22 +318,23 @@ class Network:
 def gradient_step(net, X, Y, lr):
     """One step downhill for every parameter at once: W <- W - lr · dL/dW, b <- b - lr · dL/db.
 
-    Returns the loss before the step (it comes free with the forward pass that backward needs).
-    The arrays are updated in place: same result as W = W - lr * grad_W, without a new array each step.
+    Returns the loss and the output before the step: both come free with the forward pass that
+    backward needs. The arrays are updated in place: the same result as W = W - lr * grad_W, without
+    making a new array at every step.
     """
     activations = net.forward_all(X)
-    loss = mse_loss(activations[-1], Y)
+    output = activations[-1]
     grad_weights, grad_biases = net.backward(X, Y, activations)
     for W, grad_W in zip(net.weights, grad_weights):
         W -= lr * grad_W
     for b, grad_b in zip(net.biases, grad_biases):
         b -= lr * grad_b
-    return loss
+    return mse_loss(output, Y), output
 
 
 def train(net, X, Y, lr, steps):
     """Full-batch gradient descent: `steps` gradient steps on all of X. Returns the loss at every step."""
-    return np.array([gradient_step(net, X, Y, lr) for _ in range(steps)])
+    return np.array([gradient_step(net, X, Y, lr)[0] for _ in range(steps)])
 
 
 def accuracy(net, X, labels):
