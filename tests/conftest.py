@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from helpers import SHARED_MNIST
+from helpers import SHARED_MNIST, run_script
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +21,17 @@ def shared_mnist():
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message + " (under CI these tests must run)")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def mnist_model(shared_mnist, tmp_path_factory):
+    """A network trained by 05_train_mnist.py on the real data for 3 epochs, run as a user runs it.
+
+    Returns (model path, the run's stdout). The data is read straight from ../shared/mnist: with all four
+    files present and valid the script writes nothing there (in CI that folder is read-only).
+    """
+    model = tmp_path_factory.mktemp("model") / "model.npz"
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--epochs", 3, "--no-plots",
+                        "--model", model)
+    assert result.returncode == 0, result.stderr
+    return model, result.stdout
