@@ -822,46 +822,47 @@ def save_model(path, net):
 
 
 def load_model(path, expect_sizes=None):
-    """Load a network saved by save_model. Raises ModelFileError with a clear message if the file is
-    missing, is not a valid .npz, or its arrays don't fit together (or don't match expect_sizes).
+    """Load a network saved by save_model, or raise ModelFileError saying what is wrong with the file.
 
     allow_pickle=False: a model file holds plain numbers only, so loading one can never run code.
+    Every array is checked against the architecture in `sizes` (and against expect_sizes if given).
     """
     path = Path(path)
     if not path.is_file():
-        raise ModelFileError(f"no model file at {path}; train one first with "
-                             f"`python 05_train_mnist.py --model {path}`")
-    problem = f"{path} is not a model saved by this lesson"
+        raise ModelFileError(f"no model file at {path}; train one first: python 05_train_mnist.py --model {path}")
+
+    def invalid(reason):
+        return ModelFileError(f"{path} is not a model saved by this lesson ({reason}); delete it and train "
+                              f"again: python 05_train_mnist.py --model {path}")
+
     # We open the file ourselves so that it is closed even when NumPy gives up on a damaged one.
     with open(path, "rb") as f:
         if not zipfile.is_zipfile(f):
-            raise ModelFileError(f"{problem} (it is not an .npz archive; damaged or another kind of "
-                                 f"file); delete it and train again")
+            raise invalid("it is not an .npz archive: damaged, or another kind of file")
         f.seek(0)
         try:
             with np.load(f, allow_pickle=False) as data:
                 arrays = {name: data[name] for name in data.files}   # reading checks each member's CRC
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as err:
-            raise ModelFileError(f"{problem} (it cannot be read: {err}); delete it and train again") from None
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+            raise invalid(f"it cannot be read: {error}") from None
     sizes = arrays.get("sizes")
-    if sizes is None or sizes.ndim != 1 or sizes.size < 2 or sizes.dtype.kind not in "iu" \
-            or np.any(sizes <= 0):
-        raise ModelFileError(f"{problem} (no valid 'sizes' array); delete it and train again")
-    sizes = [int(s) for s in sizes]
-    expected = {"sizes"} | {f"{k}{l}" for l in range(len(sizes) - 1) for k in "wb"}
+    if sizes is None or sizes.ndim != 1 or sizes.size < 2 or sizes.dtype.kind not in "iu" or np.any(sizes <= 0):
+        raise invalid("no valid 'sizes' array")
+    sizes = [int(n) for n in sizes]
+    expected = {"sizes"} | {f"{kind}{l}" for l in range(len(sizes) - 1) for kind in "wb"}
     if set(arrays) != expected:
-        raise ModelFileError(f"{problem} (it holds arrays {sorted(arrays)}, expected {sorted(expected)})")
+        raise invalid(f"it holds the arrays {sorted(arrays)}, not {sorted(expected)}")
     net = Network(sizes, dtype=arrays["w0"].dtype if arrays["w0"].dtype.kind == "f" else np.float64)
     for l in range(len(sizes) - 1):
-        w, b = arrays[f"w{l}"], arrays[f"b{l}"]
-        if w.shape != (sizes[l], sizes[l + 1]) or b.shape != (sizes[l + 1],):
-            raise ModelFileError(f"{problem} (layer {l}: weights {w.shape}, biases {b.shape} don't match "
-                                 f"sizes {sizes})")
-        if w.dtype.kind != "f" or b.dtype.kind != "f" or not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
-            raise ModelFileError(f"{problem} (layer {l} holds non-numeric or non-finite values)")
-        net.weights[l], net.biases[l] = w, b
+        W, b = arrays[f"w{l}"], arrays[f"b{l}"]
+        if W.shape != (sizes[l], sizes[l + 1]) or b.shape != (sizes[l + 1],):
+            raise invalid(f"layer {l + 1} has weights {W.shape} and biases {b.shape}, not fitting sizes {sizes}")
+        if W.dtype.kind != "f" or b.dtype.kind != "f" or not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise invalid(f"layer {l + 1} holds non-numeric or non-finite values")
+        net.weights[l], net.biases[l] = W, b
     if expect_sizes is not None and list(expect_sizes) != sizes:
-        raise ModelFileError(f"{path} holds a network of sizes {sizes}, but {list(expect_sizes)} is needed")
+        raise ModelFileError(f"{path} holds a network of sizes {sizes}, but one of sizes {list(expect_sizes)} "
+                             f"is needed; train one: python 05_train_mnist.py --model {path}")
     return net
 
 

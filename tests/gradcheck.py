@@ -46,3 +46,19 @@ def gradient_is_correct(loss, arrays, analytic, tolerance=TOLERANCE):
     if len(analytic) != len(arrays):
         return False
     return worst_relative_error(analytic, numerical_gradients(loss, arrays)) <= tolerance
+
+
+def random_problem(lesson, sizes, n_samples, seed, dtype=np.float64):
+    """A lesson's Network with random inputs X (N, n_in) and targets Y (N, n_out) in [0, 1]."""
+    rng = np.random.default_rng(seed)
+    net = lesson.Network(sizes, seed=seed, dtype=dtype)
+    X = rng.normal(size=(n_samples, sizes[0])).astype(dtype)
+    Y = rng.uniform(size=(n_samples, sizes[-1])).astype(dtype)
+    return net, X, Y
+
+
+def backprop_is_correct(lesson, net, X, Y, backward=None):
+    """Does (backward or net.backward)(X, Y) match the numerical gradient of the lesson's mse_loss?"""
+    grad_weights, grad_biases = (backward or net.backward)(X, Y)
+    loss = lambda: lesson.mse_loss(net.forward(X), Y)
+    return gradient_is_correct(loss, net.weights + net.biases, grad_weights + grad_biases)

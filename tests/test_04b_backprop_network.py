@@ -2,31 +2,17 @@
 import numpy as np
 import pytest
 
-from gradcheck import gradient_is_correct
+from gradcheck import backprop_is_correct, gradient_is_correct, random_problem
 from helpers import load_lesson
 
 L04B = load_lesson("04b_backprop_network.py")
-
-
-def random_problem(module, sizes, n_samples, seed, dtype=np.float64):
-    rng = np.random.default_rng(seed)
-    net = module.Network(sizes, seed=seed, dtype=dtype)
-    X = rng.normal(size=(n_samples, sizes[0])).astype(dtype)
-    Y = rng.uniform(size=(n_samples, sizes[-1])).astype(dtype)
-    return net, X, Y
-
-
-def backprop_is_correct(net, X, Y, backward=None):
-    grad_weights, grad_biases = (backward or net.backward)(X, Y)
-    loss = lambda: L04B.mse_loss(net.forward(X), Y)
-    return gradient_is_correct(loss, net.weights + net.biases, grad_weights + grad_biases)
 
 
 @pytest.mark.parametrize("sizes", [[3, 4, 2], [4, 5, 3, 2], [2, 6, 5, 4, 3]])  # 1, 2 and 3 hidden layers
 @pytest.mark.parametrize("n_samples", [1, 7])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_backward_matches_central_differences(sizes, n_samples, seed):
-    assert backprop_is_correct(*random_problem(L04B, sizes, n_samples, seed))
+    assert backprop_is_correct(L04B, *random_problem(L04B, sizes, n_samples, seed))
 
 
 def test_the_checker_catches_one_wrong_entry():
@@ -52,7 +38,7 @@ def test_the_checker_catches_a_wrong_backward():
             delta = delta @ net.weights[l].T  # the bug: no * a (1 - a)
         return grad_weights, grad_biases
 
-    assert not backprop_is_correct(net, X, Y, backward_without_hidden_slope)
+    assert not backprop_is_correct(L04B, net, X, Y, backward_without_hidden_slope)
 
 
 def test_backward_has_no_loop_over_samples_and_keeps_float32():

@@ -1,0 +1,160 @@
+"""Lesson 05, training: accuracy on the real MNIST, the gradient check, failure detection, saving the model."""
+import re
+
+import numpy as np
+import pytest
+
+from gradcheck import backprop_is_correct, random_problem
+from helpers import load_lesson, run_script
+
+L05 = load_lesson("05_train_mnist.py")
+EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% +test acc +([\d.]+)% "
+                        r"+([\d.]+) s +([\d,]+) samples/s")
+LAST_LINE = re.compile(r"test accuracy: (\d+\.\d\d)% \((\d+)/10000\)")
+FIGURES = ["05_training_curves.png", "05_confusion_matrix.png", "05_misclassified.png",
+           "05_first_layer_weights.png"]
+
+
+def test_accuracies(stdout):
+    """Per-epoch test accuracies (in %) from the epoch lines, and the final one from the last line."""
+    epochs = [float(m.group(5)) for m in EPOCH_LINE.finditer(stdout)]
+    last = LAST_LINE.fullmatch(stdout.strip().splitlines()[-1])
+    assert last, f"the last line is not 'test accuracy: XX.XX% (N/10000)': {stdout.strip().splitlines()[-1]!r}"
+    assert float(last.group(1)) == pytest.approx(int(last.group(2)) / 100)
+    return epochs, float(last.group(1))
+
+
+test_accuracies.__test__ = False  # a helper, not a test
+
+
+# --- accuracy on the real data ----------------------------------------------------------------------
+def test_three_epochs_pass_95_percent(mnist_model):
+    model, stdout = mnist_model
+    epochs, final = test_accuracies(stdout)
+    assert len(epochs) == 3
+    assert max(epochs) >= 95.0 and final >= 95.0
+    assert model.is_file()
+
+
+def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, tmp_path):
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--figures-dir", tmp_path / "figs",
+                        "--model", tmp_path / "model.npz")
+    assert result.returncode == 0, result.stderr
+    epochs, final = test_accuracies(result.stdout)
+    assert len(epochs) == L05.EPOCHS
+    assert epochs[1] >= 95.0, "the default run should pass 95% by the end of epoch 2"
+    assert final >= 97.0
+    for name in FIGURES:
+        path = tmp_path / "figs" / name
+        assert path.stat().st_size > 5000 and str(path) in result.stdout
+    # The saved model gives the accuracy the run reported.
+    (x_train, y_train), (x_test, y_test) = L05.load_mnist(shared_mnist)
+    accuracy, _ = L05.evaluate(L05.load_model(tmp_path / "model.npz"), x_test, y_test)
+    assert accuracy * 100 == pytest.approx(final, abs=0.005)
+
+
+# --- the maths -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sizes", [[6, 5, 3], [6, 5, 4, 3], [6, 4, 5, 4, 3]])
+@pytest.mark.parametrize("n_samples", [1, 7])
+def test_gradient_check_on_05s_network(sizes, n_samples):
+    assert backprop_is_correct(L05, *random_problem(L05, sizes, n_samples, seed=n_samples))
+
+
+def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
+    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
+    X = L05.to_inputs(images)
+    assert X.dtype == np.float32 and X.shape == (1, 4)
+    np.testing.assert_allclose(X, [[0, 1, 0.2, 0.4]], rtol=1e-6)
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, size=(64, 4, 4), dtype=np.uint8), rng.integers(0, 10, size=64)
+    for dtype in (np.float32, np.float64):
+        net = L05.Network([16, 8, 10], dtype=dtype)
+        loss, accuracy = L05.train_epoch(net, images, labels, 16, 1.0, rng)
+        assert np.isfinite(loss) and 0 <= accuracy <= 1
+        assert net.weights[0].dtype == dtype
+
+
+# --- failure detection --------------------------------------------------------------------------
+def test_an_absurd_learning_rate_is_detected(shared_mnist, tmp_path):
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e6", "--train-limit", 5000,
+                        "--no-plots", "--model", tmp_path / "model.npz")
+    assert result.returncode == 1
+    assert "training diverged" in result.stderr and "learning rate 1e+06 is too large" in result.stderr
+    assert "Try --lr 15" in result.stderr and "Traceback" not in result.stderr
+    assert "epoch  1/10" in result.stdout and "epoch  2/10" not in result.stdout  # stopped after one epoch
+    assert not (tmp_path / "model.npz").exists()
+
+
+def test_a_network_too_wide_for_the_default_lr_is_stopped_with_a_suggestion(shared_mnist, tmp_path):
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--hidden", 1000, "--train-limit", 3000,
+                        "--no-plots", "--model", tmp_path / "model.npz")
+    assert result.returncode == 1
+    assert "too large for this network" in result.stderr and "Try --lr 1.5" in result.stderr
+
+
+def test_a_stall_at_chance_is_detected(shared_mnist, tmp_path):
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e-6", "--train-limit", 3000,
+                        "--no-plots", "--model", tmp_path / "model.npz")
+    assert result.returncode == 1
+    assert "training stalled at chance level" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_nan_loss_stops_training_at_once():
+    net = L05.Network([4, 3, 10], dtype=np.float32)
+    net.weights[1][0, 0] = np.nan
+    images, labels = np.zeros((40, 2, 2), dtype=np.uint8) + 9, np.arange(40) % 10
+    with pytest.raises(L05.TrainingFailed, match="loss became nan at mini-batch 1"):
+        L05.train_epoch(net, images, labels, 8, 1.0, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("flag, value, message", [
+    ("--epochs", "0", "1 or more"), ("--batch-size", "-4", "1 or more"), ("--lr", "0", "greater than 0"),
+    ("--lr", "inf", "finite"), ("--hidden", "0", "1 or more"), ("--hidden", "big", "not a whole number"),
+])
+def test_invalid_settings_are_refused_by_the_command_line(flag, value, message):
+    result = run_script("05_train_mnist.py", flag, value)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+# --- saving and loading -------------------------------------------------------------------------
+def test_save_and_load_give_identical_predictions(tmp_path):
+    net = L05.Network([784, 30, 20, 10], seed=4, dtype=np.float32)
+    path = L05.save_model(tmp_path / "sub" / "model.npz", net)
+    loaded = L05.load_model(path)
+    assert loaded.sizes == net.sizes
+    X = np.random.default_rng(0).uniform(size=(50, 784)).astype(np.float32)
+    assert np.array_equal(loaded.forward(X), net.forward(X))
+    assert [p.name for p in path.parent.iterdir()] == ["model.npz"]  # no temporary file left
+
+
+def broken_model_files(tmp_path):
+    good = L05.save_model(tmp_path / "good.npz", L05.Network([4, 3, 2]))
+    data = good.read_bytes()
+    files = {
+        "missing": tmp_path / "nothing-here.npz",
+        "truncated": tmp_path / "truncated.npz",
+        "not a zip": tmp_path / "text.npz",
+        "flipped bytes": tmp_path / "flipped.npz",
+        "missing layer": tmp_path / "missing-layer.npz",
+        "wrong shape": tmp_path / "wrong-shape.npz",
+        "object array": tmp_path / "object.npz",
+    }
+    files["truncated"].write_bytes(data[: len(data) // 2])
+    files["not a zip"].write_text("these are not the weights you are looking for")
+    middle = len(data) // 2
+    files["flipped bytes"].write_bytes(data[:middle - 40] + bytes(b ^ 0xFF for b in data[middle - 40:middle]) + data[middle:])
+    np.savez(files["missing layer"], sizes=np.array([4, 3, 2]), w0=np.zeros((4, 3)), b0=np.zeros(3))
+    np.savez(files["wrong shape"], sizes=np.array([4, 3, 2]), w0=np.zeros((3, 4)), b0=np.zeros(3),
+             w1=np.zeros((3, 2)), b1=np.zeros(2))
+    np.savez(files["object array"], sizes=np.array([4, 3, 2]), w0=np.array([{"a": 1}], dtype=object),
+             b0=np.zeros(3), w1=np.zeros((3, 2)), b1=np.zeros(2))
+    return files
+
+
+def test_broken_model_files_give_a_clear_error(tmp_path):
+    for problem, path in broken_model_files(tmp_path).items():
+        with pytest.raises(L05.ModelFileError) as caught:
+            L05.load_model(path)
+        message = str(caught.value)
+        assert str(path) in message, problem
+        assert ("train" in message) or ("delete it" in message), f"{problem}: no advice in {message!r}"
