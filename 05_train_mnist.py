@@ -42,8 +42,8 @@ Run
 import os
 
 # Our matrix products are small (16 x 784 times 784 x 100). Split across two threads, the threads
-# spend longer waiting for each other than multiplying, badly so when the other core is busy (we
-# measured epochs 5 to 100 times slower). So we ask the BLAS library behind NumPy for one thread; this
+# spend longer waiting for each other than multiplying, badly so when the other core is busy (on
+# a 2-core machine we measured epochs 2 to 100 times slower). So we ask the BLAS library behind NumPy for one thread; this
 # must happen before NumPy is imported, and a value you set yourself wins.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
