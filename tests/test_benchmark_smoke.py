@@ -1,0 +1,52 @@
+"""benchmarks/train_speed.py keeps working: tiny runs exit 0 and write their Markdown report.
+
+No timing is checked (the machine is shared and timings are noise here); only that every part of the
+report is produced, that it is written where asked, and that bad input gets one clear message.
+"""
+import re
+
+from helpers import run_script
+
+BENCHMARK = "benchmarks/train_speed.py"
+TINY = ["--quick", "--epochs", "1", "--batch-sizes", "32,default", "--samples", "500", "--no-torch"]
+STRICT = {"PYTHONWARNINGS": "error"}
+SECTIONS = ["## Machine", "## Results", "## Peak memory of a default training run",
+            "## Where the time of one step goes", "## Targets at the default batch size"]
+
+
+def only_report(results_dir):
+    reports = list(results_dir.iterdir())
+    assert len(reports) == 1, reports
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\.md", reports[0].name)
+    return reports[0].read_text(encoding="utf-8")
+
+
+def test_tiny_run_prints_and_writes_the_same_report(tmp_path):
+    result = run_script(BENCHMARK, *TINY, "--random-data", "--results-dir", tmp_path, env=STRICT)
+    assert result.returncode == 0, result.stderr
+    text = only_report(tmp_path)
+    assert text in result.stdout
+    for section in SECTIONS:
+        assert section in text
+    assert re.search(r"^\| 32 \| [\d.]+ \|", text, re.MULTILINE)        # a row for the batch size asked
+    assert "(default) |" in text                                           # and one for 05's default
+    assert "random uint8 images" in text and "extrapolated" in text
+    assert "PyTorch: skipped (--no-torch)" in text
+    assert re.search(r"peak RSS \*\*\d+ MB\*\*", text)
+    assert "| **whole step** |" in text
+
+
+def test_real_mnist_is_used_when_given(tmp_path, shared_mnist):
+    result = run_script(BENCHMARK, *TINY, "--no-memory", "--data-dir", shared_mnist,
+                        "--results-dir", tmp_path, env=STRICT)
+    assert result.returncode == 0, result.stderr
+    assert f"data: MNIST from {shared_mnist}" in only_report(tmp_path)
+
+
+def test_bad_input_gets_one_clear_message_and_no_report(tmp_path):
+    bad_size = run_script(BENCHMARK, "--batch-sizes", "32,0", "--results-dir", tmp_path)
+    assert bad_size.returncode == 2 and "'0' is not a batch size" in bad_size.stderr
+    no_data = run_script(BENCHMARK, *TINY, "--data-dir", tmp_path / "missing", "--results-dir", tmp_path / "out")
+    assert no_data.returncode == 1
+    assert no_data.stderr.startswith("error: cannot use --data-dir") and "Traceback" not in no_data.stderr
+    assert not (tmp_path / "out").exists()
