@@ -60,6 +60,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
+import warnings  # noqa: E402
 import zipfile  # noqa: E402
 import zlib  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -954,6 +955,359 @@ def plot_first_layer(plt, net, n=100):
 
 
 # ---------------------------------------------------------------------------------------------------
+# Your own digits: --predict and --draw
+# ---------------------------------------------------------------------------------------------------
+# The network only ever saw MNIST: white digits on black, 28 x 28, each digit scaled to fit a 20 x 20
+# box and then shifted so that its centre of mass sits at pixel (14, 14). A photo of a digit on paper is
+# none of that, so before asking the network we redo, step by step, what the makers of MNIST did:
+#     read -> grey levels in [0, 1] -> make the ink bright -> crop to the ink -> fit in 20 x 20
+#          -> centre of mass to (14, 14) in a 28 x 28 field
+# Skip a step and the network sees something unlike anything it was trained on, and guesses.
+DIGIT_BOX = 20           # MNIST digits fit a 20 x 20 box (the longer side is exactly 20 pixels)...
+FIELD = 28               # ...inside a 28 x 28 field...
+CENTRE = 14.0            # ...with their centre of mass at row 14, column 14 (pixel centres are 0..27)
+INK_THRESHOLD = 0.2      # weaker ink than this (after stretching to [0, 1]) is paper grain or shadow
+MIN_CONTRAST = 0.1       # a picture whose ink barely differs from its paper counts as blank
+WORKING_SIZE = 400       # big photos are averaged down to this many pixels on their longer side
+MAX_PIXELS = 16_000_000  # about 4000 x 4000: a 12-megapixel phone photo fits
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)   # how bright the eye finds red, green, blue
+
+
+class ImageError(Exception):
+    """An image we cannot use; the message names the problem and the fix."""
+
+
+def too_large(what):
+    return ImageError(f"{what} is too large to read sensibly; shrink it below {MAX_PIXELS // 1_000_000} "
+                      f"megapixels (the network only looks at 20 x 20 anyway)")
+
+
+def decode_image(path):
+    """matplotlib.image.imread, with every way it can fail turned into one ImageError.
+
+    Decoding is what needs the memory (a PNG comes back as float32 RGBA, 16 bytes a pixel), so a huge PNG
+    is refused before: its first 24 bytes are an 8-byte signature, then the IHDR chunk's length, "IHDR",
+    width and height (big-endian 32-bit). Other formats are measured after decoding, except enormous
+    ones, which Pillow (matplotlib's decoder) flags as a "decompression bomb" before decoding.
+    """
+    import matplotlib.image
+    path = Path(path)
+    if not path.is_file():
+        raise ImageError("no such file; check the path")
+    with open(path, "rb") as f:
+        head = f.read(24)
+    is_png = head[:8] == b"\x89PNG\r\n\x1a\n"
+    if is_png and head[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", head[16:24])
+        if width * height > MAX_PIXELS:
+            raise too_large(f"{width} x {height} pixels")
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*decompression bomb")   # refuse, don't decode
+            # imread picks its reader from the file name; we trust the bytes (a ".png" may hold a JPEG)
+            return matplotlib.image.imread(path, format="png" if is_png else "detect")
+    except Exception as error:   # Pillow and matplotlib raise many types; all mean "cannot use this"
+        if "DecompressionBomb" in type(error).__name__:
+            raise too_large("the image") from None
+        raise ImageError(f"not an image matplotlib can read ({type(error).__name__}); "
+                         f"save it as PNG or JPEG") from None
+
+
+def read_image(path):
+    """Read an image file as grey levels: float32 (H, W) in [0, 1], 0 = black, 1 = white.
+
+    Colour becomes brightness with the usual luma weights (the eye finds green brightest, blue darkest).
+    Transparency is painted onto white paper, alpha * colour + (1 - alpha) * 1: in a drawing program a
+    transparent background means "paper".
+    """
+    image = decode_image(path)
+    if image.shape[0] * image.shape[1] > MAX_PIXELS:
+        raise too_large(f"{image.shape[1]} x {image.shape[0]} pixels")
+    if np.issubdtype(image.dtype, np.integer):     # JPEG and others arrive as 0..255; PNGs arrive as
+        image = image / np.iinfo(image.dtype).max  # floats already (16-bit ones too, divided by 65535)
+    image = image.astype(np.float32)
+    if image.ndim == 3 and image.shape[2] in (2, 4):            # grey or RGB, plus alpha
+        alpha = image[..., -1:]
+        image = alpha * image[..., :-1] + (1 - alpha)           # (H, W, C) on white paper
+    if image.ndim == 3:
+        image = image @ LUMA if image.shape[2] == 3 else image[..., 0]   # (H, W, 3) @ (3,) -> (H, W)
+    return image
+
+
+# --- Preparing a picture the way MNIST was made ---------------------------------------------------
+def paper_brightness(gray):
+    """The paper's brightness at every pixel, as a tilted plane p0 + p1 * row / H + p2 * column / W.
+
+    The picture's border is taken to be paper. Phone photos are rarely lit evenly, and a plane fitted to
+    the border by least squares follows the slope of a shadow, so the shadow is not taken for ink. The
+    second fit leaves out border pixels far from the first plane: a stroke touching the border.
+    """
+    h, w = gray.shape
+    on_border = np.zeros((h, w), dtype=bool)
+    on_border[[0, -1], :] = on_border[:, [0, -1]] = True
+    rows, cols = np.nonzero(on_border)
+    values = gray[rows, cols]
+    A = np.stack([np.ones(len(rows)), rows / h, cols / w], axis=1)   # (B, 3)
+    p = np.linalg.lstsq(A, values, rcond=None)[0]                    # (3,)
+    close = np.abs(A @ p - values) < 0.1
+    if close.sum() >= len(values) // 2:
+        p = np.linalg.lstsq(A[close], values[close], rcond=None)[0]
+    r, c = np.arange(h)[:, None] / h, np.arange(w)[None, :] / w
+    return (p[0] + p[1] * r + p[2] * c).astype(np.float32)           # (H, 1) + (1, W) -> (H, W)
+
+
+def ink_from_gray(gray):
+    """Brightness -> amount of ink: 0 on the paper, 1 in the strongest stroke (MNIST is white on black).
+
+    Bright paper all around (border median above 0.5) means a dark digit, so the ink is how much darker
+    than the paper each pixel is; on dark paper, how much brighter. Dividing by the strongest value makes
+    a faint pencil stroke as bright as a marker.
+    """
+    paper = paper_brightness(gray)
+    dark_on_light = np.median(np.concatenate([gray[[0, -1], :].ravel(), gray[:, [0, -1]].ravel()])) > 0.5
+    ink = np.clip(paper - gray if dark_on_light else gray - paper, 0, None)
+    if ink.max() < MIN_CONTRAST:
+        raise ImageError("no ink found, the picture is (nearly) one flat colour; "
+                         "draw or photograph a dark digit on light paper (or light on dark)")
+    return ink / ink.max()
+
+
+def crop_to_ink(ink):
+    """The smallest rectangle holding every pixel with at least INK_THRESHOLD ink.
+
+    MNIST's digits were cropped to their own bounding box before scaling. Fainter ink is set to 0: paper
+    grain and shadows must neither widen the box nor pull the centre of mass later.
+    """
+    strong = ink >= INK_THRESHOLD
+    rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
+    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]           # (h, w)
+    return np.where(crop >= INK_THRESHOLD, crop, 0)
+
+
+def area_weights(n_in, n_out):
+    """(n_out, n_in) matrix: row i says how much of each input pixel falls inside output pixel i.
+
+    Output pixel i covers the input interval [i s, (i + 1) s), s = n_in / n_out; input pixel j covers
+    [j, j + 1). The weight is their overlap divided by s, so an output pixel is the *average* of the area
+    it covers: every input pixel counts, and a thin stroke turns grey instead of vanishing between two
+    samples. That is what makes shrinking anti-aliased, with soft edges like MNIST's.
+    """
+    edges = np.arange(n_out + 1) * (n_in / n_out)                    # output pixel edges, in input pixels
+    start, stop = edges[:-1, None], edges[1:, None]                  # (n_out, 1)
+    j = np.arange(n_in)[None, :]                                     # (1, n_in)
+    overlap = np.clip(np.minimum(stop, j + 1) - np.maximum(start, j), 0, None)   # (n_out, n_in)
+    return (overlap / (n_in / n_out)).astype(np.float32)
+
+
+def scale_longer_side(image, longest):
+    """Area-averaging resize so that the longer side is `longest` pixels, keeping the shape: a "1" stays
+    tall and thin, as in MNIST. (height, H) @ (H, W) @ (W, width) -> (height, width)."""
+    h, w = image.shape
+    s = longest / max(h, w)
+    height, width = max(1, round(h * s)), max(1, round(w * s))
+    return area_weights(h, height) @ image @ area_weights(w, width).T
+
+
+def centre_of_mass(image):
+    """(row, column) of the ink's centre of mass: each pixel's position weighted by its ink."""
+    total = image.sum()
+    return (image.sum(axis=1) @ np.arange(image.shape[0]) / total,
+            image.sum(axis=0) @ np.arange(image.shape[1]) / total)
+
+
+def paste_centred(digit):
+    """Place the digit in a black 28 x 28 field so that its centre of mass lands on (14, 14).
+
+    MNIST centred by mass, not by bounding box: a "7" has most of its ink at the top, so its box sits
+    lower than a "0"'s. The shift is rounded to whole pixels and clamped to keep the digit in the field.
+    """
+    h, w = digit.shape
+    row, col = centre_of_mass(digit)
+    top = int(np.clip(round(CENTRE - row), 0, FIELD - h))
+    left = int(np.clip(round(CENTRE - col), 0, FIELD - w))
+    field = np.zeros((FIELD, FIELD), dtype=np.float32)
+    field[top:top + h, left:left + w] = digit
+    return field
+
+
+def preprocess_digit(gray):
+    """Grey picture (H, W) in [0, 1] -> (28, 28) float32 in [0, 1], prepared the way MNIST was made.
+
+    Big photos are first averaged down to 400 pixels, which also averages away the camera's speckle
+    noise (specks above the ink threshold would stretch the crop to the whole picture).
+    """
+    gray = np.asarray(gray, dtype=np.float32)
+    if max(gray.shape) > WORKING_SIZE:
+        gray = scale_longer_side(gray, WORKING_SIZE)
+    digit = scale_longer_side(crop_to_ink(ink_from_gray(gray)), DIGIT_BOX)   # (<= 20, <= 20)
+    return np.clip(paste_centred(digit), 0, 1)
+
+
+def network_input(digit28):
+    """(28, 28) in [0, 1] -> (1, 784): rounded to MNIST's 256 grey levels and scaled as in training."""
+    return to_inputs(np.round(digit28 * 255).astype(np.uint8)[None])
+
+
+# --- Asking the network about image files ---------------------------------------------------------
+def plot_own_digit(plt, original, digit28, outputs, title):
+    """Three panels: the picture as read, the 28 x 28 the network saw, and its ten outputs."""
+    fig, (ax_orig, ax_seen, ax_out) = plt.subplots(1, 3, figsize=(11, 3.4),
+                                                   gridspec_kw={"width_ratios": [1, 1, 1.4]})
+    ax_orig.imshow(original, cmap="gray", vmin=0, vmax=1)
+    ax_orig.set_title(f"your picture ({original.shape[1]} x {original.shape[0]})")
+    ax_seen.imshow(digit28, cmap="gray", vmin=0, vmax=1)
+    ax_seen.set_title("what the network saw (28 x 28)")
+    ax_orig.set_axis_off()
+    ax_seen.set_axis_off()
+    best = int(np.argmax(outputs))
+    ax_out.bar(range(N_CLASSES), outputs, color=["tab:blue"] * best + ["tab:orange"] + ["tab:blue"] * (9 - best))
+    ax_out.set_xticks(range(N_CLASSES))
+    ax_out.set_ylim(0, 1)
+    ax_out.set_xlabel("digit")
+    ax_out.set_title("network outputs")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def predict_images(net, paths, plt=None, figures_dir=None, show=False):
+    """Read, prepare and classify each image; print its top three; save a figure when plt is given.
+
+    A bad file does not stop the others. Returns the exit status: 0 if every image could be used, else 1.
+    """
+    status = 0
+    for path in paths:
+        try:
+            original = read_image(path)
+            digit28 = preprocess_digit(original)
+        except ImageError as error:
+            print(f"error: {path}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        outputs = net.forward(network_input(digit28))[0]                 # (1, 784) -> (1, 10) -> (10,)
+        best = np.argsort(-outputs, kind="stable")[:3]
+        print(f"{path}: {best[0]}    top three: " + ", ".join(f"{d} ({outputs[d]:.3f})" for d in best))
+        if plt is not None:
+            fig = plot_own_digit(plt, original, digit28, outputs, f"{Path(path).name}: the network says {best[0]}")
+            stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(path).stem)
+            save_figure(fig, figures_dir, f"05_predict_{stem}.png")
+            if not show:
+                plt.close(fig)    # with --show they stay open for finish_figures
+    return status
+
+
+# --- Drawing a digit with the mouse ---------------------------------------------------------------
+BRUSH_SIGMA = 1.0   # pixels: with BRUSH_GAIN a stroke has a solid core about 2 pixels wide and grey
+BRUSH_GAIN = 1.5    # edges, about as wide as MNIST's pen
+BRUSH_STEP = 0.4    # stamp the brush every 0.4 pixels along a stroke, so fast strokes have no gaps
+
+
+class DrawPad:
+    """A 28 x 28 canvas to draw on with the mouse, with the network's ten outputs beside it, live.
+
+    Pure matplotlib events, so any interactive backend works (and Agg, when tests send the events).
+    `predict(canvas)` gets the (28, 28) drawing, white ink on black like MNIST, and returns ten outputs.
+    The brush is soft, min(1, 1.5 exp(-d^2 / 2 sigma^2)) at distance d from the mouse: a solid core
+    fading out over a pixel, like MNIST's strokes. Fast strokes arrive as points several pixels apart,
+    so we stamp all along the line between them.
+    """
+
+    def __init__(self, fig, predict):
+        from matplotlib.widgets import Button
+        self.fig, self.predict = fig, predict
+        self.canvas = np.zeros((FIELD, FIELD), dtype=np.float32)     # 0 = black paper
+        self.last = None                                             # (x, y) while the button is down
+        self.ax_draw = fig.add_axes([0.04, 0.16, 0.44, 0.78])
+        self.ax_bars = fig.add_axes([0.56, 0.16, 0.40, 0.72])
+        self.ax_clear = fig.add_axes([0.04, 0.03, 0.15, 0.08])
+        self.image = self.ax_draw.imshow(self.canvas, cmap="gray", vmin=0, vmax=1)
+        self.ax_draw.set_axis_off()
+        self.ax_draw.set_title("draw a digit (hold the left button)")
+        self.bars = self.ax_bars.bar(range(N_CLASSES), np.zeros(N_CLASSES))
+        self.ax_bars.set_xticks(range(N_CLASSES))
+        self.ax_bars.set_ylim(0, 1)
+        self.clear_button = Button(self.ax_clear, "Clear")          # keep a reference or it stops working
+        self.clear_button.on_clicked(lambda event: self.clear())
+        for name, handler in [("button_press_event", self.on_press), ("motion_notify_event", self.on_motion),
+                              ("button_release_event", self.on_release)]:
+            fig.canvas.mpl_connect(name, handler)
+        self.refresh()
+
+    def on_press(self, event):
+        if event.inaxes is self.ax_draw and event.button == 1:
+            self.last = (event.xdata, event.ydata)
+            self.stroke(self.last, self.last)
+
+    def on_motion(self, event):
+        if self.last is not None and event.inaxes is self.ax_draw:
+            here = (event.xdata, event.ydata)
+            self.stroke(self.last, here)
+            self.last = here
+
+    def on_release(self, event):
+        self.last = None
+
+    def stroke(self, start, end):
+        """Stamp the brush along the segment start -> end (data coordinates are pixel positions)."""
+        (x0, y0), (x1, y1) = start, end
+        t = np.linspace(0, 1, max(1, int(np.ceil(np.hypot(x1 - x0, y1 - y0) / BRUSH_STEP))) + 1)
+        xs, ys = x0 + t * (x1 - x0), y0 + t * (y1 - y0)                           # (S,) stamp centres
+        grid = np.arange(FIELD)
+        dy2 = (grid[None, :, None] - ys[:, None, None]) ** 2                        # (S, 28, 1)
+        dx2 = (grid[None, None, :] - xs[:, None, None]) ** 2                        # (S, 1, 28)
+        bumps = np.exp(-(dy2 + dx2) / (2 * BRUSH_SIGMA ** 2))                     # (S, 28, 28)
+        np.maximum(self.canvas, np.minimum(1, BRUSH_GAIN * bumps.max(axis=0)), out=self.canvas)
+        self.refresh()
+
+    def refresh(self):
+        self.image.set_data(self.canvas)   # (asking the network takes well under a millisecond)
+        drawn = self.canvas.max() >= MIN_CONTRAST
+        try:
+            outputs = np.ravel(self.predict(self.canvas)) if drawn else np.zeros(N_CLASSES)
+        except ImageError:                  # e.g. the whole canvas painted over: no digit to find
+            drawn, outputs = False, np.zeros(N_CLASSES)
+        best = int(np.argmax(outputs))
+        for d, (bar, value) in enumerate(zip(self.bars, outputs)):
+            bar.set_height(value)
+            bar.set_color("tab:orange" if drawn and d == best else "tab:blue")
+        self.ax_bars.set_title(f"the network says {best}" if drawn else "network outputs")
+        self.fig.canvas.draw_idle()
+
+    def clear(self):
+        self.canvas[:] = 0
+        self.last = None
+        self.refresh()
+
+
+def run_own_digits(args):
+    """--predict and --draw need no MNIST, only the network saved by training. Returns the exit status."""
+    import matplotlib
+    if args.draw and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
+        print(f"error: --draw needs a display, but matplotlib is using the non-interactive backend "
+              f"'{matplotlib.get_backend()}'; run it on a desktop (or set MPLBACKEND=TkAgg or QtAgg)",
+              file=sys.stderr)
+        return 1
+    try:
+        net = load_model(args.model)
+    except ModelFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    status = 0
+    if args.predict:
+        plt = None if args.no_plots else open_pyplot(args.show)
+        status = predict_images(net, args.predict, plt, args.figures_dir, args.show)
+        if plt is not None:
+            finish_figures(plt, args.show)
+    if args.draw:
+        plt = open_pyplot(show=True)
+        fig = plt.figure(figsize=(8, 4.5))
+        pad = DrawPad(fig, lambda canvas: net.forward(network_input(preprocess_digit(canvas)))[0])
+        plt.show()     # waits until the window is closed; until then `pad` must live, because
+        del pad        # matplotlib keeps only weak references to its event handlers
+    return status
+
+
+# ---------------------------------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------------------------------
 def parse_args(argv):
@@ -978,12 +1332,20 @@ def parse_args(argv):
                         help="where to save the trained network (default: data/model.npz)")
     parser.add_argument("--train-limit", type=positive_int, metavar="N",
                         help="train on the first N training images only (quick experiments)")
+    parser.add_argument("--predict", nargs="+", type=Path, metavar="IMAGE",
+                        help="read the digit in each image file with the trained --model and print what "
+                             "the network says (needs no MNIST)")
+    parser.add_argument("--draw", action="store_true",
+                        help="draw digits with the mouse and watch the trained --model read them "
+                             "(needs a display)")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     """Returns the exit status: 0 on success, 1 when the data or the training failed."""
     args = parse_args(argv)
+    if args.predict or args.draw:
+        return run_own_digits(args)
     try:
         (x_train, y_train), (x_test, y_test) = prepare_data(args.data_dir, choose_mirrors(args.mirror))
     except MnistError as error:
