@@ -39,3 +39,27 @@ def run_script(filename, *args, timeout=300, env=None, cwd=None):
         [sys.executable, str(REPO / filename), *map(str, args)],
         capture_output=True, text=True, timeout=timeout, env=full_env, cwd=cwd or REPO,
     )
+
+
+def write_png(path, pixels, alpha=None):
+    """Write a grey PNG (plus alpha if given) straight from the PNG spec: 8-bit for uint8 pixels, 16-bit for
+    uint16 (matplotlib can only write 8-bit). A PNG is a signature, then chunks (length, type, data,
+    CRC-32); the image data is each row prefixed by filter type 0, big-endian samples, zlib-compressed."""
+    import struct
+    import zlib
+
+    import numpy as np
+    pixels = np.asarray(pixels)
+    depth = {np.dtype(np.uint8): 8, np.dtype(np.uint16): 16}[pixels.dtype]
+    samples = pixels[..., None] if alpha is None else np.stack([pixels, np.asarray(alpha, pixels.dtype)], -1)
+    height, width = pixels.shape
+    rows = samples.astype(samples.dtype.newbyteorder(">")).reshape(height, -1).view(np.uint8)
+    raw = np.hstack([np.zeros((height, 1), np.uint8), rows]).tobytes()
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    colour_type = 0 if alpha is None else 4                        # 0 = grey, 4 = grey + alpha
+    header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
+    Path(path).write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+                           + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
