@@ -1,0 +1,98 @@
+"""How often does 05's network read a damaged picture of an MNIST test digit as it reads the original?
+
+The numbers in the README's "What confuses the network" come from this script:
+
+    python 05_train_mnist.py --epochs 3 --model data/model_3epochs.npz
+    python docs/measure_own_digits.py --model data/model_3epochs.npz
+
+Each of the first 200 test digits is scaled to 280 x 280, made black on white like ink on paper, damaged
+in one way, and then prepared exactly as --predict prepares a file (preprocess_digit, network_input).
+"""
+import argparse
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+spec = importlib.util.spec_from_file_location("lesson05", REPO / "05_train_mnist.py")
+lesson = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lesson)
+
+
+def upscale(image, size):
+    """Bilinear (28, 28) -> (size, size)."""
+    pos = (np.arange(size) + 0.5) * 28 / size - 0.5
+    eye = np.eye(28)
+    weights = np.stack([np.interp(pos, np.arange(28), eye[j]) for j in range(28)], axis=1)   # (size, 28)
+    return np.clip(weights @ image @ weights.T, 0, 1)
+
+
+def thin(ink, pixels):
+    """Erode the ink by `pixels` in every direction (a minimum over a square neighbourhood)."""
+    out = ink.copy()
+    for dy in range(-pixels, pixels + 1):
+        for dx in range(-pixels, pixels + 1):
+            out = np.minimum(out, np.roll(ink, (dy, dx), axis=(0, 1)))
+    return out
+
+
+def paper(ink):
+    return 1 - ink                                                    # black ink on white paper
+
+
+def damages():
+    """name -> function (28 x 28 white-on-black digit in [0, 1]) -> grey picture, black on white."""
+    def touching_edges(d):
+        rows = np.flatnonzero((upscale(d, 280) > 0.2).any(axis=1))
+        return paper(upscale(d, 280)[rows[0]:rows[-1] + 1])
+    def cut_top(fraction):
+        def cut(d):
+            big = upscale(d, 280)
+            rows = np.flatnonzero((big > 0.2).any(axis=1))
+            return paper(big[rows[0] + int(fraction * (rows[-1] - rows[0])):])
+        return cut
+    def small_on_page(d):
+        page = np.zeros((400, 400))
+        page[186:214, 186:214] = d
+        return paper(page)
+    def speck(d):
+        page = paper(upscale(d, 280))
+        page[15:19, 15:19] = 0
+        return page
+    def ruled_line(d):
+        page = paper(upscale(d, 280))
+        page[262:264, :] = 0.3
+        return page
+    return {
+        "scaled to 280 x 280, black on white (the baseline)": lambda d: paper(upscale(d, 280)),
+        "light falling off from one side to the other": lambda d: paper(upscale(d, 280)) * np.linspace(0.45, 1, 280),
+        "digit only 28 pixels tall on a 400 x 400 page": small_on_page,
+        "ink touches the top and bottom edges, nothing cut off": touching_edges,
+        "strokes thinned by 12 of 280 pixels (about half a stroke)": lambda d: paper(thin(upscale(d, 280), 6)),
+        "strokes thinned by 20 of 280 pixels (a fifth is left)": lambda d: paper(thin(upscale(d, 280), 10)),
+        "top 12% of the digit cut off by the picture's edge": cut_top(0.12),
+        "top 20% cut off": cut_top(0.20),
+        "a 4 x 4 speck of dirt near a corner of the page": speck,
+        "a ruled line under the digit": ruled_line,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=REPO / "data" / "model.npz")
+    parser.add_argument("--data-dir", type=Path, default=REPO / "data")
+    parser.add_argument("-n", type=int, default=200, help="how many test digits (default: 200)")
+    args = parser.parse_args()
+    net = lesson.load_model(args.model)
+    _, (x_test, _) = lesson.load_mnist(args.data_dir)
+    digits = x_test[:args.n]
+    expected = net.forward(lesson.to_inputs(digits)).argmax(axis=1)
+    for name, damage in damages().items():
+        got = [net.forward(lesson.network_input(lesson.preprocess_digit(damage(d / 255.0)))).argmax()
+               for d in digits]
+        print(f"| {name:<55} | {np.mean(np.array(got) == expected):4.0%} |")
+
+
+if __name__ == "__main__":
+    main()
