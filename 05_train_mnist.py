@@ -37,6 +37,8 @@ Run
     python 05_train_mnist.py                       download MNIST into data/ (first run), train, evaluate
     python 05_train_mnist.py --epochs 3 --hidden 300 100 --lr 5
     python 05_train_mnist.py --download-only       fetch and verify the data, then stop
+    python 05_train_mnist.py --predict my_digit.png   read your own digits with the saved model
+    python 05_train_mnist.py --draw                draw digits with the mouse and watch the outputs
     python 05_train_mnist.py --help                every flag
 """
 import os
@@ -1329,7 +1331,8 @@ def parse_args(argv):
     parser.add_argument("--hidden", type=positive_int, nargs="+", default=list(HIDDEN), metavar="SIZE",
                         help=f"hidden layer sizes, e.g. --hidden 300 100 (default: {' '.join(map(str, HIDDEN))})")
     parser.add_argument("--model", type=Path, default=here / "data" / "model.npz",
-                        help="where to save the trained network (default: data/model.npz)")
+                        help="where to save the trained network, and where --predict and --draw load it "
+                             "(default: data/model.npz)")
     parser.add_argument("--train-limit", type=positive_int, metavar="N",
                         help="train on the first N training images only (quick experiments)")
     parser.add_argument("--predict", nargs="+", type=Path, metavar="IMAGE",
