@@ -443,7 +443,7 @@ def measure_memory(args):
             command = [sys.executable, str(Path(args.module).resolve()), "--data-dir", str(data_dir), "--epochs", "1",
                        "--seed", str(args.seed), "--model", str(Path(tmp) / "model.npz"),
                        "--figures-dir", str(Path(tmp) / "figures"), *limit]
-            how = (f"`{Path(args.module).name} --epochs 1 {' '.join(limit)}` run as a script, otherwise with its "
+            how = (f"`{' '.join([Path(args.module).name, '--epochs', '1', *limit])}` run as a script, otherwise with its "
                    "defaults (data loaded, trained, evaluated, model saved, figures drawn)")
         else:
             spec = {"module": str(args.module), "data_dir": None if args.data_dir is None else str(args.data_dir),
