@@ -246,7 +246,7 @@ def busy_warning():
         return None
     if load > 0.5 * usable_cores():
         return (f"the machine was busy before this run started (load {load:.1f} on {usable_cores()} cores): "
-                "times are unreliable; re-run when it is idle, or compare with OPENBLAS_NUM_THREADS=1")
+                "times are unreliable; re-run when it is idle")
     return None
 
 
