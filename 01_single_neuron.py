@@ -25,6 +25,7 @@ Run
     python 01_single_neuron.py [--seed N] [--no-plots] [--show] [--figures-dir DIR]
 """
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,10 @@ NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template
 
 def make_parser(description):
     """The flags every lesson shares; a lesson adds its own to the parser this returns."""
+    # The lessons print σ and ·. Where the output's encoding lacks them (a Windows console redirected to
+    # a file), print a ? instead of stopping with a UnicodeEncodeError.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--figures-dir", type=Path, default=Path(__file__).resolve().parent / "figures",
@@ -59,11 +64,14 @@ def open_pyplot(show):
 
 
 def save_figure(fig, figures_dir, filename):
-    """Save one figure as PNG, say where, and return its path."""
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    path = figures_dir / filename
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    """Save one figure as PNG, say where, and return its path (or stop with a message if we cannot)."""
+    path = Path(figures_dir) / filename
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+    except OSError as error:
+        sys.exit(f"error: cannot save {path}: {error.strerror or error}; "
+                 "choose another folder with --figures-dir, or skip the figures with --no-plots")
     print(f"figure saved: {path}")
     return path
 
@@ -137,6 +145,7 @@ def print_worked_example(rng):
 
 
 def print_and_gate():
+    """The AND neuron's z, a and answer for each of the four inputs."""
     print(f"A neuron with hand-chosen weights w = {AND_WEIGHTS}, b = {AND_BIAS} computes AND:")
     print("  x1 x2 |      z |        a | a > 0.5")
     for x in TRUTH_TABLE_INPUTS:
@@ -147,6 +156,7 @@ def print_and_gate():
 
 
 def print_sigmoid_facts():
+    """σ and its slope at a few points, including two where the naive formula would overflow."""
     print("The sigmoid at a few points (and its slope σ'(z) = σ(z)(1 - σ(z))):")
     for z in [-1000.0, -5.0, -1.0, 0.0, 1.0, 5.0, 1000.0]:
         print(f"  z = {z:+8.1f}   σ(z) = {sigmoid(z):.6f}   σ'(z) = {sigmoid_prime(z):.6f}")

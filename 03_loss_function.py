@@ -28,6 +28,7 @@ Run
     python 03_loss_function.py [--seed N] [--no-plots] [--show] [--figures-dir DIR]
 """
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,10 @@ NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template
 
 def make_parser(description):
     """The flags every lesson shares; a lesson adds its own to the parser this returns."""
+    # The lessons print σ and ·. Where the output's encoding lacks them (a Windows console redirected to
+    # a file), print a ? instead of stopping with a UnicodeEncodeError.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--figures-dir", type=Path, default=Path(__file__).resolve().parent / "figures",
@@ -67,11 +72,14 @@ def open_pyplot(show):
 
 
 def save_figure(fig, figures_dir, filename):
-    """Save one figure as PNG, say where, and return its path."""
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    path = figures_dir / filename
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    """Save one figure as PNG, say where, and return its path (or stop with a message if we cannot)."""
+    path = Path(figures_dir) / filename
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+    except OSError as error:
+        sys.exit(f"error: cannot save {path}: {error.strerror or error}; "
+                 "choose another folder with --figures-dir, or skip the figures with --no-plots")
     print(f"figure saved: {path}")
     return path
 

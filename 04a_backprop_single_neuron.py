@@ -30,6 +30,7 @@ Run
     python 04a_backprop_single_neuron.py [--lr 2.0] [--steps 1000] [--seed N] [--no-plots] [--show]
 """
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,10 @@ NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template
 
 def make_parser(description):
     """The flags every lesson shares; a lesson adds its own to the parser this returns."""
+    # The lessons print σ and ·. Where the output's encoding lacks them (a Windows console redirected to
+    # a file), print a ? instead of stopping with a UnicodeEncodeError.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--figures-dir", type=Path, default=Path(__file__).resolve().parent / "figures",
@@ -70,11 +75,14 @@ def open_pyplot(show):
 
 
 def save_figure(fig, figures_dir, filename):
-    """Save one figure as PNG, say where, and return its path."""
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    path = figures_dir / filename
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    """Save one figure as PNG, say where, and return its path (or stop with a message if we cannot)."""
+    path = Path(figures_dir) / filename
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+    except OSError as error:
+        sys.exit(f"error: cannot save {path}: {error.strerror or error}; "
+                 "choose another folder with --figures-dir, or skip the figures with --no-plots")
     print(f"figure saved: {path}")
     return path
 
@@ -211,9 +219,12 @@ def numerical_gradient(loss_of, params, h=1e-6):
         dL/dp ≈ (L(p + h) - L(p - h)) / (2h)
 
     The error of this estimate shrinks like h^2, but below about h = 1e-6 rounding in L itself takes
-    over (float64 keeps about 16 digits). loss_of(params) must return L; params is changed and restored.
+    over (float64 keeps about 16 digits). params is nudged in place and restored, so loss_of(params) may
+    also read it from wherever it lives, e.g. a network's weights. That only works on the array itself,
+    never on a copy, and needs float64 (float32 would round a 1e-6 nudge away), so anything else is refused.
     """
-    params = np.asarray(params, dtype=float)
+    if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
+        raise TypeError("numerical_gradient nudges params in place: pass the float64 array the loss reads")
     estimate = np.zeros_like(params)
     for i in np.ndindex(params.shape):
         saved = params[i]
@@ -293,6 +304,7 @@ def print_chain_rule_example(rng):
 
 
 def print_training(path, lr, label):
+    """The (w, b) and loss at a few steps of a descent path, to follow the walk downhill."""
     print(f"Gradient descent on the 'hours studied -> passed' data, {label}, lr = {lr}:")
     steps = len(path) - 1
     for step in sorted({0, 10, 50, 100, 200, 500, steps} & set(range(steps + 1))):
@@ -339,7 +351,7 @@ def main(argv=None):
     X = HOURS[:, None]  # (10, 1): ten samples with one input each
     paths = {}
     for label, (w, b) in [(f"start (w, b) = {START}", START), (f"start {STUCK_START}", STUCK_START)]:
-        w, b, paths[label] = train_neuron(X, PASSED, [w], b, args.lr, args.steps)
+        _, _, paths[label] = train_neuron(X, PASSED, [w], b, args.lr, args.steps)
         print_training(paths[label], args.lr, label)
     print("The second start walks downhill too, into a different valley: w < 0 says 'more study, less")
     print("passing', and its loss creeps towards 0.5 while w and b crawl, because with large |z| the")

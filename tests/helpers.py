@@ -37,7 +37,7 @@ def run_script(filename, *args, timeout=300, env=None, cwd=None):
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, str(REPO / filename), *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, env=full_env, cwd=cwd or REPO,
+        capture_output=True, text=True, errors="replace", timeout=timeout, env=full_env, cwd=cwd or REPO,
     )
 
 

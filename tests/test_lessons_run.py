@@ -54,3 +54,19 @@ def test_help_and_bad_flags(lesson):
 def test_the_seed_changes_the_random_example():
     assert run_script("01_single_neuron.py", "--no-plots", "--seed", "1").stdout != \
         run_script("01_single_neuron.py", "--no-plots", "--seed", "2").stdout
+
+
+@pytest.mark.parametrize("lesson", FIGURES)
+def test_an_unusable_figures_folder_gets_a_message_not_a_traceback(lesson, tmp_path):
+    (tmp_path / "afile").write_text("")
+    result = run_script(lesson, "--figures-dir", tmp_path / "afile" / "figures")
+    assert result.returncode == 1
+    assert "error: cannot save" in result.stderr and "--figures-dir" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("lesson", FIGURES)
+def test_output_to_a_file_without_utf8_does_not_crash(lesson):
+    """A Windows console redirected to a file may encode with cp1252, which has no σ."""
+    result = run_script(lesson, "--no-plots", env={"PYTHONIOENCODING": "cp1252"})
+    assert result.returncode == 0, result.stderr
