@@ -35,7 +35,7 @@ What it leaves out
 
 Run
     python 05_train_mnist.py                       download MNIST into data/ (first run), train, evaluate
-    python 05_train_mnist.py --epochs 3 --hidden 300 100 --lr 5
+    python 05_train_mnist.py --epochs 3 --hidden 300 100
     python 05_train_mnist.py --download-only       fetch and verify the data, then stop
     python 05_train_mnist.py --predict my_digit.png   read your own digits with the saved model
     python 05_train_mnist.py --draw                draw digits with the mouse and watch the outputs
@@ -95,6 +95,10 @@ NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template
 
 def make_parser(description):
     """The flags every lesson shares; a lesson adds its own to the parser this returns."""
+    # The lessons print σ and ·. Where the output's encoding lacks them (a Windows console redirected to
+    # a file), print a ? instead of stopping with a UnicodeEncodeError.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--figures-dir", type=Path, default=Path(__file__).resolve().parent / "figures",
@@ -117,11 +121,14 @@ def open_pyplot(show):
 
 
 def save_figure(fig, figures_dir, filename):
-    """Save one figure as PNG, say where, and return its path."""
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    path = figures_dir / filename
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    """Save one figure as PNG, say where, and return its path (or stop with a message if we cannot)."""
+    path = Path(figures_dir) / filename
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+    except OSError as error:
+        sys.exit(f"error: cannot save {path}: {error.strerror or error}; "
+                 "choose another folder with --figures-dir, or skip the figures with --no-plots")
     print(f"figure saved: {path}")
     return path
 
@@ -824,13 +831,15 @@ def save_model(path, net):
     return path
 
 
-def load_model(path, expect_sizes=None):
+def load_model(path):
     """Load a network saved by save_model, or raise ModelFileError saying what is wrong with the file.
 
     allow_pickle=False: a model file holds plain numbers only, so loading one can never run code.
-    Every array is checked against the architecture in `sizes` (and against expect_sizes if given).
+    Every array is checked against the architecture in `sizes`.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder; give the model's file name, e.g. --model {path / 'model.npz'}")
     if not path.is_file():
         raise ModelFileError(f"no model file at {path}; train one first: python 05_train_mnist.py --model {path}")
 
@@ -863,9 +872,6 @@ def load_model(path, expect_sizes=None):
         if W.dtype.kind != "f" or b.dtype.kind != "f" or not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
             raise invalid(f"layer {l + 1} holds non-numeric or non-finite values")
         net.weights[l], net.biases[l] = W, b
-    if expect_sizes is not None and list(expect_sizes) != sizes:
-        raise ModelFileError(f"{path} holds a network of sizes {sizes}, but one of sizes {list(expect_sizes)} "
-                             f"is needed; train one: python 05_train_mnist.py --model {path}")
     return net
 
 
@@ -994,6 +1000,8 @@ def decode_image(path):
     """
     import matplotlib.image
     path = Path(path)
+    if path.is_dir():
+        raise ImageError("this is a folder, not an image file; name the image files inside it")
     if not path.is_file():
         raise ImageError("no such file; check the path")
     with open(path, "rb") as f:
@@ -1006,7 +1014,8 @@ def decode_image(path):
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("error", message=".*decompression bomb")   # refuse, don't decode
-            # imread picks its reader from the file name; we trust the bytes (a ".png" may hold a JPEG)
+            # imread picks its reader from the file name; we trust the bytes (a ".png" may hold a JPEG):
+            # "png" forces its PNG reader, any other format name hands the file to Pillow, which detects it
             return matplotlib.image.imread(path, format="png" if is_png else "detect")
     except Exception as error:   # Pillow and matplotlib raise many types; all mean "cannot use this"
         if "DecompressionBomb" in type(error).__name__:
@@ -1145,9 +1154,13 @@ def preprocess_digit(gray):
     return np.clip(paste_centred(digit), 0, 1)
 
 
-def network_input(digit28):
-    """(28, 28) in [0, 1] -> (1, 784): rounded to MNIST's 256 grey levels and scaled as in training."""
-    return to_inputs(np.round(digit28 * 255).astype(np.uint8)[None])
+def digit_outputs(net, digit28):
+    """The network's ten outputs for one prepared digit (28, 28) in [0, 1].
+
+    The digit is first rounded to MNIST's 256 grey levels, then scaled exactly as in training.
+    """
+    X = to_inputs(np.round(digit28 * 255).astype(np.uint8)[None])   # (1, 28, 28) -> (1, 784)
+    return net.forward(X)[0]                                         # (1, 10) -> (10,)
 
 
 # --- Asking the network about image files ---------------------------------------------------------
@@ -1186,7 +1199,7 @@ def predict_images(net, paths, plt=None, figures_dir=None, show=False):
             print(f"error: {path}: {error}", file=sys.stderr)
             status = 1
             continue
-        outputs = net.forward(network_input(digit28))[0]                 # (1, 784) -> (1, 10) -> (10,)
+        outputs = digit_outputs(net, digit28)                             # (10,)
         best = np.argsort(-outputs, kind="stable")[:3]
         print(f"{path}: {best[0]}    top three: " + ", ".join(f"{d} ({outputs[d]:.3f})" for d in best))
         if plt is not None:
@@ -1294,6 +1307,10 @@ def run_own_digits(args):
     except ModelFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    if net.sizes[0] != FIELD * FIELD or net.sizes[-1] != N_CLASSES:
+        print(f"error: {args.model} holds a network of sizes {net.sizes}, which does not read 28 x 28 digits "
+              f"into 10 outputs; train one: python 05_train_mnist.py --model {args.model}", file=sys.stderr)
+        return 1
     status = 0
     if args.predict:
         plt = None if args.no_plots else open_pyplot(args.show)
@@ -1303,7 +1320,7 @@ def run_own_digits(args):
     if args.draw:
         plt = open_pyplot(show=True)
         fig = plt.figure(figsize=(8, 4.5))
-        pad = DrawPad(fig, lambda canvas: net.forward(network_input(preprocess_digit(canvas)))[0])
+        pad = DrawPad(fig, lambda canvas: digit_outputs(net, preprocess_digit(canvas)))
         plt.show()     # waits until the window is closed; until then `pad` must live, because
         del pad        # matplotlib keeps only weak references to its event handlers
     return status
@@ -1344,6 +1361,24 @@ def parse_args(argv):
     return parser.parse_args(argv)
 
 
+def output_problem(args):
+    """Why the model or the figures could not be saved, or None. Checked before training, so that a typo in
+    --model or --figures-dir costs a second, not a whole run."""
+    if args.model.is_dir():
+        return f"--model {args.model} is a folder; give a file name, e.g. --model {args.model / 'model.npz'}"
+    folders = [(args.model.parent, "--model")] + ([] if args.no_plots else [(args.figures_dir, "--figures-dir")])
+    for folder, flag in folders:
+        if folder.exists() and not folder.is_dir():
+            return f"{folder} is a file, not a folder; choose another folder with {flag}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as error:
+            return f"cannot write to {folder}: {error.strerror or error}; choose another folder with {flag}"
+    return None
+
+
 def main(argv=None):
     """Returns the exit status: 0 on success, 1 when the data or the training failed."""
     args = parse_args(argv)
@@ -1360,16 +1395,20 @@ def main(argv=None):
     print_data_summary(((x_train, y_train), (x_test, y_test)), args.data_dir)
     if args.download_only:
         return 0
+    problem = output_problem(args)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
 
     sizes = [x_train[0].size, *args.hidden, N_CLASSES]
     net = Network(sizes, seed=args.seed, dtype=np.float32)
-    print(f"Network({sizes}), {args.epochs} epochs of {len(x_train):,} images, batch size {args.batch_size}, "
-          f"learning rate {args.lr:g}")
+    print(f"Network({sizes}), {args.epochs} epoch{'s' * (args.epochs != 1)} of {len(x_train):,} images, "
+          f"batch size {args.batch_size}, learning rate {args.lr:g}")
     started = time.perf_counter()
     try:
         history = train_epochs(net, (x_train, y_train), (x_test, y_test), args.epochs, args.batch_size, args.lr,
-                        args.seed)
+                               args.seed)
     except TrainingFailed as failure:
         print(f"error: {failure}", file=sys.stderr)   # nothing is saved
         return 1

@@ -2,11 +2,11 @@
 
 The numbers in the README's "What confuses the network" come from this script:
 
-    python 05_train_mnist.py --epochs 3 --model data/model_3epochs.npz
-    python docs/measure_own_digits.py --model data/model_3epochs.npz
+    python 05_train_mnist.py --epochs 3
+    python docs/measure_own_digits.py --model data/model.npz
 
 Each of the first 200 test digits is scaled to 280 x 280, made black on white like ink on paper, damaged
-in one way, and then prepared exactly as --predict prepares a file (preprocess_digit, network_input).
+in one way, and then prepared exactly as --predict prepares a file (preprocess_digit, digit_outputs).
 """
 import argparse
 import importlib.util
@@ -89,7 +89,7 @@ def main():
     digits = x_test[:args.n]
     expected = net.forward(lesson.to_inputs(digits)).argmax(axis=1)
     for name, damage in damages().items():
-        got = [net.forward(lesson.network_input(lesson.preprocess_digit(damage(d / 255.0)))).argmax()
+        got = [lesson.digit_outputs(net, lesson.preprocess_digit(damage(d / 255.0))).argmax()
                for d in digits]
         print(f"| {name:<55} | {np.mean(np.array(got) == expected):4.0%} |")
 

@@ -229,6 +229,21 @@ def test_each_bad_file_gets_one_line_and_the_rest_are_still_read(tiny_model, tmp
     assert [p.name for p in (tmp_path / "figures").iterdir()] == ["05_predict_good_digit.png"]
 
 
+def test_a_folder_given_as_image_or_model_is_named_as_such(tiny_model, tmp_path):
+    result = run_script("05_train_mnist.py", "--predict", tmp_path, "--model", tiny_model, "--no-plots")
+    assert result.returncode == 1 and result.stderr.startswith(f"error: {tmp_path}: this is a folder")
+    result = run_script("05_train_mnist.py", "--predict", tmp_path, "--model", tmp_path)
+    assert result.returncode == 1 and f"{tmp_path} is a folder; give the model's file name" in result.stderr
+
+
+def test_a_model_that_does_not_read_mnist_is_refused(tmp_path):
+    model = lesson.save_model(tmp_path / "xor.npz", lesson.Network([2, 3, 1]))
+    plt.imsave(tmp_path / "digit.png", np.pad(np.ones((20, 4)), 10), cmap="gray")
+    result = run_script("05_train_mnist.py", "--predict", tmp_path / "digit.png", "--model", model)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "sizes [2, 3, 1], which does not read 28 x 28 digits" in result.stderr
+
+
 def test_huge_png_is_refused_before_decoding(tmp_path, monkeypatch):
     write_png(tmp_path / "huge.png", np.zeros((4000, 5000), np.uint8))
     import matplotlib.image
@@ -362,7 +377,7 @@ def test_drawing_pad_with_the_trained_network_reads_a_one(trained):
     _, net, _ = trained
     fig = plt.figure(figsize=(8, 4.5))
     try:
-        pad = lesson.DrawPad(fig, lambda canvas: net.forward(lesson.network_input(lesson.preprocess_digit(canvas)))[0])
+        pad = lesson.DrawPad(fig, lambda canvas: lesson.digit_outputs(net, lesson.preprocess_digit(canvas)))
         fig.canvas.draw()
         drag(fig, pad.ax_draw, [(16, 4), (15, 14), (14, 24)])         # a slightly slanted "1", off centre
         assert np.argmax(bar_heights(pad)) == 1 and pad.ax_bars.get_title() == "the network says 1"

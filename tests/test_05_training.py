@@ -15,7 +15,7 @@ FIGURES = ["05_training_curves.png", "05_confusion_matrix.png", "05_misclassifie
            "05_first_layer_weights.png"]
 
 
-def test_accuracies(stdout):
+def parse_accuracies(stdout):
     """Per-epoch test accuracies (in %) from the epoch lines, and the final one from the last line."""
     epochs = [float(m.group(5)) for m in EPOCH_LINE.finditer(stdout)]
     last = LAST_LINE.fullmatch(stdout.strip().splitlines()[-1])
@@ -24,13 +24,10 @@ def test_accuracies(stdout):
     return epochs, float(last.group(1))
 
 
-test_accuracies.__test__ = False  # a helper, not a test
-
-
 # --- accuracy on the real data ----------------------------------------------------------------------
 def test_three_epochs_pass_95_percent(mnist_model):
     model, stdout = mnist_model
-    epochs, final = test_accuracies(stdout)
+    epochs, final = parse_accuracies(stdout)
     assert len(epochs) == 3
     assert max(epochs) >= 95.0 and final >= 95.0
     assert model.is_file()
@@ -40,7 +37,7 @@ def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, 
     result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--figures-dir", tmp_path / "figs",
                         "--model", tmp_path / "model.npz")
     assert result.returncode == 0, result.stderr
-    epochs, final = test_accuracies(result.stdout)
+    epochs, final = parse_accuracies(result.stdout)
     assert len(epochs) == L05.EPOCHS
     assert epochs[1] >= 95.0, "the default run should pass 95% by the end of epoch 2"
     assert final >= 97.0
@@ -158,3 +155,16 @@ def test_broken_model_files_give_a_clear_error(tmp_path):
         message = str(caught.value)
         assert str(path) in message, problem
         assert ("train" in message) or ("delete it" in message), f"{problem}: no advice in {message!r}"
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--model", "{file}/model.npz"], "is a file, not a folder; choose another folder with --model"),
+    (["--model", "{tmp}"], "is a folder; give a file name"),
+    (["--figures-dir", "{file}/figures"], "Not a directory; choose another folder with --figures-dir"),
+])
+def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_path, flags, message):
+    (tmp_path / "afile").write_text("")
+    flags = [flag.format(file=tmp_path / "afile", tmp=tmp_path) for flag in flags]
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, *flags)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+    assert "epoch" not in result.stdout
