@@ -3,21 +3,24 @@ import os
 
 import pytest
 
-from helpers import SHARED_MNIST, run_script
+from helpers import REPO, SHARED_MNIST, run_script
 
 
 @pytest.fixture(scope="session")
 def shared_mnist():
-    """The real MNIST .gz files in ../shared/mnist.
+    """A folder holding the four real MNIST .gz files: ../shared/mnist, else this project's data/.
 
-    Outside CI the tests that need them skip when the folder is absent; under CI (CI=true) they fail,
-    so a missing data set can never pass unnoticed.
+    The project's machines have ../shared/mnist; a learner's clone has data/ once 05 has downloaded into
+    it (python 05_train_mnist.py --download-only). With neither, these tests skip, except under CI
+    (CI=true), where they fail: a missing data set must never pass unnoticed there.
     """
     names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
-    if all((SHARED_MNIST / n).is_file() for n in names):
-        return SHARED_MNIST
-    message = f"the real MNIST files are not in {SHARED_MNIST}"
+    for folder in (SHARED_MNIST, REPO / "data"):
+        if all((folder / n).is_file() for n in names):
+            return folder
+    message = (f"the real MNIST files are neither in {SHARED_MNIST} nor in {REPO / 'data'}; "
+               "run python 05_train_mnist.py --download-only first")
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message + " (under CI these tests must run)")
     pytest.skip(message)
