@@ -33,6 +33,16 @@ What it leaves out
     Everything that makes modern networks better but is not needed to pass 97%: softmax with
     cross-entropy, ReLU, momentum and Adam, regularisation, convolutions.
 
+How the file is laid out (read the training core first; the rest serves it)
+    Settings                      the defaults, overridden by the command line
+    Carried over                  plumbing, sigmoid, mse_loss, one_hot, Network, gradient_step (01-04b)
+    Data                          download, verify and load MNIST (long: networks and files fail in many ways)
+    From pixels to inputs,        the training core: mini-batch SGD, test accuracy, and noticing when
+      Training                    training fails
+    Saving and loading, Figures   the trained network to a file; what it learned, as pictures
+    Your own digits               --predict and --draw: your handwriting, prepared the way MNIST was made
+    Command line                  the flags and main()
+
 Run
     python 05_train_mnist.py                       download MNIST into data/ (first run), train, evaluate
     python 05_train_mnist.py --epochs 3 --hidden 300 100
