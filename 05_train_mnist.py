@@ -1422,6 +1422,9 @@ def main(argv=None):
     except TrainingFailed as failure:
         print(f"error: {failure}", file=sys.stderr)   # nothing is saved
         return 1
+    except KeyboardInterrupt:
+        print("interrupted: training stopped, nothing was saved", file=sys.stderr)
+        return 1
     accuracy, predictions = evaluate(net, x_test, y_test)
     print(f"training and evaluation took {time.perf_counter() - started:.1f} s")
     try:

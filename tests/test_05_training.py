@@ -1,11 +1,14 @@
 """Lesson 05, training: accuracy on the real MNIST, the gradient check, failure detection, saving the model."""
 import re
+import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from gradcheck import backprop_is_correct, random_problem
-from helpers import load_lesson, run_script
+from helpers import REPO, load_lesson, run_script
 
 L05 = load_lesson("05_train_mnist.py")
 EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% +test acc +([\d.]+)% "
@@ -168,3 +171,18 @@ def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_pat
     result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, *flags)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
     assert "epoch" not in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT, which Windows delivers differently")
+def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tmp_path):
+    process = subprocess.Popen([sys.executable, str(REPO / "05_train_mnist.py"), "--data-dir", str(shared_mnist),
+                                "--no-plots", "--model", str(tmp_path / "model.npz")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:          # wait until training has really started
+        if line.startswith("epoch  1/"):
+            break
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert stderr.strip() == "interrupted: training stopped, nothing was saved"
+    assert list(tmp_path.iterdir()) == []
