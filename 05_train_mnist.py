@@ -792,7 +792,8 @@ def check_learning(net, test_accuracy, epoch, lr, X_probe):
 
 
 def train_epochs(net, train_set, test_set, epochs, batch_size, lr, seed):
-    """The training loop: one line per epoch. Returns the history; raises TrainingFailed on failure."""
+    """The training loop: one line per epoch. Returns the history of every epoch and the last epoch's
+    predicted test labels; raises TrainingFailed on failure."""
     (x_train, y_train), (x_test, y_test) = train_set, test_set
     rng = np.random.default_rng(seed)
     X_probe = to_inputs(x_test[:500])   # a few images to look at the outputs if learning fails
@@ -801,14 +802,14 @@ def train_epochs(net, train_set, test_set, epochs, batch_size, lr, seed):
         start = time.perf_counter()
         train_loss, train_accuracy = train_epoch(net, x_train, y_train, batch_size, lr, rng)
         train_seconds = time.perf_counter() - start
-        test_accuracy, _ = evaluate(net, x_test, y_test)
+        test_accuracy, predictions = evaluate(net, x_test, y_test)
         history.append(dict(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
                             test_accuracy=test_accuracy))
         print(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.5f}  train acc {train_accuracy:7.2%}  "
               f"test acc {test_accuracy:7.2%}  {time.perf_counter() - start:5.1f} s  "
               f"{len(x_train) / train_seconds:8,.0f} samples/s", flush=True)
         check_learning(net, test_accuracy, epoch, lr, X_probe)
-    return history
+    return history, predictions
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -1417,15 +1418,15 @@ def main(argv=None):
           f"batch size {args.batch_size}, learning rate {args.lr:g}")
     started = time.perf_counter()
     try:
-        history = train_epochs(net, (x_train, y_train), (x_test, y_test), args.epochs, args.batch_size, args.lr,
-                               args.seed)
+        history, predictions = train_epochs(net, (x_train, y_train), (x_test, y_test), args.epochs,
+                                            args.batch_size, args.lr, args.seed)
     except TrainingFailed as failure:
         print(f"error: {failure}", file=sys.stderr)   # nothing is saved
         return 1
     except KeyboardInterrupt:
         print("interrupted: training stopped, nothing was saved", file=sys.stderr)
         return 1
-    accuracy, predictions = evaluate(net, x_test, y_test)
+    accuracy = history[-1]["test_accuracy"]
     print(f"training and evaluation took {time.perf_counter() - started:.1f} s")
     try:
         print(f"model saved: {save_model(args.model, net)}")
