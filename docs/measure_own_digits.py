@@ -9,23 +9,15 @@ Each of the first 200 test digits is scaled to 280 x 280, made black on white li
 in one way, and then prepared exactly as --predict prepares a file (preprocess_digit, digit_outputs).
 """
 import argparse
-import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("lesson05", REPO / "05_train_mnist.py")
-lesson = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(lesson)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers import REPO, load_lesson, upscale  # noqa: E402  (the tests' loader and renderer, written once)
 
-
-def upscale(image, size):
-    """Bilinear (28, 28) -> (size, size)."""
-    pos = (np.arange(size) + 0.5) * 28 / size - 0.5
-    eye = np.eye(28)
-    weights = np.stack([np.interp(pos, np.arange(28), eye[j]) for j in range(28)], axis=1)   # (size, 28)
-    return np.clip(weights @ image @ weights.T, 0, 1)
+lesson = load_lesson("05_train_mnist.py")
 
 
 def thin(ink, pixels):
@@ -44,11 +36,11 @@ def paper(ink):
 def damages():
     """name -> function (28 x 28 white-on-black digit in [0, 1]) -> grey picture, black on white."""
     def touching_edges(d):
-        rows = np.flatnonzero((upscale(d, 280) > 0.2).any(axis=1))
-        return paper(upscale(d, 280)[rows[0]:rows[-1] + 1])
+        rows = np.flatnonzero((upscale(d, 280, 280) > 0.2).any(axis=1))
+        return paper(upscale(d, 280, 280)[rows[0]:rows[-1] + 1])
     def cut_top(fraction):
         def cut(d):
-            big = upscale(d, 280)
+            big = upscale(d, 280, 280)
             rows = np.flatnonzero((big > 0.2).any(axis=1))
             return paper(big[rows[0] + int(fraction * (rows[-1] - rows[0])):])
         return cut
@@ -57,20 +49,20 @@ def damages():
         page[186:214, 186:214] = d
         return paper(page)
     def speck(d):
-        page = paper(upscale(d, 280))
+        page = paper(upscale(d, 280, 280))
         page[15:19, 15:19] = 0
         return page
     def ruled_line(d):
-        page = paper(upscale(d, 280))
+        page = paper(upscale(d, 280, 280))
         page[262:264, :] = 0.3
         return page
     return {
-        "scaled to 280 x 280, black on white (the baseline)": lambda d: paper(upscale(d, 280)),
-        "light falling off from one side to the other": lambda d: paper(upscale(d, 280)) * np.linspace(0.45, 1, 280),
+        "scaled to 280 x 280, black on white (the baseline)": lambda d: paper(upscale(d, 280, 280)),
+        "light falling off from one side to the other": lambda d: paper(upscale(d, 280, 280)) * np.linspace(0.45, 1, 280),
         "digit only 28 pixels tall on a 400 x 400 page": small_on_page,
         "ink touches the top and bottom edges, nothing cut off": touching_edges,
-        "strokes thinned by 12 of 280 pixels (about half a stroke)": lambda d: paper(thin(upscale(d, 280), 6)),
-        "strokes thinned by 20 of 280 pixels (a fifth is left)": lambda d: paper(thin(upscale(d, 280), 10)),
+        "strokes thinned by 12 of 280 pixels (about half a stroke)": lambda d: paper(thin(upscale(d, 280, 280), 6)),
+        "strokes thinned by 20 of 280 pixels (a fifth is left)": lambda d: paper(thin(upscale(d, 280, 280), 10)),
         "top 12% of the digit cut off by the picture's edge": cut_top(0.12),
         "top 20% cut off": cut_top(0.20),
         "a 4 x 4 speck of dirt near a corner of the page": speck,

@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.backend_bases import MouseEvent  # noqa: E402
 
-from helpers import load_lesson, run_script, write_png  # noqa: E402
+from helpers import load_lesson, run_script, upscale, write_png  # noqa: E402
 
 lesson = load_lesson("05_train_mnist.py")
 N_DIGITS = 50
@@ -22,15 +22,6 @@ MIN_AGREEMENT = 0.9
 # ---------------------------------------------------------------------------------------------------
 # Rendering MNIST digits as a learner's picture files
 # ---------------------------------------------------------------------------------------------------
-def upscale(image, height, width):
-    """Bilinear upscaling, written independently of the code under test: (28, 28) -> (height, width)."""
-    def axis_weights(n_in, n_out):
-        pos = (np.arange(n_out) + 0.5) * n_in / n_out - 0.5
-        eye = np.eye(n_in)
-        return np.stack([np.interp(pos, np.arange(n_in), eye[j]) for j in range(n_in)], axis=1)
-    return np.clip(axis_weights(image.shape[0], height) @ image @ axis_weights(image.shape[1], width).T, 0, 1)
-
-
 def render(form, digit, path):
     """Write one 28 x 28 MNIST digit (floats, white on black) to `path` in the given form; return path."""
     big = upscale(digit, 200, 200)                                   # (200, 200) white on black
