@@ -741,8 +741,8 @@ def train_epoch(net, images, labels, batch_size, lr, rng):
     with np.errstate(over="ignore", invalid="ignore"):
         for start in range(0, len(images), batch_size):
             batch = order[start:start + batch_size]
-            X = to_inputs(images[batch])                                # (B, 784)
-            Y = one_hot(labels[batch], N_CLASSES, dtype=np.float32)     # (B, 10)
+            X, y = to_inputs(images[batch]), labels[batch]              # (B, 784) and (B,)
+            Y = one_hot(y, N_CLASSES, dtype=np.float32)                 # (B, 10)
             loss, output = gradient_step(net, X, Y, lr)                 # output: (B, 10)
             if not math.isfinite(loss):
                 raise TrainingFailed(
@@ -750,7 +750,7 @@ def train_epoch(net, images, labels, batch_size, lr, rng):
                     f"(learning rate {lr:g}); the steps were so large that the numbers overflowed. "
                     f"Try a smaller learning rate, e.g. --lr {lr / 10:g}.")
             total_loss += loss * len(batch)
-            n_correct += int(np.sum(output.argmax(axis=1) == labels[batch]))
+            n_correct += int(np.sum(output.argmax(axis=1) == y))
     return total_loss / len(images), n_correct / len(images)
 
 
