@@ -47,8 +47,11 @@ def test_show_without_a_display_neither_blocks_nor_fails(lesson, tmp_path):
 @pytest.mark.parametrize("lesson", FIGURES)
 def test_help_and_bad_flags(lesson):
     assert run_script(lesson, "--help").returncode == 0
-    bad = run_script(lesson, "--seed", "abc")
-    assert bad.returncode == 2 and "invalid int value" in bad.stderr and "Traceback" not in bad.stderr
+    for seed in ("abc", "-1", "1.5"):
+        bad = run_script(lesson, "--seed", seed, "--no-plots")
+        assert bad.returncode == 2, (seed, bad.stderr)
+        assert "--seed: must be a whole number, 0 or more" in bad.stderr, bad.stderr
+        assert "Traceback" not in bad.stderr
 
 
 def test_the_seed_changes_the_random_example():
