@@ -98,8 +98,8 @@ def finish_figures(plt, show):
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
 
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both cases
-    can be written with e^(-|z|), which always lies in (0, 1]:
+    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
+    cases can be written with e^(-|z|), which always lies in (0, 1]:
         z >= 0:  σ(z) = 1   / (1 + e^(-z))
         z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
     The result keeps the input's floating-point type (float32 stays float32).
@@ -110,13 +110,17 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """The slope of the sigmoid: σ'(z) = σ(z) (1 - σ(z)). Largest (0.25) at z = 0, nearly 0 far away."""
+    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
+
+    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
+    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
+    """
     s = sigmoid(z)
     return s * (1 - s)
 
 
 def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w (both shaped (n,)), bias b."""
+    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
     z = np.dot(w, x) + b
     return sigmoid(z)
 
@@ -131,15 +135,15 @@ def neuron(x, w, b):
 class Network:
     """A stack of fully connected sigmoid layers.
 
-    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784 inputs,
-    has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
+    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784
+    inputs, has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
         weights[l-1]: (n_in, n_out)   column j holds the weights of neuron j
         biases[l-1]:  (n_out,)
 
-    The weights start random, drawn from a normal distribution with variance 1/n_in. Then z = a @ W + b
-    sums n_in terms and still has a variance of about 1, whatever the width, so every sigmoid starts on
-    its sloped middle part instead of being flattened at 0 or 1 (where it could not learn, see 04a).
-    The biases start at 0. The same seed always gives the same network.
+    The weights start random, drawn from a normal distribution with variance 1/n_in. Then
+    z = a @ W + b sums n_in terms and still has a variance of about 1, whatever the width, so every
+    sigmoid starts on its sloped middle part instead of being flattened at 0 or 1 (where it could
+    not learn, see 04a). The biases start at 0. The same seed always gives the same network.
     """
 
     def __init__(self, sizes, seed=0, dtype=np.float64):
@@ -150,7 +154,7 @@ class Network:
         self.biases = [np.zeros(n_out, dtype=dtype) for n_out in self.sizes[1:]]
 
     def forward(self, X):
-        """The output for a batch X of shape (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
+        """The output for a batch X (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"forward expects a batch shaped (N, {self.sizes[0]}), got {X.shape}")
@@ -158,6 +162,7 @@ class Network:
         for W, b in zip(self.weights, self.biases):
             a = sigmoid(a @ W + b)  # (N, n_in) @ (n_in, n_out) + (n_out,) -> (N, n_out)
         return a
+
 
 def forward_one_neuron_at_a_time(net, x):
     """The same forward pass for ONE sample x, written with lesson 01's neuron and two Python loops.

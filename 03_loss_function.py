@@ -97,8 +97,8 @@ def finish_figures(plt, show):
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
 
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both cases
-    can be written with e^(-|z|), which always lies in (0, 1]:
+    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
+    cases can be written with e^(-|z|), which always lies in (0, 1]:
         z >= 0:  σ(z) = 1   / (1 + e^(-z))
         z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
     The result keeps the input's floating-point type (float32 stays float32).
@@ -109,13 +109,17 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """The slope of the sigmoid: σ'(z) = σ(z) (1 - σ(z)). Largest (0.25) at z = 0, nearly 0 far away."""
+    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
+
+    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
+    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
+    """
     s = sigmoid(z)
     return s * (1 - s)
 
 
 def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w (both shaped (n,)), bias b."""
+    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
     z = np.dot(w, x) + b
     return sigmoid(z)
 
@@ -126,15 +130,15 @@ def neuron(x, w, b):
 class Network:
     """A stack of fully connected sigmoid layers.
 
-    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784 inputs,
-    has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
+    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784
+    inputs, has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
         weights[l-1]: (n_in, n_out)   column j holds the weights of neuron j
         biases[l-1]:  (n_out,)
 
-    The weights start random, drawn from a normal distribution with variance 1/n_in. Then z = a @ W + b
-    sums n_in terms and still has a variance of about 1, whatever the width, so every sigmoid starts on
-    its sloped middle part instead of being flattened at 0 or 1 (where it could not learn, see 04a).
-    The biases start at 0. The same seed always gives the same network.
+    The weights start random, drawn from a normal distribution with variance 1/n_in. Then
+    z = a @ W + b sums n_in terms and still has a variance of about 1, whatever the width, so every
+    sigmoid starts on its sloped middle part instead of being flattened at 0 or 1 (where it could
+    not learn, see 04a). The biases start at 0. The same seed always gives the same network.
     """
 
     def __init__(self, sizes, seed=0, dtype=np.float64):
@@ -145,7 +149,7 @@ class Network:
         self.biases = [np.zeros(n_out, dtype=dtype) for n_out in self.sizes[1:]]
 
     def forward(self, X):
-        """The output for a batch X of shape (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
+        """The output for a batch X (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"forward expects a batch shaped (N, {self.sizes[0]}), got {X.shape}")
@@ -153,6 +157,7 @@ class Network:
         for W, b in zip(self.weights, self.biases):
             a = sigmoid(a @ W + b)  # (N, n_in) @ (n_in, n_out) + (n_out,) -> (N, n_out)
         return a
+
 
 # ===================================================================================================
 # End of carried-over code. New in this lesson: mse_loss, one_hot and a loss surface.
@@ -165,22 +170,24 @@ def mse_loss(prediction, target):
     """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
 
     The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
-    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row and
-    return a number that looks fine and means nothing. We refuse instead.
+    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
+    and return a number that looks fine and means nothing. We refuse instead.
     """
     prediction, target = np.asarray(prediction), np.asarray(target)
     if prediction.shape != target.shape:
         raise ValueError(
-            f"mse_loss: prediction has shape {prediction.shape} but target has shape {target.shape}; "
-            "they must be the same (turn class labels into targets with one_hot(labels, n_classes))")
+            f"mse_loss: prediction has shape {prediction.shape} but target has shape "
+            f"{target.shape}; they must be the same (turn class labels into targets with "
+            "one_hot(labels, n_classes))")
     return float(np.mean((prediction - target) ** 2))
 
 
 def one_hot(labels, n_classes, dtype=np.float64):
-    """Class labels (N,) -> targets (N, n_classes): row n is all zeros except a 1 in column labels[n]."""
+    """Labels (N,) -> targets (N, n_classes): row n is all zeros except a 1 in column labels[n]."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"one_hot expects a 1-D array of integer labels, got {labels.dtype} {labels.shape}")
+        raise ValueError("one_hot expects a 1-D array of integer labels, "
+                         f"got {labels.dtype} {labels.shape}")
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(f"one_hot: labels must lie in 0..{n_classes - 1}, "
                          f"got values from {labels.min()} to {labels.max()}")
@@ -198,14 +205,14 @@ PASSED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
 
 
 def neuron_loss(w, b, x=HOURS, y=PASSED):
-    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of (w, b) pairs.
+    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of w, b.
 
-    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the data:
-    w[..., None] * x is S + (n,), so every grid point sees every sample at once.
+    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the
+    data: w[..., None] * x is S + (n,), so every grid point sees every sample at once.
     """
     w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
     a = sigmoid(w[..., None] * x + b[..., None])  # S + (n,)
-    return np.mean((a - y) ** 2, axis=-1)          # S
+    return np.mean((a - y) ** 2, axis=-1)
 
 # ---------------------------------------------------------------------------------------------------
 # Printing and figures

@@ -100,8 +100,8 @@ def finish_figures(plt, show):
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
 
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both cases
-    can be written with e^(-|z|), which always lies in (0, 1]:
+    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
+    cases can be written with e^(-|z|), which always lies in (0, 1]:
         z >= 0:  σ(z) = 1   / (1 + e^(-z))
         z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
     The result keeps the input's floating-point type (float32 stays float32).
@@ -112,13 +112,17 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """The slope of the sigmoid: σ'(z) = σ(z) (1 - σ(z)). Largest (0.25) at z = 0, nearly 0 far away."""
+    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
+
+    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
+    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
+    """
     s = sigmoid(z)
     return s * (1 - s)
 
 
 def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w (both shaped (n,)), bias b."""
+    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
     z = np.dot(w, x) + b
     return sigmoid(z)
 
@@ -130,14 +134,15 @@ def mse_loss(prediction, target):
     """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
 
     The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
-    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row and
-    return a number that looks fine and means nothing. We refuse instead.
+    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
+    and return a number that looks fine and means nothing. We refuse instead.
     """
     prediction, target = np.asarray(prediction), np.asarray(target)
     if prediction.shape != target.shape:
         raise ValueError(
-            f"mse_loss: prediction has shape {prediction.shape} but target has shape {target.shape}; "
-            "they must be the same (turn class labels into targets with one_hot(labels, n_classes))")
+            f"mse_loss: prediction has shape {prediction.shape} but target has shape "
+            f"{target.shape}; they must be the same (turn class labels into targets with "
+            "one_hot(labels, n_classes))")
     return float(np.mean((prediction - target) ** 2))
 
 
@@ -151,14 +156,14 @@ PASSED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
 
 
 def neuron_loss(w, b, x=HOURS, y=PASSED):
-    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of (w, b) pairs.
+    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of w, b.
 
-    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the data:
-    w[..., None] * x is S + (n,), so every grid point sees every sample at once.
+    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the
+    data: w[..., None] * x is S + (n,), so every grid point sees every sample at once.
     """
     w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
     a = sigmoid(w[..., None] * x + b[..., None])  # S + (n,)
-    return np.mean((a - y) ** 2, axis=-1)          # S
+    return np.mean((a - y) ** 2, axis=-1)
 
 # ===================================================================================================
 # End of carried-over code. New in this lesson: gradients by the chain rule, their numerical
@@ -194,15 +199,16 @@ def positive_int(text):
 # The gradient of one neuron, by the chain rule
 # ---------------------------------------------------------------------------------------------------
 def neuron_loss_and_gradients(X, y, w, b):
-    """Loss L = mean_n (a_n - y_n)^2 of one neuron a_n = σ(x_n · w + b) on a batch, and dL/dw, dL/db.
+    """The loss L = mean_n (a_n - y_n)^2 of one neuron a_n = σ(x_n · w + b) on a batch, and
+    dL/dw, dL/db.
 
-    The loss depends on w only through z, and on z only through a. The chain rule multiplies the three
-    local slopes, one sample at a time:
+    The loss depends on w only through z, and on z only through a. The chain rule multiplies the
+    three local slopes, one sample at a time:
         dL/da_n = 2 (a_n - y_n) / N      (the square's slope; 1/N from the mean)
         da_n/dz_n = σ'(z_n)              (the sigmoid's slope, lesson 01)
         dz_n/dw = x_n,   dz_n/db = 1     (z is linear in w and b)
-    and adds up the contributions of all N samples, since each sample's loss depends on the same w and b.
-    delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
+    and adds up the contributions of all N samples, since each sample's loss depends on the same w
+    and b. delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
     """
     z = X @ w + b                          # (N, n) @ (n,) -> (N,)
     a = sigmoid(z)                         # (N,)
@@ -218,13 +224,15 @@ def numerical_gradient(loss_of, params, h=1e-6):
 
         dL/dp ≈ (L(p + h) - L(p - h)) / (2h)
 
-    The error of this estimate shrinks like h^2, but below about h = 1e-6 rounding in L itself takes
-    over (float64 keeps about 16 digits). params is nudged in place and restored, so loss_of(params) may
-    also read it from wherever it lives, e.g. a network's weights. That only works on the array itself,
-    never on a copy, and needs float64 (float32 would round a 1e-6 nudge away), so anything else is refused.
+    The error of this estimate shrinks like h^2, but below about h = 1e-6 rounding in L itself
+    takes over (float64 keeps about 16 digits). params is nudged in place and restored, so
+    loss_of(params) may also read it from wherever it lives, e.g. a network's weights. That only
+    works on the array itself, never on a copy, and needs float64 (float32 would round a 1e-6 nudge
+    away), so anything else is refused.
     """
     if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
-        raise TypeError("numerical_gradient nudges params in place: pass the float64 array the loss reads")
+        raise TypeError("numerical_gradient nudges params in place: "
+                        "pass the float64 array the loss reads")
     estimate = np.zeros_like(params)
     for i in np.ndindex(params.shape):
         saved = params[i]
@@ -240,8 +248,9 @@ def numerical_gradient(loss_of, params, h=1e-6):
 def relative_error(analytic, numeric):
     """|analytic - numeric| / max(|analytic|, |numeric|), entry by entry (0 where both are 0).
 
-    Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and damning
-    for a gradient of size 1e-9. Around 1e-7 or less means the formula is right; a bug gives 1e-2 or more.
+    Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and
+    damning for a gradient of size 1e-9. Around 1e-7 or less means the formula is right; a bug gives
+    1e-2 or more.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -255,8 +264,8 @@ def train_neuron(X, y, w, b, lr, steps):
     """Gradient descent: w <- w - lr · dL/dw, b <- b - lr · dL/db, repeated `steps` times.
 
     The gradient points uphill, the direction in which L grows fastest, so a small step against it
-    lowers L. The learning rate lr sets the step size. Returns the final w, b and the path taken as an
-    array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
+    lowers L. The learning rate lr sets the step size. Returns the final w, b and the path taken as
+    an array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
     """
     w = np.array(w, dtype=float)
     path = []

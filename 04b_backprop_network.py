@@ -98,8 +98,8 @@ def finish_figures(plt, show):
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
 
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both cases
-    can be written with e^(-|z|), which always lies in (0, 1]:
+    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
+    cases can be written with e^(-|z|), which always lies in (0, 1]:
         z >= 0:  σ(z) = 1   / (1 + e^(-z))
         z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
     The result keeps the input's floating-point type (float32 stays float32).
@@ -110,13 +110,17 @@ def sigmoid(z):
 
 
 def sigmoid_prime(z):
-    """The slope of the sigmoid: σ'(z) = σ(z) (1 - σ(z)). Largest (0.25) at z = 0, nearly 0 far away."""
+    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
+
+    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
+    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
+    """
     s = sigmoid(z)
     return s * (1 - s)
 
 
 def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w (both shaped (n,)), bias b."""
+    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
     z = np.dot(w, x) + b
     return sigmoid(z)
 
@@ -128,14 +132,15 @@ def mse_loss(prediction, target):
     """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
 
     The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
-    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row and
-    return a number that looks fine and means nothing. We refuse instead.
+    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
+    and return a number that looks fine and means nothing. We refuse instead.
     """
     prediction, target = np.asarray(prediction), np.asarray(target)
     if prediction.shape != target.shape:
         raise ValueError(
-            f"mse_loss: prediction has shape {prediction.shape} but target has shape {target.shape}; "
-            "they must be the same (turn class labels into targets with one_hot(labels, n_classes))")
+            f"mse_loss: prediction has shape {prediction.shape} but target has shape "
+            f"{target.shape}; they must be the same (turn class labels into targets with "
+            "one_hot(labels, n_classes))")
     return float(np.mean((prediction - target) ** 2))
 
 
@@ -168,15 +173,16 @@ def positive_int(text):
 # The gradient of one neuron, by the chain rule
 # ---------------------------------------------------------------------------------------------------
 def neuron_loss_and_gradients(X, y, w, b):
-    """Loss L = mean_n (a_n - y_n)^2 of one neuron a_n = σ(x_n · w + b) on a batch, and dL/dw, dL/db.
+    """The loss L = mean_n (a_n - y_n)^2 of one neuron a_n = σ(x_n · w + b) on a batch, and
+    dL/dw, dL/db.
 
-    The loss depends on w only through z, and on z only through a. The chain rule multiplies the three
-    local slopes, one sample at a time:
+    The loss depends on w only through z, and on z only through a. The chain rule multiplies the
+    three local slopes, one sample at a time:
         dL/da_n = 2 (a_n - y_n) / N      (the square's slope; 1/N from the mean)
         da_n/dz_n = σ'(z_n)              (the sigmoid's slope, lesson 01)
         dz_n/dw = x_n,   dz_n/db = 1     (z is linear in w and b)
-    and adds up the contributions of all N samples, since each sample's loss depends on the same w and b.
-    delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
+    and adds up the contributions of all N samples, since each sample's loss depends on the same w
+    and b. delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
     """
     z = X @ w + b                          # (N, n) @ (n,) -> (N,)
     a = sigmoid(z)                         # (N,)
@@ -192,13 +198,15 @@ def numerical_gradient(loss_of, params, h=1e-6):
 
         dL/dp ≈ (L(p + h) - L(p - h)) / (2h)
 
-    The error of this estimate shrinks like h^2, but below about h = 1e-6 rounding in L itself takes
-    over (float64 keeps about 16 digits). params is nudged in place and restored, so loss_of(params) may
-    also read it from wherever it lives, e.g. a network's weights. That only works on the array itself,
-    never on a copy, and needs float64 (float32 would round a 1e-6 nudge away), so anything else is refused.
+    The error of this estimate shrinks like h^2, but below about h = 1e-6 rounding in L itself
+    takes over (float64 keeps about 16 digits). params is nudged in place and restored, so
+    loss_of(params) may also read it from wherever it lives, e.g. a network's weights. That only
+    works on the array itself, never on a copy, and needs float64 (float32 would round a 1e-6 nudge
+    away), so anything else is refused.
     """
     if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
-        raise TypeError("numerical_gradient nudges params in place: pass the float64 array the loss reads")
+        raise TypeError("numerical_gradient nudges params in place: "
+                        "pass the float64 array the loss reads")
     estimate = np.zeros_like(params)
     for i in np.ndindex(params.shape):
         saved = params[i]
@@ -214,8 +222,9 @@ def numerical_gradient(loss_of, params, h=1e-6):
 def relative_error(analytic, numeric):
     """|analytic - numeric| / max(|analytic|, |numeric|), entry by entry (0 where both are 0).
 
-    Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and damning
-    for a gradient of size 1e-9. Around 1e-7 or less means the formula is right; a bug gives 1e-2 or more.
+    Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and
+    damning for a gradient of size 1e-9. Around 1e-7 or less means the formula is right; a bug gives
+    1e-2 or more.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -229,8 +238,8 @@ def train_neuron(X, y, w, b, lr, steps):
     """Gradient descent: w <- w - lr · dL/dw, b <- b - lr · dL/db, repeated `steps` times.
 
     The gradient points uphill, the direction in which L grows fastest, so a small step against it
-    lowers L. The learning rate lr sets the step size. Returns the final w, b and the path taken as an
-    array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
+    lowers L. The learning rate lr sets the step size. Returns the final w, b and the path taken as
+    an array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
     """
     w = np.array(w, dtype=float)
     path = []
@@ -253,15 +262,15 @@ def train_neuron(X, y, w, b, lr, steps):
 class Network:
     """A stack of fully connected sigmoid layers.
 
-    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784 inputs,
-    has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
+    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784
+    inputs, has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
         weights[l-1]: (n_in, n_out)   column j holds the weights of neuron j
         biases[l-1]:  (n_out,)
 
-    The weights start random, drawn from a normal distribution with variance 1/n_in. Then z = a @ W + b
-    sums n_in terms and still has a variance of about 1, whatever the width, so every sigmoid starts on
-    its sloped middle part instead of being flattened at 0 or 1 (where it could not learn, see 04a).
-    The biases start at 0. The same seed always gives the same network.
+    The weights start random, drawn from a normal distribution with variance 1/n_in. Then
+    z = a @ W + b sums n_in terms and still has a variance of about 1, whatever the width, so every
+    sigmoid starts on its sloped middle part instead of being flattened at 0 or 1 (where it could
+    not learn, see 04a). The biases start at 0. The same seed always gives the same network.
     """
 
     def __init__(self, sizes, seed=0, dtype=np.float64):
@@ -272,7 +281,7 @@ class Network:
         self.biases = [np.zeros(n_out, dtype=dtype) for n_out in self.sizes[1:]]
 
     def forward(self, X):
-        """The output for a batch X of shape (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
+        """The output for a batch X (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"forward expects a batch shaped (N, {self.sizes[0]}), got {X.shape}")
@@ -281,7 +290,7 @@ class Network:
             a = sigmoid(a @ W + b)  # (N, n_in) @ (n_in, n_out) + (n_out,) -> (N, n_out)
         return a
 
-    # --- new in 04b: backpropagation (the two methods above are unchanged from 02) -------------------
+    # --- new in 04b: backpropagation (the methods above are unchanged from 02) --------------------
     def forward_all(self, X):
         """The forward pass keeping every layer's activation: [a^0 = X, a^1, ..., a^L].
 
@@ -289,30 +298,40 @@ class Network:
         """
         activations = [np.asarray(X)]
         for W, b in zip(self.weights, self.biases):
-            activations.append(sigmoid(activations[-1] @ W + b))  # (N, n_in) @ (n_in, n_out) -> (N, n_out)
+            # (N, n_in) @ (n_in, n_out) + (n_out,) -> (N, n_out)
+            activations.append(sigmoid(activations[-1] @ W + b))
         return activations
 
-    def backward(self, X, Y, activations=None):
+    def backward(self, X, Y):
         """The gradient of L = mse_loss(forward(X), Y) for every weight and bias: backpropagation.
 
-        Returns (grad_weights, grad_biases), two lists shaped like weights and biases. Write
-        delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per sample.
-        The chain rule of 04a, applied layer by layer from the output back to the input:
-
-            delta^L     = 2 (a^L - Y) / (N K)  *  σ'(z^L)               (the output layer; K outputs)
-            grad_W^l    = (a^(l-1))^T @ delta^l      (n_in, N) @ (N, n_out) -> (n_in, n_out)
-            grad_b^l    = sum of delta^l over the batch                   -> (n_out,)
-            delta^(l-1) = (delta^l @ (W^l)^T)  *  σ'(z^(l-1))   (N, n_out) @ (n_out, n_in) -> (N, n_in)
-
-        delta^l @ (W^l)^T sends each neuron's error back along the same weights that carried its input
-        forward. σ'(z) = σ(z)(1 - σ(z)) = a (1 - a), so the activations are all we need to keep.
-        Pass `activations` from forward_all(X) if you already have them, to skip a second forward pass.
+        Returns (grad_weights, grad_biases), two lists shaped like weights and biases. It runs the
+        forward pass with forward_all and hands the activations to backward_from, which does the
+        work.
         """
-        if activations is None:
-            activations = self.forward_all(X)
+        return self.backward_from(self.forward_all(X), Y)
+
+    def backward_from(self, activations, Y):
+        """backward, given the activations [a^0 = X, a^1, ..., a^L] that forward_all(X) returned.
+
+        Write delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per
+        sample. The chain rule of 04a, applied layer by layer from the output back to the input:
+
+            delta^L     = 2 (a^L - Y) / (N K)  *  σ'(z^L)              (the output layer; K outputs)
+            grad_W^l    = (a^(l-1))^T @ delta^l     (n_in, N) @ (N, n_out) -> (n_in, n_out)
+            grad_b^l    = sum of delta^l over the batch                  -> (n_out,)
+            delta^(l-1) = (delta^l @ (W^l)^T)  *  σ'(z^(l-1))
+                                                    (N, n_out) @ (n_out, n_in) -> (N, n_in)
+
+        delta^l @ (W^l)^T sends each neuron's error back along the same weights that carried its
+        input forward. σ'(z) = σ(z)(1 - σ(z)) = a (1 - a), so the activations are all we need to
+        keep.
+        A caller that already has the activations (gradient_step does) skips a second forward pass.
+        """
         output = activations[-1]
         if np.shape(Y) != output.shape:
-            raise ValueError(f"backward: targets Y have shape {np.shape(Y)}, the output has {output.shape}")
+            raise ValueError(f"backward: targets Y have shape {np.shape(Y)}, "
+                             f"the output has {output.shape}")
         delta = 2 * (output - Y) / output.size * output * (1 - output)        # (N, K)
         grad_weights, grad_biases = [], []
         for l in range(len(self.weights) - 1, -1, -1):                       # L-1, ..., 0
@@ -330,12 +349,12 @@ def gradient_step(net, X, Y, lr):
     """One step downhill for every parameter at once: W <- W - lr · dL/dW, b <- b - lr · dL/db.
 
     Returns the loss and the output before the step: both come free with the forward pass that
-    backward needs. The arrays are updated in place: the same result as W = W - lr * grad_W, without
-    making a new array at every step.
+    backpropagation needs. The arrays are updated in place: the same result as W = W - lr * grad_W,
+    without making a new array at every step.
     """
     activations = net.forward_all(X)
     output = activations[-1]
-    grad_weights, grad_biases = net.backward(X, Y, activations)
+    grad_weights, grad_biases = net.backward_from(activations, Y)
     for W, grad_W in zip(net.weights, grad_weights):
         W -= lr * grad_W
     for b, grad_b in zip(net.biases, grad_biases):
