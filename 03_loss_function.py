@@ -4,22 +4,24 @@ Lesson 03: the loss function — one number that says how wrong the network is.
 What this file teaches
     To improve a network we first need to measure it. For each sample we know the right answer, the
     target; for a digit classifier with K = 10 outputs the target of a "3" is the one-hot vector
-    (0, 0, 0, 1, 0, 0, 0, 0, 0, 0). The mean squared error compares prediction and target entry by entry:
+    (0, 0, 0, 1, 0, 0, 0, 0, 0, 0). The mean squared error compares prediction and target entry by
+    entry:
 
         L = 1/(N K) Σ_n Σ_k (prediction[n, k] - target[n, k])^2
 
-    i.e. the mean over every entry of the batch: over the N samples and the K outputs (the same reduction
-    as PyTorch's and Keras's default MSE). Squaring makes every error count positively and punishes big
-    errors more than small ones; averaging makes the number independent of the batch size.
+    i.e. the mean over every entry of the batch: over the N samples and the K outputs (the same
+    reduction as PyTorch's and Keras's default MSE). Squaring makes every error count positively and
+    punishes big errors more than small ones; averaging makes the number independent of the batch
+    size.
 
     Why one scalar? Training will nudge thousands of weights, and each nudge must answer a single
     question: does the network get better or worse? With one number per weight setting, "better" is
-    well-defined: lower L. The weights that minimise L are what learning looks for, and the loss surface
-    (L as a function of the weights) is the landscape that lesson 04a walks down.
+    well-defined: lower L. The weights that minimise L are what learning looks for, and the loss
+    surface (L as a function of the weights) is the landscape that lesson 04a walks down.
 
 What is new since 02
-    mse_loss, one_hot, a tiny dataset for one neuron ("hours studied -> passed the exam") and the loss
-    surface of that neuron over its two parameters w and b.
+    mse_loss, one_hot, a tiny dataset for one neuron ("hours studied -> passed the exam") and the
+    loss surface of that neuron over its two parameters w and b.
 
 What it leaves out
     How to walk down the surface: the gradient, in 04a.
@@ -33,67 +35,164 @@ from pathlib import Path
 
 import numpy as np
 
-# ===================================================================================================
-# Carried over from 02_forward_pass.py, unchanged (tests/test_carry_forward.py keeps the copies
-# identical): the plumbing, sigmoid, sigmoid_prime, neuron and Network.
-# ===================================================================================================
 
-# ---------------------------------------------------------------------------------------------------
-# Plumbing: command line and figures. Carried into every lesson unchanged; it teaches no maths.
-# ---------------------------------------------------------------------------------------------------
-NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+# ==================================================================================================
+# The loss: mean squared error against one-hot targets
+# ==================================================================================================
+def mse_loss(prediction, target):
+    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
 
-
-def make_parser(description):
-    """The flags every lesson shares; a lesson adds its own to the parser this returns."""
-    # The lessons print σ and ·. Where the output's encoding lacks them (a Windows console redirected to
-    # a file), print a ? instead of stopping with a UnicodeEncodeError.
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).resolve().parent / "figures",
-                        help="folder for the PNG figures (default: figures/ beside this script)")
-    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--seed", type=int, default=0, help="seed for every random number (default: 0)")
-    return parser
+    The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
+    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
+    and return a number that looks fine and means nothing. We refuse instead.
+    """
+    prediction, target = np.asarray(prediction), np.asarray(target)
+    if prediction.shape != target.shape:
+        raise ValueError(
+            f"mse_loss: prediction has shape {prediction.shape} but target has shape "
+            f"{target.shape}; they must be the same (turn class labels into targets with "
+            "one_hot(labels, n_classes))")
+    return float(np.mean((prediction - target) ** 2))
 
 
-def open_pyplot(show):
-    """Import pyplot with a backend that can neither block nor fail on a machine without a display."""
-    import matplotlib
-    if not show:
-        matplotlib.use("Agg")  # draw straight to PNG files; needs no screen
-    import matplotlib.pyplot as plt
-    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
-        print("note: --show needs a display and none was found; the figures are saved as PNG only")
-    return plt
+def one_hot(labels, n_classes, dtype=np.float64):
+    """Labels (N,) -> targets (N, n_classes): row n is all zeros except a 1 in column labels[n]."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError("one_hot expects a 1-D array of integer labels, "
+                         f"got {labels.dtype} {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"one_hot: labels must lie in 0..{n_classes - 1}, "
+                         f"got values from {labels.min()} to {labels.max()}")
+    targets = np.zeros((labels.size, n_classes), dtype=dtype)
+    targets[np.arange(labels.size), labels] = 1
+    return targets
 
 
-def save_figure(fig, figures_dir, filename):
-    """Save one figure as PNG, say where, and return its path (or stop with a message if we cannot)."""
-    path = Path(figures_dir) / filename
+def print_three_predictions():
+    """The loss of a confident-right, an unsure and a confident-wrong prediction of the digit 3."""
+    target = one_hot(np.array([3]), 10)  # (1, 10)
+    right = np.full((1, 10), 0.01)
+    right[0, 3] = 0.95
+    unsure = np.full((1, 10), 0.01)
+    unsure[0, [3, 8]] = 0.5
+    wrong = np.full((1, 10), 0.01)
+    wrong[0, 8] = 0.95
+    print(f"Target for the digit 3, one_hot([3], 10): {target[0].astype(int)}")
+    for name, prediction in [("confident and right", right), ("unsure: 3 or 8?", unsure),
+                             ("confident and wrong", wrong)]:
+        squared = (prediction - target) ** 2
+        print(f"  {name:24s} prediction {np.array2string(prediction[0], precision=2)}")
+        print(f"  {'':24s} sum of squared errors {squared.sum():.4f} / 10 entries"
+              f" = loss {mse_loss(prediction, target):.4f}")
+    print("  The ranking is what we want: right < unsure < wrong. "
+          "Training makes this number smaller.")
+    everything = np.full((1, 10), 0.5)
+    print(f"  A quirk of MSE: 0.5 on every output scores {mse_loss(everything, target):.4f}, "
+          "worse than confident and")
+    print("  wrong, because it is half wrong on all ten outputs at once.")
+    print()
+
+
+def print_network_loss(rng):
+    """An untrained network's loss on a random batch, and the error a mismatched shape gives."""
+    net = Network([4, 5, 3], seed=int(rng.integers(1000)))
+    X = rng.uniform(-1, 1, size=(6, 4))          # (N=6, 4 inputs)
+    labels = rng.integers(0, 3, size=6)          # (6,) one class per sample
+    Y = one_hot(labels, 3)                       # (6, 3)
+    prediction = net.forward(X)                  # (6, 3)
+    print(f"An untrained Network({net.sizes}) on 6 random samples with labels {labels}:")
+    print(f"  prediction {prediction.shape}, targets {Y.shape}, "
+          f"loss = {mse_loss(prediction, Y):.4f}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100, bbox_inches="tight")
-    except OSError as error:
-        sys.exit(f"error: cannot save {path}: {error.strerror or error}; "
-                 "choose another folder with --figures-dir, or skip the figures with --no-plots")
-    print(f"figure saved: {path}")
-    return path
+        mse_loss(prediction, labels)
+    except ValueError as error:
+        print(f"  mse_loss(prediction, labels) refuses to broadcast:\n    ValueError: {error}")
+    print()
 
 
-def finish_figures(plt, show):
-    """Open the windows if asked (this waits until they are closed), then free the figures."""
-    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
-        plt.show()
-    plt.close("all")
+# ==================================================================================================
+# One neuron, one input, two parameters: a loss surface we can draw
+# ==================================================================================================
+# Ten students: hours studied and whether they passed. The one who studied 3 hours and failed makes
+# the data overlap, so the best neuron is a soft step with finite w and b (not an infinitely steep
+# one).
+HOURS = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0])
+PASSED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
 
 
-# ---------------------------------------------------------------------------------------------------
-# The neuron
-# ---------------------------------------------------------------------------------------------------
+def neuron_loss(w, b, x=HOURS, y=PASSED):
+    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of w, b.
+
+    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the
+    data: w[..., None] * x is S + (n,), so every grid point sees every sample at once.
+    """
+    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+    a = sigmoid(w[..., None] * x + b[..., None])  # S + (n,)
+    return np.mean((a - y) ** 2, axis=-1)
+
+
+def print_surface_minimum(w_grid, b_grid, losses):
+    """The data, the loss of the neuron that always says 0.5, and the lowest loss on the grid."""
+    i = np.unravel_index(np.argmin(losses), losses.shape)
+    print("The neuron a = σ(w · hours + b) on the 'hours studied -> passed' data:")
+    print(f"  hours  {HOURS}")
+    print(f"  passed {PASSED.astype(int)}")
+    print(f"  loss at w = 0, b = 0 (always says 0.5): {neuron_loss(0.0, 0.0):.4f}")
+    print(f"  lowest loss on a {losses.shape[1]} x {losses.shape[0]} grid: {losses[i]:.4f}"
+          f" at w = {w_grid[i]:.2f}, b = {b_grid[i]:.2f}")
+    print("  Lesson 04a finds that minimum by walking downhill instead of trying every point.")
+    print()
+
+
+# ==================================================================================================
+# Figures
+# ==================================================================================================
+def plot_loss_surface(plt, w_grid, b_grid, losses):
+    """The loss surface with its lowest grid point, beside the data and that best neuron."""
+    fig, (ax_surface, ax_data) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
+    image = ax_surface.contourf(w_grid, b_grid, losses, levels=30, cmap="viridis")
+    ax_surface.contour(w_grid, b_grid, losses, levels=15, colors="w", linewidths=0.4)
+    fig.colorbar(image, ax=ax_surface, label="loss L(w, b)")
+    i = np.unravel_index(np.argmin(losses), losses.shape)
+    ax_surface.plot(w_grid[i], b_grid[i], "r*", ms=12, label="lowest loss on the grid")
+    ax_surface.set_xlabel("weight w")
+    ax_surface.set_ylabel("bias b")
+    ax_surface.set_title("Loss surface of one neuron")
+    ax_surface.legend(loc="upper right")
+    hours = np.linspace(0, 5.5, 200)
+    ax_data.scatter(HOURS, PASSED, c="k", zorder=3, label="students")
+    ax_data.plot(hours, sigmoid(w_grid[i] * hours + b_grid[i]), "r",
+                 label=f"σ({w_grid[i]:.2f} · hours {b_grid[i]:+.2f})")
+    ax_data.set_xlabel("hours studied")
+    ax_data.set_ylabel("passed / neuron output")
+    ax_data.set_title("The best neuron on the grid")
+    ax_data.legend(loc="center right")
+    return fig
+
+
+def main(argv=None):
+    print_safely()
+    args = make_parser(__doc__).parse_args(argv)
+    rng = np.random.default_rng(args.seed)
+    print_three_predictions()
+    print_network_loss(rng)
+    w_grid, b_grid = np.meshgrid(np.linspace(-4, 8, 121),     # each (141, 121)
+                                 np.linspace(-20, 8, 141))
+    losses = neuron_loss(w_grid, b_grid)                       # (141, 121)
+    print_surface_minimum(w_grid, b_grid, losses)
+    if args.no_plots:
+        return
+    plt = open_pyplot(args.show)
+    save_figures(plt, {"03_loss_surface.png": plot_loss_surface(plt, w_grid, b_grid, losses)},
+                 args.figures_dir, args.show)
+
+
+# ==================================================================================================
+# Carried over from 01_single_neuron.py and 02_forward_pass.py, unchanged
+# (tests/test_carry_forward.py keeps the copies identical): the sigmoid and the Network
+# class with its forward pass.
+# ==================================================================================================
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
 
@@ -108,25 +207,6 @@ def sigmoid(z):
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
-def sigmoid_prime(z):
-    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
-
-    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
-    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
-    """
-    s = sigmoid(z)
-    return s * (1 - s)
-
-
-def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
-    z = np.dot(w, x) + b
-    return sigmoid(z)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The network: layers of neurons, one matrix product each
-# ---------------------------------------------------------------------------------------------------
 class Network:
     """A stack of fully connected sigmoid layers.
 
@@ -159,150 +239,66 @@ class Network:
         return a
 
 
-# ===================================================================================================
-# End of carried-over code. New in this lesson: mse_loss, one_hot and a loss surface.
-# ===================================================================================================
 
-# ---------------------------------------------------------------------------------------------------
-# The loss: mean squared error against one-hot targets
-# ---------------------------------------------------------------------------------------------------
-def mse_loss(prediction, target):
-    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
-
-    The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
-    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
-    and return a number that looks fine and means nothing. We refuse instead.
-    """
-    prediction, target = np.asarray(prediction), np.asarray(target)
-    if prediction.shape != target.shape:
-        raise ValueError(
-            f"mse_loss: prediction has shape {prediction.shape} but target has shape "
-            f"{target.shape}; they must be the same (turn class labels into targets with "
-            "one_hot(labels, n_classes))")
-    return float(np.mean((prediction - target) ** 2))
+# ==================================================================================================
+# Plumbing: the command line and the figures, the same in every lesson. It teaches no maths.
+# ==================================================================================================
+NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
 
 
-def one_hot(labels, n_classes, dtype=np.float64):
-    """Labels (N,) -> targets (N, n_classes): row n is all zeros except a 1 in column labels[n]."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError("one_hot expects a 1-D array of integer labels, "
-                         f"got {labels.dtype} {labels.shape}")
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"one_hot: labels must lie in 0..{n_classes - 1}, "
-                         f"got values from {labels.min()} to {labels.max()}")
-    targets = np.zeros((labels.size, n_classes), dtype=dtype)
-    targets[np.arange(labels.size), labels] = 1
-    return targets
-
-# ---------------------------------------------------------------------------------------------------
-# One neuron, one input, two parameters: a loss surface we can draw
-# ---------------------------------------------------------------------------------------------------
-# Ten students: hours studied and whether they passed. The one who studied 3 hours and failed makes the
-# data overlap, so the best neuron is a soft step with finite w and b (not an infinitely steep one).
-HOURS = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0])
-PASSED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+def make_parser(description):
+    """The four flags every lesson shares; a lesson adds its own to the parser this returns."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).parent / "figures",
+                        help="folder for the PNG figures (default: figures/ beside this script)")
+    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
+    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
+    parser.add_argument("--seed", type=seed_value, default=0,
+                        help="seed for every random number, a whole number from 0 up (default: 0)")
+    return parser
 
 
-def neuron_loss(w, b, x=HOURS, y=PASSED):
-    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of w, b.
-
-    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the
-    data: w[..., None] * x is S + (n,), so every grid point sees every sample at once.
-    """
-    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-    a = sigmoid(w[..., None] * x + b[..., None])  # S + (n,)
-    return np.mean((a - y) ** 2, axis=-1)
-
-# ---------------------------------------------------------------------------------------------------
-# Printing and figures
-# ---------------------------------------------------------------------------------------------------
-def print_three_predictions():
-    """The loss of a confident-right, an unsure and a confident-wrong prediction of the digit 3."""
-    target = one_hot(np.array([3]), 10)  # (1, 10)
-    right = np.full((1, 10), 0.01)
-    right[0, 3] = 0.95
-    unsure = np.full((1, 10), 0.01)
-    unsure[0, [3, 8]] = 0.5
-    wrong = np.full((1, 10), 0.01)
-    wrong[0, 8] = 0.95
-    print(f"Target for the digit 3, one_hot([3], 10): {target[0].astype(int)}")
-    for name, prediction in [("confident and right", right), ("unsure: 3 or 8?", unsure),
-                             ("confident and wrong", wrong)]:
-        squared = (prediction - target) ** 2
-        print(f"  {name:24s} prediction {np.array2string(prediction[0], precision=2)}")
-        print(f"  {'':24s} sum of squared errors {squared.sum():.4f} / 10 entries"
-              f" = loss {mse_loss(prediction, target):.4f}")
-    print("  The ranking is what we want: right < unsure < wrong. Training makes this number smaller.")
-    everything = np.full((1, 10), 0.5)
-    print(f"  A quirk of MSE: 0.5 on every output scores {mse_loss(everything, target):.4f}, worse than confident and")
-    print("  wrong, because it is half wrong on all ten outputs at once.")
-    print()
+def seed_value(text):
+    """A --seed as NumPy takes it: a whole number, 0 or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
+    return int(text)
 
 
-def print_network_loss(rng):
-    """An untrained network's loss on a random batch, and the error a mismatched shape gives."""
-    net = Network([4, 5, 3], seed=int(rng.integers(1000)))
-    X = rng.uniform(-1, 1, size=(6, 4))          # (N=6, 4 inputs)
-    labels = rng.integers(0, 3, size=6)          # (6,) one class per sample
-    Y = one_hot(labels, 3)                       # (6, 3)
-    prediction = net.forward(X)                  # (6, 3)
-    print(f"An untrained Network({net.sizes}) on 6 random samples with labels {labels}:")
-    print(f"  prediction {prediction.shape}, targets {Y.shape}, loss = {mse_loss(prediction, Y):.4f}")
-    try:
-        mse_loss(prediction, labels)
-    except ValueError as error:
-        print(f"  mse_loss(prediction, labels) refuses to broadcast:\n    ValueError: {error}")
-    print()
+def print_safely():
+    """Print a ? for a character the console cannot show (σ on a Windows console redirected to a
+    file), instead of stopping with a UnicodeEncodeError."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
 
 
-def print_surface_minimum(w_grid, b_grid, losses):
-    i = np.unravel_index(np.argmin(losses), losses.shape)
-    print("The neuron a = σ(w · hours + b) on the 'hours studied -> passed' data:")
-    print(f"  hours  {HOURS}")
-    print(f"  passed {PASSED.astype(int)}")
-    print(f"  loss at w = 0, b = 0 (always says 0.5): {neuron_loss(0.0, 0.0):.4f}")
-    print(f"  lowest loss on a {losses.shape[1]} x {losses.shape[0]} grid: {losses[i]:.4f}"
-          f" at w = {w_grid[i]:.2f}, b = {b_grid[i]:.2f}")
-    print("  Lesson 04a finds that minimum by walking downhill instead of trying every point.")
-    print()
+def open_pyplot(show):
+    """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
+    import matplotlib
+    if not show:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
+        print("note: --show needs a display and none was found; the figures are saved as PNG only")
+    return plt
 
 
-def plot_loss_surface(plt, w_grid, b_grid, losses):
-    fig, (ax_surface, ax_data) = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True)
-    image = ax_surface.contourf(w_grid, b_grid, losses, levels=30, cmap="viridis")
-    ax_surface.contour(w_grid, b_grid, losses, levels=15, colors="w", linewidths=0.4)
-    fig.colorbar(image, ax=ax_surface, label="loss L(w, b)")
-    i = np.unravel_index(np.argmin(losses), losses.shape)
-    ax_surface.plot(w_grid[i], b_grid[i], "r*", ms=12, label="lowest loss on the grid")
-    ax_surface.set_xlabel("weight w")
-    ax_surface.set_ylabel("bias b")
-    ax_surface.set_title("Loss surface of one neuron")
-    ax_surface.legend(loc="upper right")
-    hours = np.linspace(0, 5.5, 200)
-    ax_data.scatter(HOURS, PASSED, c="k", zorder=3, label="students")
-    ax_data.plot(hours, sigmoid(w_grid[i] * hours + b_grid[i]), "r",
-                 label=f"σ({w_grid[i]:.2f} · hours {b_grid[i]:+.2f})")
-    ax_data.set_xlabel("hours studied")
-    ax_data.set_ylabel("passed / neuron output")
-    ax_data.set_title("The best neuron on the grid")
-    ax_data.legend(loc="center right")
-    return fig
-
-
-def main(argv=None):
-    args = make_parser(__doc__).parse_args(argv)
-    rng = np.random.default_rng(args.seed)
-    print_three_predictions()
-    print_network_loss(rng)
-    w_grid, b_grid = np.meshgrid(np.linspace(-4, 8, 121), np.linspace(-20, 8, 141))  # each (141, 121)
-    losses = neuron_loss(w_grid, b_grid)                                            # (141, 121)
-    print_surface_minimum(w_grid, b_grid, losses)
-    if args.no_plots:
-        return
-    plt = open_pyplot(args.show)
-    save_figure(plot_loss_surface(plt, w_grid, b_grid, losses), args.figures_dir, "03_loss_surface.png")
-    finish_figures(plt, args.show)
+def save_figures(plt, figures, figures_dir, show):
+    """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
+    --show, open them in windows and wait until they are closed."""
+    for filename, fig in figures.items():
+        path = Path(figures_dir) / filename
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(path, dpi=100, bbox_inches="tight")
+        except OSError as error:
+            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
+                     "folder with --figures-dir, or skip the figures with --no-plots")
+        print(f"figure saved: {path}")
+    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
+        plt.show()
+    plt.close("all")
 
 
 if __name__ == "__main__":
