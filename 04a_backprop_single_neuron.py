@@ -1,27 +1,29 @@
 """
-Lesson 04a: backpropagation for a single neuron — the chain rule, checked numerically, then used to learn.
+Lesson 04a: backpropagation for a single neuron — the chain rule, checked numerically, then used to
+learn.
 
 What this file teaches
-    Lesson 03 gave one number to minimise, the loss L. To lower it we need to know, for every parameter,
-    which way is downhill and how steep it is: the gradient dL/dw, dL/db. For one neuron
+    Lesson 03 gave one number to minimise, the loss L. To lower it we need to know, for every
+    parameter, which way is downhill and how steep it is: the gradient dL/dw, dL/db. For one neuron
         z = w · x + b,   a = σ(z),   L = (a - y)^2
-    L depends on w only through a, and a only through z, so the chain rule multiplies three local slopes:
+    L depends on w only through a, and a only through z, so the chain rule multiplies three local
+    slopes:
 
         dL/dw_i = dL/da · da/dz · dz/dw_i = 2 (a - y) · σ(z)(1 - σ(z)) · x_i
         dL/db   = dL/da · da/dz · dz/db   = 2 (a - y) · σ(z)(1 - σ(z)) · 1
 
     With N samples and the mean over them, each sample contributes its own product, divided by N.
     We print every factor for one worked example and compare with a numerical estimate: nudge a
-    parameter by ±h and watch the loss change, (L(p + h) - L(p - h)) / 2h. When the two agree to about
-    seven digits the formula is right.
+    parameter by ±h and watch the loss change, (L(p + h) - L(p - h)) / 2h. When the two agree to
+    about seven digits the formula is right.
 
-    Then we learn: gradient descent repeats  w <- w - lr · dL/dw,  b <- b - lr · dL/db, and walks down
-    lesson 03's loss surface to its minimum. A second start on the far side of a ridge shows why saturated
-    sigmoids learn slowly and that descent can settle in a poor valley.
+    Then we learn: gradient descent repeats  w <- w - lr · dL/dw,  b <- b - lr · dL/db, and walks
+    down lesson 03's loss surface to its minimum. A second start on the far side of a ridge shows
+    why saturated sigmoids learn slowly and that descent can settle in a poor valley.
 
 What is new since 03
-    The chain rule, the numerical gradient check, gradient descent and the learning rate; positive-number
-    checks for the new command-line values.
+    The chain rule, the numerical gradient check, gradient descent and the learning rate;
+    positive-number checks for the new command-line values.
 
 What it leaves out
     More than one neuron: the same chain rule through whole layers is backpropagation, lesson 04b.
@@ -35,169 +37,13 @@ from pathlib import Path
 
 import numpy as np
 
-# ===================================================================================================
-# Carried over from 01_single_neuron.py and 03_loss_function.py, unchanged (tests/test_carry_forward.py
-# keeps the copies identical): the plumbing, sigmoid, sigmoid_prime, neuron, mse_loss and the
-# one-neuron loss surface.
-# ===================================================================================================
-
-# ---------------------------------------------------------------------------------------------------
-# Plumbing: command line and figures. Carried into every lesson unchanged; it teaches no maths.
-# ---------------------------------------------------------------------------------------------------
-NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+START = (-1.0, 5.0)          # (w, b): a start on the slope of lesson 03's surface
+STUCK_START = (-3.0, 6.0)    # a start beyond the ridge, where "more study, less passing"
 
 
-def make_parser(description):
-    """The flags every lesson shares; a lesson adds its own to the parser this returns."""
-    # The lessons print σ and ·. Where the output's encoding lacks them (a Windows console redirected to
-    # a file), print a ? instead of stopping with a UnicodeEncodeError.
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).resolve().parent / "figures",
-                        help="folder for the PNG figures (default: figures/ beside this script)")
-    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--seed", type=int, default=0, help="seed for every random number (default: 0)")
-    return parser
-
-
-def open_pyplot(show):
-    """Import pyplot with a backend that can neither block nor fail on a machine without a display."""
-    import matplotlib
-    if not show:
-        matplotlib.use("Agg")  # draw straight to PNG files; needs no screen
-    import matplotlib.pyplot as plt
-    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
-        print("note: --show needs a display and none was found; the figures are saved as PNG only")
-    return plt
-
-
-def save_figure(fig, figures_dir, filename):
-    """Save one figure as PNG, say where, and return its path (or stop with a message if we cannot)."""
-    path = Path(figures_dir) / filename
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100, bbox_inches="tight")
-    except OSError as error:
-        sys.exit(f"error: cannot save {path}: {error.strerror or error}; "
-                 "choose another folder with --figures-dir, or skip the figures with --no-plots")
-    print(f"figure saved: {path}")
-    return path
-
-
-def finish_figures(plt, show):
-    """Open the windows if asked (this waits until they are closed), then free the figures."""
-    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
-        plt.show()
-    plt.close("all")
-
-
-# ---------------------------------------------------------------------------------------------------
-# The neuron
-# ---------------------------------------------------------------------------------------------------
-def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
-
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
-    cases can be written with e^(-|z|), which always lies in (0, 1]:
-        z >= 0:  σ(z) = 1   / (1 + e^(-z))
-        z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
-    The result keeps the input's floating-point type (float32 stays float32).
-    """
-    z = np.asarray(z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
-
-
-def sigmoid_prime(z):
-    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
-
-    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
-    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
-    """
-    s = sigmoid(z)
-    return s * (1 - s)
-
-
-def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
-    z = np.dot(w, x) + b
-    return sigmoid(z)
-
-
-# ---------------------------------------------------------------------------------------------------
-# The loss: mean squared error against one-hot targets
-# ---------------------------------------------------------------------------------------------------
-def mse_loss(prediction, target):
-    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
-
-    The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
-    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
-    and return a number that looks fine and means nothing. We refuse instead.
-    """
-    prediction, target = np.asarray(prediction), np.asarray(target)
-    if prediction.shape != target.shape:
-        raise ValueError(
-            f"mse_loss: prediction has shape {prediction.shape} but target has shape "
-            f"{target.shape}; they must be the same (turn class labels into targets with "
-            "one_hot(labels, n_classes))")
-    return float(np.mean((prediction - target) ** 2))
-
-
-# ---------------------------------------------------------------------------------------------------
-# One neuron, one input, two parameters: a loss surface we can draw
-# ---------------------------------------------------------------------------------------------------
-# Ten students: hours studied and whether they passed. The one who studied 3 hours and failed makes the
-# data overlap, so the best neuron is a soft step with finite w and b (not an infinitely steep one).
-HOURS = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0])
-PASSED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
-
-
-def neuron_loss(w, b, x=HOURS, y=PASSED):
-    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of w, b.
-
-    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the
-    data: w[..., None] * x is S + (n,), so every grid point sees every sample at once.
-    """
-    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-    a = sigmoid(w[..., None] * x + b[..., None])  # S + (n,)
-    return np.mean((a - y) ** 2, axis=-1)
-
-# ===================================================================================================
-# End of carried-over code. New in this lesson: gradients by the chain rule, their numerical
-# check, and gradient descent.
-# ===================================================================================================
-
-# ---------------------------------------------------------------------------------------------------
-# Command-line values that must be positive (a learning rate of 0 or -1 is a typo, not an experiment)
-# ---------------------------------------------------------------------------------------------------
-def positive_float(text):
-    """argparse type: a finite number > 0, or a message saying what was wrong."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number greater than 0")
-    return value
-
-
-def positive_int(text):
-    """argparse type: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
-# ---------------------------------------------------------------------------------------------------
-# The gradient of one neuron, by the chain rule
-# ---------------------------------------------------------------------------------------------------
+# ==================================================================================================
+# The gradient of one neuron, by the chain rule, and its numerical check
+# ==================================================================================================
 def neuron_loss_and_gradients(X, y, w, b):
     """The loss L = mean_n (a_n - y_n)^2 of one neuron a_n = σ(x_n · w + b) on a batch, and
     dL/dw, dL/db.
@@ -257,9 +103,41 @@ def relative_error(analytic, numeric):
     return np.divide(np.abs(analytic - numeric), scale, out=np.zeros_like(scale), where=scale > 0)
 
 
-# ---------------------------------------------------------------------------------------------------
+def print_chain_rule_example(rng):
+    """One sample, every factor of the chain rule printed, then checked by finite differences."""
+    x = np.round(rng.uniform(-1, 1, size=2), 2)
+    w = np.round(rng.uniform(-1, 1, size=2), 2)
+    b, y = 0.1, 1.0
+    z = np.dot(w, x) + b
+    a = sigmoid(z)
+    print(f"One neuron, one sample: x = {x}, w = {w}, b = {b}, target y = {y}")
+    print(f"  z = w · x + b = {z:+.6f},  a = σ(z) = {a:.6f},  L = (a - y)^2 = {(a - y) ** 2:.6f}")
+    dL_da, da_dz = 2 * (a - y), sigmoid_prime(z)
+    print(f"  dL/da = 2 (a - y)        = {dL_da:+.6f}")
+    print(f"  da/dz = σ(z) (1 - σ(z))  = {da_dz:+.6f}")
+    for i in range(2):
+        print(f"  dz/dw_{i + 1} = x_{i + 1}            = {x[i]:+.6f}"
+              f"   ->  dL/dw_{i + 1} = {dL_da:+.4f} * {da_dz:.4f} * {x[i]:+.4f}"
+              f" = {dL_da * da_dz * x[i]:+.6f}")
+    print(f"  dz/db   = 1              ->  dL/db   = {dL_da:+.4f} * {da_dz:.4f} * 1"
+          f" = {dL_da * da_dz:+.6f}")
+
+    X, Y = x[None, :], np.array([y])  # a batch of one: (1, 2) and (1,)
+    _, grad_w, grad_b = neuron_loss_and_gradients(X, Y, w, b)
+    params = np.array([*w, b])
+    numeric = numerical_gradient(lambda p: neuron_loss_and_gradients(X, Y, p[:2], p[2])[0], params)
+    errors = relative_error([*grad_w, grad_b], numeric)
+    print("  check against central differences (L(p + h) - L(p - h)) / 2h with h = 1e-6:")
+    for name, analytic, estimate, error in zip(["w_1", "w_2", "b"], [*grad_w, grad_b], numeric,
+                                               errors):
+        print(f"    dL/d{name}: chain rule {analytic:+.10f}, numerical {estimate:+.10f}, "
+              f"relative error {error:.1e}")
+    print()
+
+
+# ==================================================================================================
 # Gradient descent: step downhill, again and again
-# ---------------------------------------------------------------------------------------------------
+# ==================================================================================================
 def train_neuron(X, y, w, b, lr, steps):
     """Gradient descent: w <- w - lr · dL/dw, b <- b - lr · dL/db, repeated `steps` times.
 
@@ -277,40 +155,6 @@ def train_neuron(X, y, w, b, lr, steps):
     path.append([*w, b, neuron_loss_and_gradients(X, y, w, b)[0]])
     return w, b, np.array(path)
 
-# ---------------------------------------------------------------------------------------------------
-# The lesson
-# ---------------------------------------------------------------------------------------------------
-START = (-1.0, 5.0)          # (w, b): a start on the slope of lesson 03's surface
-STUCK_START = (-3.0, 6.0)    # a start on the far side of the ridge, where "more study, less passing"
-
-
-def print_chain_rule_example(rng):
-    """One sample, every factor of the chain rule printed, then checked by finite differences."""
-    x = np.round(rng.uniform(-1, 1, size=2), 2)
-    w = np.round(rng.uniform(-1, 1, size=2), 2)
-    b, y = 0.1, 1.0
-    z = np.dot(w, x) + b
-    a = sigmoid(z)
-    print(f"One neuron, one sample: x = {x}, w = {w}, b = {b}, target y = {y}")
-    print(f"  z = w · x + b = {z:+.6f},  a = σ(z) = {a:.6f},  L = (a - y)^2 = {(a - y) ** 2:.6f}")
-    dL_da, da_dz = 2 * (a - y), sigmoid_prime(z)
-    print(f"  dL/da = 2 (a - y)        = {dL_da:+.6f}")
-    print(f"  da/dz = σ(z) (1 - σ(z))  = {da_dz:+.6f}")
-    for i in range(2):
-        print(f"  dz/dw_{i + 1} = x_{i + 1}            = {x[i]:+.6f}"
-              f"   ->  dL/dw_{i + 1} = {dL_da:+.4f} * {da_dz:.4f} * {x[i]:+.4f} = {dL_da * da_dz * x[i]:+.6f}")
-    print(f"  dz/db   = 1              ->  dL/db   = {dL_da:+.4f} * {da_dz:.4f} * 1 = {dL_da * da_dz:+.6f}")
-
-    X, Y = x[None, :], np.array([y])  # a batch of one: (1, 2) and (1,)
-    _, grad_w, grad_b = neuron_loss_and_gradients(X, Y, w, b)
-    params = np.array([*w, b])
-    numeric = numerical_gradient(lambda p: neuron_loss_and_gradients(X, Y, p[:2], p[2])[0], params)
-    errors = relative_error([*grad_w, grad_b], numeric)
-    print("  check against central differences (L(p + h) - L(p - h)) / 2h with h = 1e-6:")
-    for name, analytic, estimate, error in zip(["w_1", "w_2", "b"], [*grad_w, grad_b], numeric, errors):
-        print(f"    dL/d{name}: chain rule {analytic:+.10f}, numerical {estimate:+.10f}, relative error {error:.1e}")
-    print()
-
 
 def print_training(path, lr, label):
     """The (w, b) and loss at a few steps of a descent path, to follow the walk downhill."""
@@ -322,7 +166,25 @@ def print_training(path, lr, label):
     print()
 
 
+def print_two_valleys():
+    """What the second start shows: descent settles in the valley nearest its start."""
+    print("The second start walks downhill too, into a different valley: "
+          "w < 0 says 'more study, less")
+    print("passing', and its loss creeps towards 0.5 while w and b crawl, "
+          "because with large |z| the")
+    print("sigmoid is flat (σ' ≈ 0) and so is the gradient. "
+          "Gradient descent finds a minimum near where it")
+    print("starts, not necessarily the best one; "
+          "small random starting weights keep the sigmoids on their")
+    print("slopes, where learning is fast.")
+    print()
+
+
+# ==================================================================================================
+# Figures
+# ==================================================================================================
 def plot_loss_curves(plt, paths):
+    """The loss at every step, one curve per start."""
     fig, ax = plt.subplots(figsize=(6, 4))
     for label, path in paths.items():
         ax.plot(path[:, -1], label=label)
@@ -335,7 +197,8 @@ def plot_loss_curves(plt, paths):
 
 def plot_descent_paths(plt, paths):
     """Lesson 03's loss surface with the (w, b) visited at every step drawn on it."""
-    w_grid, b_grid = np.meshgrid(np.linspace(-8, 8, 161), np.linspace(-20, 8, 141))  # each (141, 161)
+    w_grid, b_grid = np.meshgrid(np.linspace(-8, 8, 161),    # each (141, 161)
+                                 np.linspace(-20, 8, 141))
     fig, ax = plt.subplots(figsize=(7, 5))
     image = ax.contourf(w_grid, b_grid, neuron_loss(w_grid, b_grid), levels=30, cmap="viridis")
     fig.colorbar(image, ax=ax, label="loss L(w, b)")
@@ -350,30 +213,178 @@ def plot_descent_paths(plt, paths):
     return fig
 
 
+# ==================================================================================================
+# Command-line values that must be positive: a learning rate of 0 or -1 is a typo, not an experiment
+# ==================================================================================================
+def positive_float(text):
+    """argparse type: a finite number > 0, or a message saying what was wrong."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (np.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number greater than 0")
+    return value
+
+
+def positive_int(text):
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
 def main(argv=None):
+    print_safely()
     parser = make_parser(__doc__)
-    parser.add_argument("--lr", type=positive_float, default=2.0, help="learning rate (default: 2.0)")
-    parser.add_argument("--steps", type=positive_int, default=1000, help="gradient steps (default: 1000)")
+    parser.add_argument("--lr", type=positive_float, default=2.0,
+                        help="learning rate (default: 2.0)")
+    parser.add_argument("--steps", type=positive_int, default=1000,
+                        help="gradient steps (default: 1000)")
     args = parser.parse_args(argv)
     print_chain_rule_example(np.random.default_rng(args.seed))
 
     X = HOURS[:, None]  # (10, 1): ten samples with one input each
     paths = {}
-    for label, (w, b) in [(f"start (w, b) = {START}", START), (f"start {STUCK_START}", STUCK_START)]:
+    for label, (w, b) in [(f"start (w, b) = {START}", START),
+                          (f"start {STUCK_START}", STUCK_START)]:
         _, _, paths[label] = train_neuron(X, PASSED, [w], b, args.lr, args.steps)
         print_training(paths[label], args.lr, label)
-    print("The second start walks downhill too, into a different valley: w < 0 says 'more study, less")
-    print("passing', and its loss creeps towards 0.5 while w and b crawl, because with large |z| the")
-    print("sigmoid is flat (σ' ≈ 0) and so is the gradient. Gradient descent finds a minimum near where it")
-    print("starts, not necessarily the best one; small random starting weights keep the sigmoids on their")
-    print("slopes, where learning is fast.")
-    print()
+    print_two_valleys()
     if args.no_plots:
         return
     plt = open_pyplot(args.show)
-    save_figure(plot_loss_curves(plt, paths), args.figures_dir, "04a_loss_curve.png")
-    save_figure(plot_descent_paths(plt, paths), args.figures_dir, "04a_descent_path.png")
-    finish_figures(plt, args.show)
+    save_figures(plt, {"04a_loss_curve.png": plot_loss_curves(plt, paths),
+                       "04a_descent_path.png": plot_descent_paths(plt, paths)},
+                 args.figures_dir, args.show)
+
+
+# ==================================================================================================
+# Carried over from 01_single_neuron.py and 03_loss_function.py, unchanged
+# (tests/test_carry_forward.py keeps the copies identical): the sigmoid and its slope, the
+# mean squared error, and the hours-studied data with its loss surface.
+# ==================================================================================================
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
+
+    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
+    cases can be written with e^(-|z|), which always lies in (0, 1]:
+        z >= 0:  σ(z) = 1   / (1 + e^(-z))
+        z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
+    The result keeps the input's floating-point type (float32 stays float32).
+    """
+    z = np.asarray(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
+
+
+def sigmoid_prime(z):
+    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
+
+    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
+    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
+    """
+    s = sigmoid(z)
+    return s * (1 - s)
+
+
+def mse_loss(prediction, target):
+    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
+
+    The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
+    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
+    and return a number that looks fine and means nothing. We refuse instead.
+    """
+    prediction, target = np.asarray(prediction), np.asarray(target)
+    if prediction.shape != target.shape:
+        raise ValueError(
+            f"mse_loss: prediction has shape {prediction.shape} but target has shape "
+            f"{target.shape}; they must be the same (turn class labels into targets with "
+            "one_hot(labels, n_classes))")
+    return float(np.mean((prediction - target) ** 2))
+
+
+# Ten students: hours studied and whether they passed. The one who studied 3 hours and failed makes
+# the data overlap, so the best neuron is a soft step with finite w and b (not an infinitely steep
+# one).
+HOURS = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0])
+PASSED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+
+
+def neuron_loss(w, b, x=HOURS, y=PASSED):
+    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of w, b.
+
+    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the
+    data: w[..., None] * x is S + (n,), so every grid point sees every sample at once.
+    """
+    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+    a = sigmoid(w[..., None] * x + b[..., None])  # S + (n,)
+    return np.mean((a - y) ** 2, axis=-1)
+
+
+# ==================================================================================================
+# Plumbing: the command line and the figures, the same in every lesson. It teaches no maths.
+# ==================================================================================================
+NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+
+
+def make_parser(description):
+    """The four flags every lesson shares; a lesson adds its own to the parser this returns."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).parent / "figures",
+                        help="folder for the PNG figures (default: figures/ beside this script)")
+    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
+    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
+    parser.add_argument("--seed", type=seed_value, default=0,
+                        help="seed for every random number, a whole number from 0 up (default: 0)")
+    return parser
+
+
+def seed_value(text):
+    """A --seed as NumPy takes it: a whole number, 0 or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
+    return int(text)
+
+
+def print_safely():
+    """Print a ? for a character the console cannot show (σ on a Windows console redirected to a
+    file), instead of stopping with a UnicodeEncodeError."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+
+
+def open_pyplot(show):
+    """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
+    import matplotlib
+    if not show:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
+        print("note: --show needs a display and none was found; the figures are saved as PNG only")
+    return plt
+
+
+def save_figures(plt, figures, figures_dir, show):
+    """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
+    --show, open them in windows and wait until they are closed."""
+    for filename, fig in figures.items():
+        path = Path(figures_dir) / filename
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fig.savefig(path, dpi=100, bbox_inches="tight")
+        except OSError as error:
+            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
+                     "folder with --figures-dir, or skip the figures with --no-plots")
+        print(f"figure saved: {path}")
+    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
+        plt.show()
+    plt.close("all")
 
 
 if __name__ == "__main__":
