@@ -147,7 +147,7 @@ def print_gradient_check(seed):
             worst = max(worst, error)
             print(f"  {name} {str(params.shape):8s} largest relative error {error:.1e}")
     if worst <= GRADIENT_AGREES:
-        digits = round(-np.log10(worst)) if worst > 0 else 16  # float64 keeps about 16 digits
+        digits = int(round(-np.log10(worst))) if worst > 0 else 16  # float64 keeps about 16
         print(f"  Every entry agrees to about {digits} digits or better: "
               "backward() computes the true gradient.")
     else:
