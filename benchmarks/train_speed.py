@@ -1,16 +1,19 @@
 """
 How fast does lesson 05 train, measured against this machine's limit and against PyTorch?
 
-Learners ask "is NumPy slow?" and "how far from the hardware is this?". This script answers with numbers
-it measures itself, in one process, as ratios taken side by side (absolute times on a shared machine
-drift; ratios measured a second apart hold much better):
+Learners ask "is NumPy slow?" and "how far from the hardware is this?". This script answers with
+numbers it measures itself, in one process, as ratios taken side by side (absolute times on a shared
+machine drift; ratios measured a second apart hold much better):
 
-  1. the machine's float32 matrix-multiply peak through NumPy (large square matmuls, best of several);
+  1. the machine's float32 matrix-multiply peak through NumPy (large square matmuls, best of
+     several);
   2. epochs of 05's own train_epoch (imported by path, never copied) at several batch sizes;
-  3. the floating-point work of one epoch, counted from the architecture, hence the achieved GFLOP/s and
-     the ratio epoch time / compute-bound time (the time the matrix products would take at the peak);
+  3. the floating-point work of one epoch, counted from the architecture, hence the achieved
+     GFLOP/s and the ratio epoch time / compute-bound time (the time the matrix products would take
+     at the peak);
   4. the same model trained with PyTorch on the CPU, when it is importable: same sizes, same initial
-     weights (copied), same batches, learning rate, float32, sigmoid + mean-over-entries MSE, plain SGD;
+     weights (copied), same batches, learning rate, float32, sigmoid + mean-over-entries MSE, plain
+     SGD;
   5. the peak resident memory of a default training run, in a subprocess (standard library only);
   6. where the time of one training step goes: matrix products, element-wise work, everything else.
 
@@ -18,7 +21,8 @@ It prints one report and writes the same Markdown to benchmarks/results/YYYY-MM-
 
 Counting the work
     A layer with n_in inputs and n_out outputs does, for each sample,
-      forward:   z = a @ W            n_in * n_out multiply-adds = 2 n_in n_out floating-point operations
+      forward:   z = a @ W            n_in * n_out multiply-adds = 2 n_in n_out floating-point
+                                      operations
       backward:  grad_W = a.T @ delta the same again
                  delta_prev = delta @ W.T   the same again, for every layer but the first (nothing
                                             needs the error at the input pixels)
@@ -29,7 +33,7 @@ Run (from the repository root)
     python benchmarks/train_speed.py                       # about a minute
     python benchmarks/train_speed.py --quick               # a few seconds, rough numbers
     python benchmarks/train_speed.py --batch-sizes 10,32,default,128,256 --epochs 2 --data-dir data
-    pip install -r benchmarks/requirements.txt             # optional: PyTorch (CPU) for the baseline
+    pip install -r benchmarks/requirements.txt             # optional: PyTorch (CPU) baseline
 """
 import argparse
 import contextlib
@@ -47,30 +51,33 @@ import time
 import timeit
 from pathlib import Path
 
-# NumPy is imported in main(), after the lesson: 05 chooses the number of BLAS threads before it imports
-# NumPy, and that choice only takes effect if this process has not loaded NumPy (and its BLAS) first.
+# NumPy is imported in main(), after the lesson: 05 chooses the number of BLAS threads before it
+# imports NumPy, and that choice only takes effect if this process has not loaded NumPy (and its
+# BLAS) first.
 np = None
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MODULE = REPO / "05_train_mnist.py"
 DEFAULT_DATA_DIR = REPO / "data"
 DEFAULT_RESULTS_DIR = Path(__file__).resolve().parent / "results"
-REQUIRED = ["Network", "gradient_step", "to_inputs", "train_epoch", "evaluate", "one_hot", "sigmoid",
-            "mse_loss", "load_mnist", "EPOCHS", "BATCH_SIZE", "LEARNING_RATE", "HIDDEN"]
+REQUIRED = ["Network", "gradient_step", "to_inputs", "train_epoch", "evaluate", "one_hot",
+            "sigmoid", "mse_loss", "load_mnist", "EPOCHS", "BATCH_SIZE", "LEARNING_RATE", "HIDDEN",
+            "NETWORK_DTYPE"]
 N_CLASSES = 10
 TRAIN_SHAPE, TEST_SHAPE = (60000, 28, 28), (10000, 28, 28)
-TARGETS = {"compute": 3.0, "torch": 0.6, "rss_mb": 300}   # issue 6, at the default batch size
+TARGETS = {"compute": 3.0, "torch": 0.6, "rss_mb": 300}   # at the default batch size
 
 
 class BenchmarkError(Exception):
     """Something the user can fix; the message says what and how."""
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Command line
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def batch_sizes_arg(text):
-    """argparse type: comma-separated whole numbers >= 1, or the word 'default' (05's BATCH_SIZE)."""
+    """argparse type: comma-separated whole numbers >= 1, or the word 'default' (05's
+    BATCH_SIZE)."""
     sizes = []
     for part in text.split(","):
         part = part.strip()
@@ -79,7 +86,8 @@ def batch_sizes_arg(text):
             continue
         if not part.isdigit() or int(part) < 1:
             raise argparse.ArgumentTypeError(
-                f"{part!r} is not a batch size: give whole numbers >= 1 or 'default', e.g. 10,32,default,128")
+                f"{part!r} is not a batch size: give whole numbers >= 1 or 'default', "
+                "e.g. 10,32,default,128")
         sizes.append(int(part))
     return sizes
 
@@ -91,18 +99,21 @@ def positive_int(text):
 
 
 def make_parser():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=positive_int, default=None,
-                        help="epochs timed per batch size and framework; the fastest counts (default: 2, quick: 1)")
+                        help="epochs timed per batch size and framework; the fastest counts "
+                             "(default: 2, quick: 1)")
     parser.add_argument("--batch-sizes", type=batch_sizes_arg, default=None, metavar="LIST",
                         help="comma-separated batch sizes; 'default' means 05's BATCH_SIZE "
                              "(default: 10,32,default,128,256; quick: 32,default)")
     parser.add_argument("--samples", type=positive_int, default=None,
-                        help="time each epoch on the first SAMPLES training images and scale the time to a "
-                             "full epoch (default: all 60000; quick: 2000)")
+                        help="time each epoch on the first SAMPLES training images and scale the "
+                             "time to a full epoch (default: all 60000; quick: 2000)")
     parser.add_argument("--data-dir", type=Path, default=None,
-                        help="folder with the four MNIST files (default: data/ of the repository; when MNIST "
-                             "is not there, random images of the same shapes are used instead)")
+                        help="folder with the four MNIST files (default: data/ of the repository; "
+                             "when MNIST is not there, random images of the same shapes are used "
+                             "instead)")
     parser.add_argument("--random-data", action="store_true",
                         help="use random images of MNIST's shapes even when MNIST is present")
     parser.add_argument("--quick", action="store_true",
@@ -112,11 +123,14 @@ def make_parser():
     parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS_DIR,
                         help="where the Markdown report goes (default: benchmarks/results/)")
     parser.add_argument("--module", type=Path, default=DEFAULT_MODULE,
-                        help="the training code to measure (default: 05_train_mnist.py of the repository); "
-                             "point it at a modified copy to measure a proposed change")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the weights and the shuffling (default: 0)")
-    parser.add_argument("--memory-child", help=argparse.SUPPRESS)   # internal: the peak-memory subprocess
-    parser.add_argument("--peak-child", help=argparse.SUPPRESS)     # internal: the all-cores matmul peak
+                        help="the training code to measure (default: 05_train_mnist.py of the "
+                             "repository); point it at a modified copy to measure a proposed "
+                             "change")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for the weights and the shuffling (default: 0)")
+    # internal: the peak-memory subprocess, and the all-cores matmul peak
+    parser.add_argument("--memory-child", help=argparse.SUPPRESS)
+    parser.add_argument("--peak-child", help=argparse.SUPPRESS)
     return parser
 
 
@@ -124,7 +138,8 @@ def settle_settings(args, module):
     """Fill in the defaults that depend on --quick and on 05's settings."""
     quick = args.quick
     args.epochs = args.epochs or (1 if quick else 2)
-    args.batch_sizes = args.batch_sizes or (["default", 32] if quick else [10, 32, "default", 128, 256])
+    args.batch_sizes = args.batch_sizes or (["default", 32] if quick
+                                            else [10, 32, "default", 128, 256])
     sizes = [module.BATCH_SIZE if b == "default" else b for b in args.batch_sizes]
     args.batch_sizes = sorted(set(sizes))
     args.samples = args.samples or (2000 if quick else None)
@@ -132,11 +147,12 @@ def settle_settings(args, module):
     return args
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The code under test: 05_train_mnist.py, imported by path
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def load_training_module(path):
-    """Import the lesson by path (its name starts with a digit, so `import` can't) and check its API."""
+    """Import the lesson by path (its name starts with a digit, so `import` can't) and check its
+    API."""
     path = Path(path)
     if not path.is_file():
         raise BenchmarkError(f"{path} does not exist; give the lesson file with --module PATH")
@@ -144,11 +160,12 @@ def load_training_module(path):
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    import_numpy()                                     # after the lesson, which may set BLAS threads first
+    import_numpy()                      # after the lesson, which may set BLAS threads first
     missing = [name for name in REQUIRED if not hasattr(module, name)]
     if missing:
-        raise BenchmarkError(f"{path.name} lacks {', '.join(missing)}: the benchmark needs 05's training section "
-                             "(issue 5); measure a file that has it with --module PATH")
+        raise BenchmarkError(f"{path.name} lacks {', '.join(missing)}: the benchmark needs 05's "
+                             "training code and settings; measure a file that has them with "
+                             "--module PATH")
     return module
 
 
@@ -157,59 +174,65 @@ def network_sizes(module, n_inputs):
 
 
 def new_network(module, n_inputs, seed):
-    """The network 05 trains: float32 when 05 says so (NETWORK_DTYPE, if it names one), else float32."""
-    dtype = getattr(module, "NETWORK_DTYPE", np.float32)
-    return module.Network(network_sizes(module, n_inputs), seed=seed, dtype=dtype)
+    """The network 05 trains, with 05's weight type NETWORK_DTYPE."""
+    return module.Network(network_sizes(module, n_inputs), seed=seed, dtype=module.NETWORK_DTYPE)
 
 
 def load_data(module, data_dir, random_data, seed):
     """((x_train, y_train), (x_test, y_test)) as uint8, and a note saying where they came from.
 
-    Real MNIST when it is in data_dir; otherwise random images of the same shapes, which cost the same
-    to train on (the arithmetic does not depend on the pixel values). An explicit --data-dir that does
-    not hold MNIST is an error, not a silent switch to random data.
+    Real MNIST when it is in data_dir; otherwise random images of the same shapes, which cost the
+    same to train on (the arithmetic does not depend on the pixel values). An explicit --data-dir
+    that does not hold MNIST is an error, not a silent switch to random data.
     """
     explicit = data_dir is not None
     data_dir = Path(data_dir) if explicit else DEFAULT_DATA_DIR
     if not random_data:
         try:
             return module.load_mnist(data_dir), f"MNIST from {data_dir}"
-        except Exception as error:  # 05's MnistError, named generically so a renamed class still works
+        except Exception as error:  # 05's MnistError, caught generically: a renamed class works
             if explicit:
                 raise BenchmarkError(f"cannot use --data-dir {data_dir}: {error}") from None
     rng = np.random.default_rng(seed)
-    data = ((rng.integers(0, 256, TRAIN_SHAPE, dtype=np.uint8), rng.integers(0, N_CLASSES, TRAIN_SHAPE[0])),
-            (rng.integers(0, 256, TEST_SHAPE, dtype=np.uint8), rng.integers(0, N_CLASSES, TEST_SHAPE[0])))
+    data = ((rng.integers(0, 256, TRAIN_SHAPE, dtype=np.uint8),
+             rng.integers(0, N_CLASSES, TRAIN_SHAPE[0])),
+            (rng.integers(0, 256, TEST_SHAPE, dtype=np.uint8),
+             rng.integers(0, N_CLASSES, TEST_SHAPE[0])))
     why = "--random-data" if random_data else f"MNIST is not in {data_dir}"
     return data, f"random uint8 images of MNIST's shapes ({why})"
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The machine
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def blas_name():
-    """The BLAS NumPy calls for matrix products, as threadpoolctl or numpy.show_config() reports it."""
+    """The BLAS NumPy calls for matrix products, as threadpoolctl or numpy.show_config() reports
+    it."""
     try:
         from threadpoolctl import threadpool_info
         for pool in threadpool_info():
             if pool.get("user_api") == "blas":
-                return (f"{pool.get('internal_api')} {pool.get('version')} ({pool.get('architecture')}, "
-                        f"{pool.get('num_threads')} thread(s), via threadpoolctl)")
+                return (f"{pool.get('internal_api')} {pool.get('version')} "
+                        f"({pool.get('architecture')}, {pool.get('num_threads')} thread(s), "
+                        "via threadpoolctl)")
     except ImportError:
         pass
     try:
         blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return f"{blas.get('name')} {blas.get('version', '')} (numpy.show_config)".replace("  ", " ")
+        name = f"{blas.get('name')} {blas.get('version', '')} (numpy.show_config)"
+        return name.replace("  ", " ")
     except (TypeError, KeyError):  # NumPy < 1.25 only prints its configuration
         text = io.StringIO()
         with contextlib.redirect_stdout(text):
             np.show_config()
-        names = [word for word in ("openblas", "mkl", "accelerate", "blis", "atlas") if word in text.getvalue().lower()]
+        names = [word for word in ("openblas", "mkl", "accelerate", "blis", "atlas")
+                 if word in text.getvalue().lower()]
         return (names[0] if names else "unknown") + " (numpy.show_config)"
 
 
 def blas_threads():
-    """(threads NumPy's BLAS uses, how we know). threadpoolctl asks the library; else the usual variables."""
+    """(threads NumPy's BLAS uses, how we know). threadpoolctl asks the library; else the usual
+    variables."""
     try:
         from threadpoolctl import threadpool_info
         threads = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
@@ -238,15 +261,16 @@ def load_average():
 
 
 def busy_warning():
-    """A warning when other programs already keep the cores busy: BLAS threads then wait for each other
-    and small matrix products can take 100 times longer, so every time in the report means little."""
+    """A warning when other programs already keep the cores busy: BLAS threads then wait for each
+    other and small matrix products can take 100 times longer, so every time in the report means
+    little."""
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return None
     if load > 0.5 * usable_cores():
-        return (f"the machine was busy before this run started (load {load:.1f} on {usable_cores()} cores): "
-                "times are unreliable; re-run when it is idle")
+        return (f"the machine was busy before this run started (load {load:.1f} on "
+                f"{usable_cores()} cores): times are unreliable; re-run when it is idle")
     return None
 
 
@@ -274,15 +298,16 @@ def cpu_model():
     return platform.machine()
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # 1. The matrix-multiply peak
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def machine_peak(n, repeats, cores):
     """The matmul peak with every core, measured in a subprocess whose BLAS is told to use them all
     (05 may ask for fewer threads in this process; the machine's limit does not depend on that)."""
-    env = dict(os.environ, **{name: str(cores) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                                               "MKL_NUM_THREADS")})
-    result = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--peak-child", f"{n},{repeats}"],
+    env = dict(os.environ, **{name: str(cores) for name in
+                              ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
+    result = subprocess.run([sys.executable, str(Path(__file__).resolve()),
+                             "--peak-child", f"{n},{repeats}"],
                             capture_output=True, text=True, timeout=600, env=env)
     if result.returncode != 0:
         raise BenchmarkError(f"the matmul-peak subprocess failed:\n{result.stderr.strip()}")
@@ -297,16 +322,17 @@ def matmul_peak(n, repeats, budget=4.0):
     a, b = rng.random((n, n), dtype=np.float32), rng.random((n, n), dtype=np.float32)
     a @ b  # warm up: threads started, pages touched
     times, started = [], time.perf_counter()
-    while len(times) < repeats or (len(times) < 4 * repeats and time.perf_counter() - started < budget):
+    while len(times) < repeats or (len(times) < 4 * repeats
+                                   and time.perf_counter() - started < budget):
         start = time.perf_counter()
         a @ b
         times.append(time.perf_counter() - start)
     return 2 * n ** 3 / min(times) / 1e9
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # 2 and 3. Epochs of 05's train_epoch, and the work they do
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def epoch_flops(sizes, n_samples):
     """Floating-point operations of the matrix products of one epoch (see the module docstring)."""
     layers = list(zip(sizes[:-1], sizes[1:]))
@@ -316,22 +342,24 @@ def epoch_flops(sizes, n_samples):
 
 
 def time_numpy_epochs(module, data, batch_size, epochs, seed):
-    """Seconds of the fastest of `epochs` calls of 05's train_epoch, and the mean loss of the first."""
+    """Seconds of the fastest of `epochs` calls of 05's train_epoch, and the mean loss of the
+    first."""
     images, labels = data
     net = new_network(module, images[0].size, seed)
     rng = np.random.default_rng(seed)
     times, losses = [], []
     for _ in range(epochs):
         start = time.perf_counter()
-        loss, _accuracy = module.train_epoch(net, images, labels, batch_size, module.LEARNING_RATE, rng)
+        loss, _accuracy = module.train_epoch(net, images, labels, batch_size,
+                                             module.LEARNING_RATE, rng)
         times.append(time.perf_counter() - start)
         losses.append(loss)
     return min(times), losses[0]
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # 4. The same model in PyTorch
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def import_torch():
     try:
         import torch
@@ -341,16 +369,20 @@ def import_torch():
 
 
 def time_torch_epochs(torch, module, data, batch_size, epochs, seed):
-    """The PyTorch twin of 05's training: seconds of the fastest epoch, and the mean loss of the first.
+    """The PyTorch twin of 05's training: seconds of the fastest epoch, and the mean loss of the
+    first.
 
     Same initial weights (copied from 05's Network with the same seed), same shuffling (the same
-    generator draws the same permutation), same per-batch work (gather uint8 images, scale to [0, 1],
-    one-hot targets), float32, sigmoid on every layer, MSE averaged over every entry, plain SGD.
+    generator draws the same permutation), same per-batch work (gather uint8 images, scale to
+    [0, 1], one-hot targets), float32, sigmoid on every layer, MSE averaged over every entry, plain
+    SGD.
     """
     images, labels = data
     net = new_network(module, images[0].size, seed)
-    weights = [torch.tensor(np.asarray(W, dtype=np.float32), requires_grad=True) for W in net.weights]
-    biases = [torch.tensor(np.asarray(b, dtype=np.float32), requires_grad=True) for b in net.biases]
+    weights = [torch.tensor(np.asarray(W, dtype=np.float32), requires_grad=True)
+               for W in net.weights]
+    biases = [torch.tensor(np.asarray(b, dtype=np.float32), requires_grad=True)
+              for b in net.biases]
     optimizer = torch.optim.SGD(weights + biases, lr=module.LEARNING_RATE)
     pixels = torch.from_numpy(images.reshape(len(images), -1))      # (N, 784) uint8, no copy
     targets = torch.from_numpy(labels.astype(np.int64))
@@ -372,18 +404,19 @@ def time_torch_epochs(torch, module, data, batch_size, epochs, seed):
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total_loss += loss.item() * len(idx)                           # 05 reports these two as well
+            total_loss += loss.item() * len(idx)          # 05 reports these two as well
             correct += int((a.argmax(dim=1) == y).sum())
         times.append(time.perf_counter() - start)
         losses.append(total_loss / len(images))
     return min(times), losses[0]
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # 5. Peak memory of a default training run, in a subprocess
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def max_rss_bytes(who):
-    """ru_maxrss is kB on Linux but bytes on macOS; None where the resource module does not exist."""
+    """ru_maxrss is kB on Linux but bytes on macOS; None where the resource module does not
+    exist."""
     try:
         import resource
     except ImportError:   # Windows
@@ -393,17 +426,19 @@ def max_rss_bytes(who):
 
 
 def memory_child(spec_json):
-    """Runs in the subprocess: load the data, train one epoch at 05's defaults, evaluate on the test set.
+    """Runs in the subprocess: load the data, train one epoch at 05's defaults, evaluate on the
+    test set.
 
-    More epochs would not raise the peak (each reuses the same arrays). Prints the process's own peak
-    after each stage as JSON, so the report can say which stage set it.
+    More epochs would not raise the peak (each reuses the same arrays). Prints the process's own
+    peak after each stage as JSON, so the report can say which stage set it.
     """
     spec = json.loads(spec_json)
     own = lambda: max_rss_bytes(lambda r: r.RUSAGE_SELF)  # noqa: E731
     marks = {"Python + NumPy + lesson imported": None}
     module = load_training_module(spec["module"])
     marks["Python + NumPy + lesson imported"] = own()
-    (x_train, y_train), (x_test, y_test) = load_data(module, spec["data_dir"], spec["random_data"], spec["seed"])[0]
+    (x_train, y_train), (x_test, y_test) = load_data(module, spec["data_dir"],
+                                                     spec["random_data"], spec["seed"])[0]
     x_train, y_train = x_train[:spec["samples"]], y_train[:spec["samples"]]
     marks["data loaded"] = own()
     net = new_network(module, x_train[0].size, spec["seed"])
@@ -415,24 +450,28 @@ def memory_child(spec_json):
     print(json.dumps(marks))
 
 
-MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+               "t10k-labels-idx1-ubyte"]
 
 
 def mnist_files_present(data_dir):
-    """All four MNIST files are there (gzipped or not). Only looked at, not read: reading them here would
-    raise this process's resident size, and on Linux a child's peak starts at its parent's."""
-    return all((data_dir / name).is_file() or (data_dir / (name + ".gz")).is_file() for name in MNIST_FILES)
+    """All four MNIST files are there (gzipped or not). Only looked at, not read: reading them here
+    would raise this process's resident size, and on Linux a child's peak starts at its parent's."""
+    return all((data_dir / name).is_file() or (data_dir / (name + ".gz")).is_file()
+               for name in MNIST_FILES)
 
 
 def measure_memory(args):
-    """Peak RSS of a default training run in a subprocess, read with resource.getrusage(RUSAGE_CHILDREN).
+    """Peak RSS of a default training run in a subprocess, read with
+    resource.getrusage(RUSAGE_CHILDREN).
 
-    With real MNIST, the subprocess is the lesson itself run as a user runs it (figures and model file
-    included, into a temporary folder), for one epoch: more epochs reuse the same arrays. Without MNIST
-    it would download it, so instead a child of this script trains one epoch of train_epoch on random
-    data and evaluates, reporting its own peak after each stage.
-    RUSAGE_CHILDREN holds the largest peak of all children waited for so far, so this must be the first
-    subprocess the benchmark starts (it is). Returns (peak bytes or None, stage marks, how, note).
+    With real MNIST, the subprocess is the lesson itself run as a user runs it (figures and model
+    file included, into a temporary folder), for one epoch: more epochs reuse the same arrays.
+    Without MNIST it would download it, so instead a child of this script trains one epoch of
+    train_epoch on random data and evaluates, reporting its own peak after each stage.
+    RUSAGE_CHILDREN holds the largest peak of all children waited for so far, so this must be the
+    first subprocess the benchmark starts (it is). Returns (peak bytes or None, stage marks, how,
+    note).
     """
     before = max_rss_bytes(lambda r: r.RUSAGE_CHILDREN)
     parent = max_rss_bytes(lambda r: r.RUSAGE_SELF)
@@ -440,42 +479,53 @@ def measure_memory(args):
     limit = ["--train-limit", str(args.samples)] if args.samples else []
     with tempfile.TemporaryDirectory() as tmp:
         if not args.random_data and mnist_files_present(data_dir):
-            command = [sys.executable, str(Path(args.module).resolve()), "--data-dir", str(data_dir), "--epochs", "1",
+            command = [sys.executable, str(Path(args.module).resolve()),
+                       "--data-dir", str(data_dir), "--epochs", "1",
                        "--seed", str(args.seed), "--model", str(Path(tmp) / "model.npz"),
                        "--figures-dir", str(Path(tmp) / "figures"), *limit]
-            how = (f"`{' '.join([Path(args.module).name, '--epochs', '1', *limit])}` run as a script, otherwise with its "
-                   "defaults (data loaded, trained, evaluated, model saved, figures drawn)")
+            how = (f"`{' '.join([Path(args.module).name, '--epochs', '1', *limit])}` run as a "
+                   "script, otherwise with its defaults (data loaded, trained, evaluated, model "
+                   "saved, figures drawn)")
         else:
-            spec = {"module": str(args.module), "data_dir": None if args.data_dir is None else str(args.data_dir),
+            spec = {"module": str(args.module),
+                    "data_dir": None if args.data_dir is None else str(args.data_dir),
                     "random_data": args.random_data, "seed": args.seed, "samples": args.samples}
-            command = [sys.executable, str(Path(__file__).resolve()), "--memory-child", json.dumps(spec)]
-            how = ("one epoch of train_epoch at 05's defaults on random data, then the test set evaluated "
-                   "(05 run as a script would try to download MNIST)")
+            command = [sys.executable, str(Path(__file__).resolve()),
+                       "--memory-child", json.dumps(spec)]
+            how = ("one epoch of train_epoch at 05's defaults on random data, then the test set "
+                   "evaluated (05 run as a script would try to download MNIST)")
         env = dict(os.environ, MPLBACKEND="Agg")
-        result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env, cwd=tmp)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env,
+                                cwd=tmp)
     if result.returncode != 0:
         message = result.stderr.strip()
-        if message.startswith("error: "):   # a problem the user can fix (say, --data-dir): pass it on as it is
+        # a problem the user can fix (say, --data-dir): pass it on as it is
+        if message.startswith("error: "):
             raise BenchmarkError(message[len("error: "):])
         raise BenchmarkError(f"the peak-memory subprocess failed:\n{message}")
-    marks = json.loads(result.stdout.strip().splitlines()[-1]) if "--memory-child" in command else {}
+    marks = (json.loads(result.stdout.strip().splitlines()[-1]) if "--memory-child" in command
+             else {})
     peak = max_rss_bytes(lambda r: r.RUSAGE_CHILDREN)
     if peak is None:
-        return None, marks, how, "the resource module does not exist on this system (Windows): not measured"
-    note = "resource.getrusage(RUSAGE_CHILDREN).ru_maxrss " + ("(bytes on macOS)" if sys.platform == "darwin"
-                                                              else "(kB on Linux)")
+        return (None, marks, how,
+                "the resource module does not exist on this system (Windows): not measured")
+    note = "resource.getrusage(RUSAGE_CHILDREN).ru_maxrss " + (
+        "(bytes on macOS)" if sys.platform == "darwin" else "(kB on Linux)")
     if before and before >= peak:
-        note += f"; an earlier child had already reached {before / 1e6:.0f} MB, so this is an upper bound"
+        note += (f"; an earlier child had already reached {before / 1e6:.0f} MB, so this is an "
+                 "upper bound")
     if parent and parent >= peak:
-        note += f"; this process had {parent / 1e6:.0f} MB when it spawned the child (a Linux child starts there)"
+        note += (f"; this process had {parent / 1e6:.0f} MB when it spawned the child "
+                 "(a Linux child starts there)")
     return peak, marks, how, note
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # 6. Where the time of one training step goes
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def best_seconds(fn, repeat=7, budget=0.02):
-    """Seconds per call of fn: the fastest of `repeat` rounds, each long enough (about `budget` s) to time."""
+    """Seconds per call of fn: the fastest of `repeat` rounds, each long enough (about `budget` s)
+    to time."""
     start = time.perf_counter()
     fn()
     once = max(time.perf_counter() - start, 1e-7)
@@ -486,9 +536,10 @@ def best_seconds(fn, repeat=7, budget=0.02):
 def step_breakdown(module, data, batch_size, seed, repeat):
     """Time the operations of one training step separately, on one batch at the default batch size.
 
-    Each piece re-runs exactly what the step runs (05's to_inputs, one_hot, sigmoid and mse_loss, and
-    the expressions of Network.forward_all / backward / gradient_step, carried from 04b); the whole step
-    is timed too, and what the pieces do not account for is Python's own overhead (calls, lists, checks).
+    Each piece re-runs exactly what the step runs (05's to_inputs, one_hot, sigmoid and mse_loss,
+    and the expressions of Network.forward_all / backward_from / gradient_step, carried from 04b);
+    the whole step is timed too, and what the pieces do not account for is Python's own overhead
+    (calls, lists, checks).
     The whole step (the body of train_epoch's loop for this batch) is timed the same way, a moment
     apart, so that pieces and whole share the machine's conditions.
     Returns [(group, piece, seconds)] and the seconds of the whole step.
@@ -498,8 +549,9 @@ def step_breakdown(module, data, batch_size, seed, repeat):
     idx = np.random.default_rng(seed).permutation(len(images))[:batch_size]
     lr = module.LEARNING_RATE
     X = module.to_inputs(images[idx])
-    Y = module.one_hot(labels[idx], N_CLASSES, np.float32)
-    # One forward and backward pass, keeping every intermediate, so each piece gets realistic inputs.
+    Y = module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)
+    # One forward and backward pass, keeping every intermediate, so each piece gets realistic
+    # inputs.
     activations, zs = [X], []
     for W, b in zip(net.weights, net.biases):
         zs.append(activations[-1] @ W + b)
@@ -511,14 +563,16 @@ def step_breakdown(module, data, batch_size, seed, repeat):
         deltas[l] = delta
         if l > 0:
             delta = (delta @ net.weights[l].T) * activations[l] * (1 - activations[l])
-    sent_back = {l: deltas[l] @ net.weights[l].T for l in range(1, len(net.weights))}   # delta @ W.T
+    sent_back = {l: deltas[l] @ net.weights[l].T                     # delta @ W.T
+                 for l in range(1, len(net.weights))}
     grads_W = [activations[l].T @ deltas[l] for l in range(len(net.weights))]
     grads_b = [d.sum(axis=0) for d in deltas]
     scratch = copy.deepcopy(net)   # the update pieces change weights; keep the step's net untouched
     layers = range(len(net.weights))
     t = lambda fn: best_seconds(fn, repeat)  # noqa: E731
     pieces = [
-        ("matrix products", "forward a @ W", t(lambda: [activations[l] @ net.weights[l] for l in layers])),
+        ("matrix products", "forward a @ W",
+         t(lambda: [activations[l] @ net.weights[l] for l in layers])),
         ("matrix products", "backward a.T @ delta",
          t(lambda: [activations[l].T @ deltas[l] for l in layers])),
         ("matrix products", "backward delta @ W.T",
@@ -529,9 +583,11 @@ def step_breakdown(module, data, batch_size, seed, repeat):
            + [sent_back[l] * activations[l] * (1 - activations[l]) for l in sent_back])),
         ("element-wise", "loss (mse_loss)", t(lambda: module.mse_loss(output, Y))),
         ("everything else", "batch: gather uint8 images, to_inputs, one_hot",
-         t(lambda: (module.to_inputs(images[idx]), module.one_hot(labels[idx], N_CLASSES, np.float32)))),
+         t(lambda: (module.to_inputs(images[idx]),
+                    module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)))),
         ("everything else", "bias add (z + b) and bias gradients (sum)",
-         t(lambda: [zs[l] + net.biases[l] for l in layers] + [deltas[l].sum(axis=0) for l in layers])),
+         t(lambda: [zs[l] + net.biases[l] for l in layers]
+           + [deltas[l].sum(axis=0) for l in layers])),
         ("everything else", "parameter update (W -= lr * grad)",
          t(lambda: [np.subtract(P, lr * G, out=P) for P, G in
                     zip(scratch.weights + scratch.biases, grads_W + grads_b)])),
@@ -541,19 +597,20 @@ def step_breakdown(module, data, batch_size, seed, repeat):
 
     def whole_step():   # the body of train_epoch's loop, for this one batch
         Xb = module.to_inputs(images[idx])
-        Yb = module.one_hot(labels[idx], N_CLASSES, np.float32)
+        Yb = module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)
         result = module.gradient_step(scratch, Xb, Yb, lr)
         output_b = result[1] if isinstance(result, tuple) else output
         int(np.sum(output_b.argmax(axis=1) == labels[idx]))
     step = t(whole_step)
     rest = step - sum(seconds for _, _, seconds in pieces)
-    pieces.append(("everything else", "the rest: Python's own work (calls, lists, checks)", max(rest, 0.0)))
+    pieces.append(("everything else", "the rest: Python's own work (calls, lists, checks)",
+                   max(rest, 0.0)))
     return pieces, step
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # The report
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def fmt_seconds(s):
     return f"{s:.2f}" if s >= 0.1 else f"{s:.3f}"
 
@@ -578,46 +635,52 @@ def build_report(r):
               f"- each time is the fastest of {a.epochs} epoch(s) on {r['samples']} training images"
               + (f", scaled by {r['n_train']}/{r['samples']} to a full epoch (**extrapolated**)"
                  if r["samples"] < r["n_train"] else " (a full epoch)"),
-              f"- float32 matmul peak of the machine: **{r['peak']:.1f} GFLOP/s** with {usable_cores()} BLAS "
-              f"threads (best of at least {a.peak_repeats} ({a.peak_n}, {a.peak_n}) @ ({a.peak_n}, {a.peak_n}) "
-              "products); "
+              f"- float32 matmul peak of the machine: **{r['peak']:.1f} GFLOP/s** with "
+              f"{usable_cores()} BLAS threads (best of at least {a.peak_repeats} "
+              f"({a.peak_n}, {a.peak_n}) @ ({a.peak_n}, {a.peak_n}) products); "
               f"{r['peak_here']:.1f} GFLOP/s with the {r['threads']} thread(s) the training uses"
-              + (f". The {usable_cores()}-thread run gave only {r['peak_all']:.1f} (other programs had the cores), so the "
-                 f"machine's peak is taken as {usable_cores()}/{r['threads']} × the {r['threads']}-thread figure"
+              + (f". The {usable_cores()}-thread run gave only {r['peak_all']:.1f} (other programs "
+                 f"had the cores), so the machine's peak is taken as "
+                 f"{usable_cores()}/{r['threads']} × the {r['threads']}-thread figure"
                  if r["peak"] != r["peak_all"] else ""),
-              f"- work of one epoch (matrix products only): {r['flops'] / 1e9:.2f} GFLOP, so the compute-bound "
-              f"epoch time is {fmt_seconds(r['bound'])} s", "", "## Results", "",
-              "| batch size | NumPy s/epoch | µs/step | GFLOP/s | × compute-bound | PyTorch s/epoch "
-              "| NumPy / PyTorch | loss after 1st epoch (NumPy / PyTorch) |",
+              f"- work of one epoch (matrix products only): {r['flops'] / 1e9:.2f} GFLOP, so the "
+              f"compute-bound epoch time is {fmt_seconds(r['bound'])} s", "", "## Results", "",
+              "| batch size | NumPy s/epoch | µs/step | GFLOP/s | × compute-bound "
+              "| PyTorch s/epoch | NumPy / PyTorch | loss after 1st epoch (NumPy / PyTorch) |",
               "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in r["rows"]:
         mark = " (default)" if row["batch"] == r["default_batch"] else ""
         torch_cells = (f"{fmt_seconds(row['torch'])} | {row['numpy'] / row['torch']:.2f} | "
                        f"{row['loss']:.5f} / {row['torch_loss']:.5f}") if row.get("torch") else \
             f"n/a | n/a | {row['loss']:.5f}"
-        lines.append(f"| {row['batch']}{mark} | {fmt_seconds(row['numpy'])} | {row['step_us']:.0f} | "
-                     f"{r['flops'] / row['numpy'] / 1e9:.1f} | {row['numpy'] / r['bound']:.1f} | {torch_cells} |")
+        lines.append(f"| {row['batch']}{mark} | {fmt_seconds(row['numpy'])} | "
+                     f"{row['step_us']:.0f} | {r['flops'] / row['numpy'] / 1e9:.1f} | "
+                     f"{row['numpy'] / r['bound']:.1f} | {torch_cells} |")
     lines += ["", "## Peak memory of a default training run", ""]
     if r.get("rss") is None:
         lines.append(f"- {r['rss_note']}")
     else:
         lines.append(f"- peak RSS **{r['rss'] / 1e6:.0f} MB** ({r['rss_note']})")
         lines.append(f"- measured on: {r['rss_how']}")
-        lines += [f"  - after {stage}: {value / 1e6:.0f} MB" for stage, value in r["rss_marks"].items() if value]
+        lines += [f"  - after {stage}: {value / 1e6:.0f} MB"
+                  for stage, value in r["rss_marks"].items() if value]
     lines += ["", f"## Where the time of one step goes (batch size {r['default_batch']})", "",
-              f"Each piece re-runs the same operations of one step separately (fastest of several rounds); "
-              f"the whole step is {r['step_source']}.", "",
+              "Each piece re-runs the same operations of one step separately (fastest of several "
+              f"rounds); the whole step is {r['step_source']}.", "",
               "| group | piece | µs | share |", "|---|---|---:|---:|"]
     for group, piece, seconds in r["pieces"]:
-        lines.append(f"| {group} | {piece} | {seconds * 1e6:.1f} | {seconds / r['step'] * 100:.0f}% |")
+        lines.append(f"| {group} | {piece} | {seconds * 1e6:.1f} | "
+                     f"{seconds / r['step'] * 100:.0f}% |")
     totals = {}
     for group, _, seconds in r["pieces"]:
         totals[group] = totals.get(group, 0.0) + seconds
     if sum(seconds for _, _, seconds in r["pieces"][:-1]) > r["step"]:
-        lines.append("| | the pieces add up to more than the whole step: the machine was busy, re-run | | |")
-    lines.append("| **whole step** | " + ", ".join(f"{g} {s / r['step'] * 100:.0f}%" for g, s in totals.items())
+        lines.append("| | the pieces add up to more than the whole step: the machine was busy, "
+                     "re-run | | |")
+    lines.append("| **whole step** | "
+                 + ", ".join(f"{g} {s / r['step'] * 100:.0f}%" for g, s in totals.items())
                  + f" | {r['step'] * 1e6:.1f} | 100% |")
-    lines += ["", "## Targets at the default batch size (issue 6)", ""]
+    lines += ["", "## Targets at the default batch size", ""]
     lines += [f"- {text}" for text in r["targets"]]
     return "\n".join(lines) + "\n"
 
@@ -629,7 +692,8 @@ def check_targets(r):
              + verdict(ratio <= TARGETS["compute"])]
     if row.get("torch"):
         vs = row["numpy"] / row["torch"]
-        found.append(f"{vs:.2f}× PyTorch's time (target ≤ {TARGETS['torch']:g}×): " + verdict(vs <= TARGETS["torch"]))
+        found.append(f"{vs:.2f}× PyTorch's time (target ≤ {TARGETS['torch']:g}×): "
+                     + verdict(vs <= TARGETS["torch"]))
     else:
         found.append("PyTorch's time: not measured")
     if r.get("rss") is not None:
@@ -653,12 +717,13 @@ def write_report(text, results_dir, date):
         os.replace(tmp, path)
         return path
     except OSError as error:
-        raise BenchmarkError(f"cannot write the report in {results_dir}: {error}; choose another --results-dir")
+        raise BenchmarkError(f"cannot write the report in {results_dir}: {error}; "
+                             "choose another --results-dir")
 
 
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 # Putting it together
-# ---------------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------------------
 def run(args):
     started = time.perf_counter()
     say = lambda text: print(text, flush=True)  # noqa: E731
@@ -678,30 +743,33 @@ def run(args):
     subset = (train[0][:args.samples], train[1][:args.samples])
     default_batch = module.BATCH_SIZE
     threads, threads_source = blas_threads()
-    r = {"args": args, "date": datetime.date.today().isoformat(), "n_train": n_train, "samples": args.samples,
+    r = {"args": args, "date": datetime.date.today().isoformat(), "n_train": n_train,
+         "samples": args.samples,
          "command": "python " + " ".join([os.path.relpath(__file__, REPO)] + sys.argv[1:]),
          "machine": machine_facts(threads, threads_source), "data_note": data_note,
          "sizes": network_sizes(module, train[0][0].size), "lr": module.LEARNING_RATE,
          "default_batch": default_batch,
-         "dtype": np.dtype(new_network(module, train[0][0].size, args.seed).weights[0].dtype).name}
+         "dtype": np.dtype(module.NETWORK_DTYPE).name}
     r["rss"], r["rss_marks"], r["rss_how"], r["rss_note"] = rss
     r["threads"] = threads
     r["warning"] = warning
     torch = None if args.no_torch else import_torch()
     if torch is not None:
         torch.set_num_threads(threads)
-        r["torch_note"] = f"{torch.__version__}, {torch.get_num_threads()} thread(s) (set to match NumPy's BLAS)"
+        r["torch_note"] = (f"{torch.__version__}, {torch.get_num_threads()} thread(s) "
+                           "(set to match NumPy's BLAS)")
     else:
         r["torch_note"] = ("skipped (--no-torch)" if args.no_torch else
-                           "not importable, so no baseline (pip install -r benchmarks/requirements.txt)")
+                           "not importable, so no baseline "
+                           "(pip install -r benchmarks/requirements.txt)")
     say(f"PyTorch: {r['torch_note']}")
-    say(f"float32 matmul peak: best of {args.peak_repeats} ({args.peak_n}, {args.peak_n}) products, "
-        f"with {usable_cores()} and with {threads} BLAS thread(s) ...")
+    say(f"float32 matmul peak: best of {args.peak_repeats} ({args.peak_n}, {args.peak_n}) "
+        f"products, with {usable_cores()} and with {threads} BLAS thread(s) ...")
     r["peak_here"] = matmul_peak(args.peak_n, args.peak_repeats)
     r["peak_all"] = machine_peak(args.peak_n, args.peak_repeats, usable_cores())
-    # Large products scale almost perfectly with cores (on an idle 2-core machine here: 199 vs 103 GFLOP/s),
-    # so an all-core figure well below cores x one thread's means other programs had the cores: then the
-    # scaled one-thread figure is the better estimate of what the machine can do.
+    # Large products scale almost perfectly with cores (on an idle 2-core machine here: 199 vs 103
+    # GFLOP/s), so an all-core figure well below cores x one thread's means other programs had the
+    # cores: then the scaled one-thread figure is the better estimate of what the machine can do.
     scaled = r["peak_here"] * usable_cores() / r["threads"]
     r["peak"] = r["peak_all"] if r["peak_all"] >= 0.9 * scaled else scaled
     r["flops"] = epoch_flops(r["sizes"], n_train)
@@ -715,12 +783,14 @@ def run(args):
                "step_us": seconds / -(-args.samples // batch_size) * 1e6}
         if torch is not None:
             say(f"batch size {batch_size}: PyTorch ...")
-            seconds, row["torch_loss"] = time_torch_epochs(torch, module, subset, batch_size, args.epochs, args.seed)
+            seconds, row["torch_loss"] = time_torch_epochs(torch, module, subset, batch_size,
+                                                           args.epochs, args.seed)
             row["torch"] = seconds * scale
         r["rows"].append(row)
     say(f"timing the pieces of one step at batch size {default_batch} ...")
     row = next((row for row in r["rows"] if row["batch"] == default_batch), None)
-    r["pieces"], r["step"] = step_breakdown(module, train, default_batch, args.seed, repeat=3 if args.quick else 7)
+    r["pieces"], r["step"] = step_breakdown(module, train, default_batch, args.seed,
+                                            repeat=3 if args.quick else 7)
     r["step_source"] = "the body of train_epoch's loop for the same batch, timed the same way" + (
         f" (for comparison, the epochs above took {row['step_us']:.0f} µs per step)" if row else "")
     r["targets"] = check_targets(r) if default_batch in args.batch_sizes else \

@@ -5,7 +5,7 @@ report is produced, that it is written where asked, and that bad input gets one 
 """
 import re
 
-from helpers import run_script
+from helpers import REPO, run_script
 
 BENCHMARK = "benchmarks/train_speed.py"
 TINY = ["--quick", "--epochs", "1", "--batch-sizes", "32,default", "--samples", "500", "--no-torch"]
@@ -28,8 +28,8 @@ def test_tiny_run_prints_and_writes_the_same_report(tmp_path):
     assert text in result.stdout
     for section in SECTIONS:
         assert section in text
-    assert re.search(r"^\| 32 \| [\d.]+ \|", text, re.MULTILINE)        # a row for the batch size asked
-    assert "(default) |" in text                                           # and one for 05's default
+    assert re.search(r"^\| 32 \| [\d.]+ \|", text, re.MULTILINE)   # a row for the batch size asked
+    assert "(default) |" in text                                      # and one for 05's default
     assert "random uint8 images" in text and "extrapolated" in text
     assert "PyTorch: skipped (--no-torch)" in text
     assert re.search(r"peak RSS \*\*\d+ MB\*\*", text)
@@ -46,7 +46,21 @@ def test_real_mnist_is_used_when_given(tmp_path, shared_mnist):
 def test_bad_input_gets_one_clear_message_and_no_report(tmp_path):
     bad_size = run_script(BENCHMARK, "--batch-sizes", "32,0", "--results-dir", tmp_path)
     assert bad_size.returncode == 2 and "'0' is not a batch size" in bad_size.stderr
-    no_data = run_script(BENCHMARK, *TINY, "--data-dir", tmp_path / "missing", "--results-dir", tmp_path / "out")
+    no_data = run_script(BENCHMARK, *TINY, "--data-dir", tmp_path / "missing",
+                         "--results-dir", tmp_path / "out")
     assert no_data.returncode == 1
-    assert no_data.stderr.startswith("error: cannot use --data-dir") and "Traceback" not in no_data.stderr
+    assert no_data.stderr.startswith("error: cannot use --data-dir")
+    assert "Traceback" not in no_data.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_lesson_without_network_dtype_is_refused(tmp_path):
+    """The benchmark builds the network with 05's NETWORK_DTYPE; it must not guess one."""
+    source = (REPO / "05_train_mnist.py").read_text(encoding="utf-8")
+    renamed = tmp_path / "05_renamed_dtype.py"
+    renamed.write_text(source.replace("NETWORK_DTYPE", "WEIGHT_DTYPE"), encoding="utf-8")
+    result = run_script(BENCHMARK, "--module", renamed, "--no-torch",
+                        "--results-dir", tmp_path / "out")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "lacks NETWORK_DTYPE" in result.stderr
     assert not (tmp_path / "out").exists()
