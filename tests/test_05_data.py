@@ -31,9 +31,11 @@ def no_proxy_for_loopback(monkeypatch):
 
 
 def prepare(data_dir, *servers, timeout=2.0):
-    """Run the data step against these mirrors with the tiny digests; return (data, what it printed)."""
+    """Run the data step against these mirrors with the tiny digests; return (data, what it
+    printed)."""
     out = io.StringIO()
-    data = m.prepare_data(data_dir, [s.url for s in servers], digests=DIGESTS, timeout=timeout, stream=out)
+    data = m.prepare_data(data_dir, [s.url for s in servers], digests=DIGESTS, timeout=timeout,
+                          stream=out)
     return data, out.getvalue()
 
 
@@ -63,7 +65,7 @@ def test_clean_download(tmp_path):
     assert listing(tmp_path / "data") == sorted(FILES)            # the .gz files, no temporary file
     assert sorted(p.rsplit("/", 1)[-1] for p in server.requests) == sorted(FILES)
     assert output.count("verified") == 4 and "failed" not in output
-    assert data[0][0].flags.writeable                           # ordinary arrays, not read-only views
+    assert data[0][0].flags.writeable                 # ordinary arrays, not read-only views
 
 
 def test_a_second_run_makes_no_request(tmp_path):
@@ -74,7 +76,8 @@ def test_a_second_run_makes_no_request(tmp_path):
         assert len(server.requests) == 4
     assert_is_tiny_mnist(data)
     assert output == ""
-    assert_is_tiny_mnist(m.load_mnist(tmp_path, digests=DIGESTS))  # and offline, with no server at all
+    # and offline, with no server at all
+    assert_is_tiny_mnist(m.load_mnist(tmp_path, digests=DIGESTS))
 
 
 REASONS = {
@@ -92,23 +95,24 @@ def test_a_misbehaving_mirror_falls_back_to_the_next(mode, tmp_path):
     assert_is_tiny_mnist(data)
     failed = [line for line in output.splitlines() if "failed:" in line]
     assert len(failed) == 1 and REASONS[mode] in failed[0] and "trying the next mirror" in failed[0]
-    # Once the good mirror has worked, the other files try it first: a dead mirror costs one timeout.
+    # Once the good mirror has worked, the other files try it first: a dead mirror costs one
+    # timeout.
     assert len(bad.requests) == 1 and len(good.requests) == 4
     assert listing(tmp_path) == sorted(FILES)
-    assert threading.active_count() == threads_before          # the servers and their handlers are gone
+    assert threading.active_count() == threads_before   # the servers and their handlers are gone
 
 
 def test_every_mirror_failing_raises_one_clear_error(tmp_path):
     dead = refused_url()
     with MirrorServer(FILES, "404") as missing, MirrorServer(FILES, "wrong") as wrong:
         with pytest.raises(m.MnistError) as caught:
-            m.prepare_data(tmp_path / "data", [dead, missing.url, wrong.url], digests=DIGESTS, timeout=2,
-                           stream=io.StringIO())
+            m.prepare_data(tmp_path / "data", [dead, missing.url, wrong.url], digests=DIGESTS,
+                           timeout=2, stream=io.StringIO())
     message = str(caught.value)
     for url, reason in [(dead, "refused"), (missing.url, "HTTP 404"), (wrong.url, "SHA-256")]:
         assert any(url + "train-images-idx3-ubyte.gz: " in line and reason in line
                    for line in message.splitlines())
-    assert listing(tmp_path / "data") == []                     # nothing under the final names, no temp file
+    assert listing(tmp_path / "data") == []       # nothing under the final names, no temp file
 
 
 def test_an_interrupted_download_leaves_nothing(tmp_path, monkeypatch):
@@ -162,7 +166,8 @@ def test_load_mnist_names_what_is_missing_or_invalid(tmp_path):
         m.load_mnist(tmp_path, digests=DIGESTS)
     message = str(caught.value)
     assert "t10k-labels-idx1-ubyte.gz: not found" in message
-    assert f"{tmp_path / 'train-images-idx3-ubyte.gz'}: the gzip data is truncated or corrupt" in message
+    assert (f"{tmp_path / 'train-images-idx3-ubyte.gz'}: the gzip data is truncated or corrupt"
+            in message)
     assert "--download-only" in message and "by hand" in message
 
 
@@ -192,7 +197,8 @@ IMAGES = idx_bytes(np.zeros((3, 28, 28), np.uint8))
 
 
 @pytest.mark.parametrize("content, fault", [
-    (b"\x08\x03\x00\x00" + IMAGES[4:], "not an IDX file of unsigned bytes: it starts with 08 03 00 00"),
+    (b"\x08\x03\x00\x00" + IMAGES[4:],
+     "not an IDX file of unsigned bytes: it starts with 08 03 00 00"),
     (b"\x00\x00\x0d\x03" + IMAGES[4:], "not an IDX file of unsigned bytes"),
     (b"\x00\x00", "starts with 00 00, expected"),
     (idx_bytes(np.zeros(3, np.uint8)), "has 1 dimensions, expected 3"),
@@ -209,7 +215,8 @@ def test_the_idx_reader_names_the_file_and_the_fault(content, fault, tmp_path):
 
 
 @pytest.mark.parametrize("replace, fault", [
-    (("train-images-idx3-ubyte", np.zeros((12, 28, 27), np.uint8)), r"images are \(28, 27\) pixels"),
+    (("train-images-idx3-ubyte", np.zeros((12, 28, 27), np.uint8)),
+     r"images are \(28, 27\) pixels"),
     (("t10k-labels-idx1-ubyte", np.zeros(4, np.uint8)), "has 5 images but .* has 4 labels"),
     (("train-labels-idx1-ubyte", np.zeros((12, 28, 28), np.uint8)), "has 3 dimensions, expected 1"),
 ])
@@ -268,15 +275,16 @@ def test_cli_when_every_mirror_fails(tmp_path):
     with MirrorServer(FILES, "404") as missing, MirrorServer(FILES, "500") as broken, \
             MirrorServer(FILES, "html") as portal:
         urls = [dead, missing.url, broken.url, portal.url]
-        result = run_script(LESSON, "--data-dir", data_dir, *sum((["--mirror", u] for u in urls), []),
-                            env=CLI_ENV, timeout=60)
+        mirror_flags = sum((["--mirror", u] for u in urls), [])
+        result = run_script(LESSON, "--data-dir", data_dir, *mirror_flags, env=CLI_ENV, timeout=60)
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr and result.stderr.startswith("error: could not download")
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: could not download")
     for url, reason in zip(urls, ["refused", "HTTP 404", "HTTP 500", "HTML page"]):
         assert f"{url}train-images-idx3-ubyte.gz: " in result.stderr and reason in result.stderr
     assert f"place the four files in {data_dir} by hand" in result.stderr
     for name, (size, sha256) in m.MNIST_DIGESTS.items():
-        assert name + ".gz" in result.stderr and sha256 in result.stderr and str(size) in result.stderr
+        assert all(text in result.stderr for text in (name + ".gz", sha256, str(size)))
     assert "trying the next mirror" in result.stdout
     assert listing(data_dir) == []
 
@@ -285,7 +293,8 @@ def test_cli_takes_mirrors_from_the_environment_unless_given_on_the_command_line
     with MirrorServer(FILES, "404") as env_mirror, MirrorServer(FILES, "403") as cli_mirror:
         env = dict(CLI_ENV, MNIST_MIRRORS=env_mirror.url)
         from_env = run_script(LESSON, "--data-dir", tmp_path, env=env, timeout=60)
-        from_cli = run_script(LESSON, "--data-dir", tmp_path, "--mirror", cli_mirror.url, env=env, timeout=60)
+        from_cli = run_script(LESSON, "--data-dir", tmp_path, "--mirror", cli_mirror.url, env=env,
+                              timeout=60)
     assert from_env.returncode == from_cli.returncode == 1
     assert env_mirror.url in from_env.stderr and "HTTP 404" in from_env.stderr
     assert cli_mirror.url in from_cli.stderr and env_mirror.url not in from_cli.stderr
@@ -293,12 +302,13 @@ def test_cli_takes_mirrors_from_the_environment_unless_given_on_the_command_line
 
 
 def test_cli_rejects_a_mirror_that_is_not_a_url(tmp_path):
-    result = run_script(LESSON, "--data-dir", tmp_path, "--mirror", "mnist-files", env=CLI_ENV, timeout=60)
+    result = run_script(LESSON, "--data-dir", tmp_path, "--mirror", "mnist-files", env=CLI_ENV,
+                        timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "'mnist-files' is not a URL" in result.stderr
 
 
-# --- the real MNIST, through the real code path ----------------------------------------------------
+# --- the real MNIST, through the real code path ---------------------------------------------------
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
@@ -306,19 +316,20 @@ TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 def test_real_mnist_downloads_verifies_and_loads(shared_mnist, tmp_path):
     data_dir = tmp_path / "data"
     with MirrorServer(shared_mnist) as server:
-        result = run_script(LESSON, "--download-only", "--data-dir", data_dir, "--mirror", server.url,
-                            env=CLI_ENV, timeout=120)
+        result = run_script(LESSON, "--download-only", "--data-dir", data_dir,
+                            "--mirror", server.url, env=CLI_ENV, timeout=120)
         assert result.returncode == 0, result.stderr
         assert result.stdout.count("verified") == 4 and "MNIST is ready" in result.stdout
         assert len(server.requests) == 4
-        data = m.prepare_data(data_dir, [server.url], stream=io.StringIO())   # the real digest table
-        assert len(server.requests) == 4                                      # present: no request
+        data = m.prepare_data(data_dir, [server.url], stream=io.StringIO())  # the real digests
+        assert len(server.requests) == 4                                     # present: no request
     assert listing(data_dir) == sorted(name + ".gz" for name in NAMES)
     (x_train, y_train), (x_test, y_test) = data
     assert x_train.shape == (60000, 28, 28) and y_train.shape == (60000,)
     assert x_test.shape == (10000, 28, 28) and y_test.shape == (10000,)
     assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
-    assert np.bincount(y_train).tolist() == TRAIN_COUNTS and np.bincount(y_test).tolist() == TEST_COUNTS
+    assert np.bincount(y_train).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test).tolist() == TEST_COUNTS
     assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     assert x_train.max() == 255 and x_train.min() == 0
