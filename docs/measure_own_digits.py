@@ -1,12 +1,14 @@
-"""How often does 05's network read a damaged picture of an MNIST test digit as it reads the original?
+"""How often does 05's network read a damaged picture of an MNIST test digit as it reads the
+original?
 
 The numbers in the README's "What confuses the network" come from this script:
 
     python 05_train_mnist.py --epochs 3
     python docs/measure_own_digits.py --model data/model.npz
 
-Each of the first 200 test digits is scaled to 280 x 280, made black on white like ink on paper, damaged
-in one way, and then prepared exactly as --predict prepares a file (preprocess_digit, digit_outputs).
+Each of the first 200 test digits is scaled to 280 x 280, made black on white like ink on paper,
+damaged in one way, and then prepared exactly as --predict prepares a file (preprocess_digit,
+digit_outputs).
 """
 import argparse
 import sys
@@ -15,7 +17,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from helpers import REPO, load_lesson, upscale  # noqa: E402  (the tests' loader and renderer, written once)
+# the tests' loader and renderer, written once
+from helpers import REPO, load_lesson, upscale  # noqa: E402
 
 lesson = load_lesson("05_train_mnist.py")
 
@@ -58,11 +61,14 @@ def damages():
         return page
     return {
         "scaled to 280 x 280, black on white (the baseline)": lambda d: paper(upscale(d, 280, 280)),
-        "light falling off from one side to the other": lambda d: paper(upscale(d, 280, 280)) * np.linspace(0.45, 1, 280),
+        "light falling off from one side to the other":
+            lambda d: paper(upscale(d, 280, 280)) * np.linspace(0.45, 1, 280),
         "digit only 28 pixels tall on a 400 x 400 page": small_on_page,
         "ink touches the top and bottom edges, nothing cut off": touching_edges,
-        "strokes thinned by 12 of 280 pixels (about half a stroke)": lambda d: paper(thin(upscale(d, 280, 280), 6)),
-        "strokes thinned by 20 of 280 pixels (a fifth is left)": lambda d: paper(thin(upscale(d, 280, 280), 10)),
+        "strokes thinned by 12 of 280 pixels (about half a stroke)":
+            lambda d: paper(thin(upscale(d, 280, 280), 6)),
+        "strokes thinned by 20 of 280 pixels (a fifth is left)":
+            lambda d: paper(thin(upscale(d, 280, 280), 10)),
         "top 12% of the digit cut off by the picture's edge": cut_top(0.12),
         "top 20% cut off": cut_top(0.20),
         "a 4 x 4 speck of dirt near a corner of the page": speck,
@@ -71,7 +77,8 @@ def damages():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=REPO / "data" / "model.npz")
     parser.add_argument("--data-dir", type=Path, default=REPO / "data")
     parser.add_argument("-n", type=int, default=200, help="how many test digits (default: 200)")
