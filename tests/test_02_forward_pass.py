@@ -7,7 +7,8 @@ from helpers import load_lesson
 L02 = load_lesson("02_forward_pass.py")
 
 
-@pytest.mark.parametrize("sizes", [[3, 1], [2, 3, 1], [4, 5, 3, 2], [784, 30, 10], [10, 20, 20, 20, 10]])
+@pytest.mark.parametrize("sizes", [[3, 1], [2, 3, 1], [4, 5, 3, 2], [784, 30, 10],
+                                   [10, 20, 20, 20, 10]])
 @pytest.mark.parametrize("n_samples", [1, 7])
 def test_forward_shapes(sizes, n_samples):
     net = L02.Network(sizes, seed=1)
@@ -41,7 +42,7 @@ def test_forward_against_hand_computed_layer():
 
 
 def test_same_seed_same_network_and_width_aware_init():
-    a, b, c = L02.Network([50, 400, 10], seed=5), L02.Network([50, 400, 10], seed=5), L02.Network([50, 400, 10], seed=6)
+    a, b, c = [L02.Network([50, 400, 10], seed=seed) for seed in (5, 5, 6)]
     assert all(np.array_equal(x, y) for x, y in zip(a.weights, b.weights))
     assert not np.array_equal(a.weights[0], c.weights[0])
     # Variance 1/n_in: z = x @ W keeps unit variance for unit-variance inputs, at any width.

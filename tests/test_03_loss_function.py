@@ -22,7 +22,8 @@ def test_mse_is_the_mean_over_every_entry():
     assert L03.mse_loss(p, t) == pytest.approx(total / 70, rel=1e-12)
 
 
-@pytest.mark.parametrize("p_shape, t_shape", [((10, 10), (10,)), ((4, 3), (3, 4)), ((5, 1), (5,)), ((1, 3), (3,))])
+@pytest.mark.parametrize("p_shape, t_shape",
+                         [((10, 10), (10,)), ((4, 3), (3, 4)), ((5, 1), (5,)), ((1, 3), (3,))])
 def test_mse_refuses_to_broadcast(p_shape, t_shape):
     with pytest.raises(ValueError, match="one_hot"):
         L03.mse_loss(np.zeros(p_shape), np.zeros(t_shape))
@@ -36,7 +37,8 @@ def test_one_hot():
     assert L03.one_hot(np.array([1]), 2, dtype=np.float32).dtype == np.float32
 
 
-@pytest.mark.parametrize("labels", [np.array([0, 10]), np.array([-1]), np.array([0.5, 1.0]), np.array([[1, 2]])])
+@pytest.mark.parametrize("labels", [np.array([0, 10]), np.array([-1]), np.array([0.5, 1.0]),
+                                    np.array([[1, 2]])])
 def test_one_hot_rejects_bad_labels(labels):
     with pytest.raises(ValueError):
         L03.one_hot(labels, 10)

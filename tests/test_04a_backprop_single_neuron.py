@@ -13,7 +13,8 @@ L04A = load_lesson("04a_backprop_single_neuron.py")
 def test_chain_rule_matches_central_differences(seed, n_samples, n_inputs):
     rng = np.random.default_rng(seed)
     X, y = rng.normal(size=(n_samples, n_inputs)), rng.uniform(size=n_samples)
-    w, b = rng.normal(size=n_inputs), np.array([rng.normal()])  # b as a 1-entry array so it can be nudged
+    # b as a 1-entry array so that it can be nudged in place
+    w, b = rng.normal(size=n_inputs), np.array([rng.normal()])
     _, grad_w, grad_b = L04A.neuron_loss_and_gradients(X, y, w, b[0])
     loss = lambda: L04A.neuron_loss_and_gradients(X, y, w, b[0])[0]
     assert gradient_is_correct(loss, [w, b], [grad_w, np.array([grad_b])])
@@ -36,18 +37,21 @@ def test_the_checker_catches_a_wrong_gradient():
 def test_lessons_numerical_gradient_agrees_with_the_tests_checker():
     rng = np.random.default_rng(3)
     X, y, w = rng.normal(size=(5, 4)), rng.uniform(size=5), rng.normal(size=4)
-    lesson = L04A.numerical_gradient(lambda p: L04A.neuron_loss_and_gradients(X, y, p, 0.2)[0], w.copy())
+    lesson = L04A.numerical_gradient(lambda p: L04A.neuron_loss_and_gradients(X, y, p, 0.2)[0],
+                                     w.copy())
     ours = numerical_gradients(lambda: L04A.neuron_loss_and_gradients(X, y, w, 0.2)[0], [w])[0]
     assert worst_relative_error([lesson], [ours]) < 1e-6
 
 
 def test_relative_error():
-    np.testing.assert_allclose(L04A.relative_error([1.0, 0.0, -2.0], [1.1, 0.0, -2.0]), [0.1 / 1.1, 0.0, 0.0])
+    np.testing.assert_allclose(L04A.relative_error([1.0, 0.0, -2.0], [1.1, 0.0, -2.0]),
+                               [0.1 / 1.1, 0.0, 0.0])
 
 
 def test_gradient_descent_finds_the_bottom_of_lesson_03s_surface():
     X = L04A.HOURS[:, None]
-    w, b, path = L04A.train_neuron(X, L04A.PASSED, [L04A.START[0]], L04A.START[1], lr=2.0, steps=1000)
+    w, b, path = L04A.train_neuron(X, L04A.PASSED, [L04A.START[0]], L04A.START[1], lr=2.0,
+                                   steps=1000)
     w_grid, b_grid = np.meshgrid(np.linspace(0, 4, 401), np.linspace(-10, 0, 1001))
     grid_minimum = L04A.neuron_loss(w_grid, b_grid).min()
     assert path.shape == (1001, 3)
@@ -58,7 +62,8 @@ def test_gradient_descent_finds_the_bottom_of_lesson_03s_surface():
 
 @pytest.mark.parametrize("flag, value, message", [
     ("--lr", "0", "greater than 0"), ("--lr", "-1", "greater than 0"), ("--lr", "nan", "finite"),
-    ("--lr", "fast", "not a number"), ("--steps", "0", "1 or more"), ("--steps", "2.5", "not a whole number"),
+    ("--lr", "fast", "not a number"), ("--steps", "0", "1 or more"),
+    ("--steps", "2.5", "not a whole number"),
 ])
 def test_bad_values_are_refused_clearly(flag, value, message):
     result = run_script("04a_backprop_single_neuron.py", flag, value, "--no-plots")

@@ -1,4 +1,5 @@
-"""Lesson 04b: backpropagation through a network, checked against central differences, then training."""
+"""Lesson 04b: backpropagation through a network, checked against central differences, then
+training."""
 import numpy as np
 import pytest
 
@@ -8,7 +9,8 @@ from helpers import load_lesson
 L04B = load_lesson("04b_backprop_network.py")
 
 
-@pytest.mark.parametrize("sizes", [[3, 4, 2], [4, 5, 3, 2], [2, 6, 5, 4, 3]])  # 1, 2 and 3 hidden layers
+# 1, 2 and 3 hidden layers
+@pytest.mark.parametrize("sizes", [[3, 4, 2], [4, 5, 3, 2], [2, 6, 5, 4, 3]])
 @pytest.mark.parametrize("n_samples", [1, 7])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_backward_matches_central_differences(sizes, n_samples, seed):
@@ -63,7 +65,8 @@ def test_backward_rejects_mismatched_targets():
 
 
 def test_a_single_neuron_cannot_learn_xor():
-    w, b, path = L04B.train_neuron(L04B.XOR_X, L04B.XOR_Y[:, 0], np.array([0.3, -0.2]), 0.0, 10.0, 2000)
+    w, b, path = L04B.train_neuron(L04B.XOR_X, L04B.XOR_Y[:, 0], np.array([0.3, -0.2]), 0.0,
+                                   10.0, 2000)
     outputs = L04B.sigmoid(L04B.XOR_X @ w + b)
     assert np.sum((outputs > 0.5) == L04B.XOR_Y[:, 0]) <= 3
     assert path[-1, -1] > 0.18
@@ -81,7 +84,8 @@ def test_a_hidden_layer_solves_xor(seed):
 @pytest.mark.parametrize("seed", range(3))
 def test_two_moons_reach_97_percent_on_new_points(seed):
     X, labels = L04B.make_moons(L04B.MOONS_N, L04B.MOONS_NOISE, np.random.default_rng(seed))
-    X_test, labels_test = L04B.make_moons(L04B.MOONS_N, L04B.MOONS_NOISE, np.random.default_rng(seed + 1000))
+    X_test, labels_test = L04B.make_moons(L04B.MOONS_N, L04B.MOONS_NOISE,
+                                          np.random.default_rng(seed + 1000))
     net = L04B.Network(L04B.MOONS_SIZES, seed=seed)
     losses = L04B.train(net, X, labels[:, None].astype(float), L04B.MOONS_LR, L04B.MOONS_STEPS)
     assert losses[-1] < losses[0] / 10

@@ -1,4 +1,5 @@
-"""Every lesson runs as a user runs it: headless, exit 0, its PNG figures written and their paths printed."""
+"""Every lesson runs as a user runs it: headless, exit 0, its PNG figures written and their paths
+printed."""
 import pytest
 
 from helpers import run_script
@@ -38,7 +39,8 @@ def test_no_plots_is_deterministic_and_writes_nothing(lesson, tmp_path):
 
 @pytest.mark.parametrize("lesson", FIGURES)
 def test_show_without_a_display_neither_blocks_nor_fails(lesson, tmp_path):
-    result = run_script(lesson, "--show", "--figures-dir", tmp_path, timeout=60, env={"DISPLAY": "", **STRICT})
+    result = run_script(lesson, "--show", "--figures-dir", tmp_path, timeout=60,
+                        env={"DISPLAY": "", **STRICT})
     assert result.returncode == 0, result.stderr
     assert "--show needs a display" in result.stdout
     assert len(list(tmp_path.glob("*.png"))) == len(FIGURES[lesson])
