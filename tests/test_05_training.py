@@ -1,4 +1,5 @@
-"""Lesson 05, training: accuracy on the real MNIST, the gradient check, failure detection, saving the model."""
+"""Lesson 05, training: accuracy on the real MNIST, the gradient check, failure detection, saving
+the model."""
 import re
 import signal
 import subprocess
@@ -11,23 +12,25 @@ from gradcheck import backprop_is_correct, random_problem
 from helpers import REPO, load_lesson, run_script
 
 L05 = load_lesson("05_train_mnist.py")
-EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% +test acc +([\d.]+)% "
-                        r"+([\d.]+) s +([\d,]+) samples/s")
+EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% "
+                        r"+test acc +([\d.]+)% +([\d.]+) s +([\d,]+) samples/s")
 LAST_LINE = re.compile(r"test accuracy: (\d+\.\d\d)% \((\d+)/10000\)")
 FIGURES = ["05_training_curves.png", "05_confusion_matrix.png", "05_misclassified.png",
            "05_first_layer_weights.png"]
 
 
 def parse_accuracies(stdout):
-    """Per-epoch test accuracies (in %) from the epoch lines, and the final one from the last line."""
+    """Per-epoch test accuracies (in %) from the epoch lines, and the final one from the last
+    line."""
     epochs = [float(m.group(5)) for m in EPOCH_LINE.finditer(stdout)]
     last = LAST_LINE.fullmatch(stdout.strip().splitlines()[-1])
-    assert last, f"the last line is not 'test accuracy: XX.XX% (N/10000)': {stdout.strip().splitlines()[-1]!r}"
+    assert last, ("the last line is not 'test accuracy: XX.XX% (N/10000)': "
+                  f"{stdout.strip().splitlines()[-1]!r}")
     assert float(last.group(1)) == pytest.approx(int(last.group(2)) / 100)
     return epochs, float(last.group(1))
 
 
-# --- accuracy on the real data ----------------------------------------------------------------------
+# --- accuracy on the real data -------------------------------------------------------------------
 def test_three_epochs_pass_95_percent(mnist_model):
     model, stdout = mnist_model
     epochs, final = parse_accuracies(stdout)
@@ -37,8 +40,8 @@ def test_three_epochs_pass_95_percent(mnist_model):
 
 
 def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--figures-dir", tmp_path / "figs",
-                        "--model", tmp_path / "model.npz")
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist,
+                        "--figures-dir", tmp_path / "figs", "--model", tmp_path / "model.npz")
     assert result.returncode == 0, result.stderr
     epochs, final = parse_accuracies(result.stdout)
     assert len(epochs) == L05.EPOCHS
@@ -53,7 +56,7 @@ def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, 
     assert accuracy * 100 == pytest.approx(final, abs=0.005)
 
 
-# --- the maths -------------------------------------------------------------------------------------
+# --- the maths -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("sizes", [[6, 5, 3], [6, 5, 4, 3], [6, 4, 5, 4, 3]])
 @pytest.mark.parametrize("n_samples", [1, 7])
 def test_gradient_check_on_05s_network(sizes, n_samples):
@@ -66,7 +69,8 @@ def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
     assert X.dtype == np.float32 and X.shape == (1, 4)
     np.testing.assert_allclose(X, [[0, 1, 0.2, 0.4]], rtol=1e-6)
     rng = np.random.default_rng(0)
-    images, labels = rng.integers(0, 256, size=(64, 4, 4), dtype=np.uint8), rng.integers(0, 10, size=64)
+    images = rng.integers(0, 256, size=(64, 4, 4), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=64)
     for dtype in (np.float32, np.float64):
         net = L05.Network([16, 8, 10], dtype=dtype)
         loss, accuracy = L05.train_epoch(net, images, labels, 16, 1.0, rng)
@@ -76,25 +80,27 @@ def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
 
 # --- failure detection --------------------------------------------------------------------------
 def test_an_absurd_learning_rate_is_detected(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e6", "--train-limit", 5000,
-                        "--no-plots", "--model", tmp_path / "model.npz")
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e6",
+                        "--train-limit", 5000, "--no-plots", "--model", tmp_path / "model.npz")
     assert result.returncode == 1
-    assert "training diverged" in result.stderr and "learning rate 1e+06 is too large" in result.stderr
+    assert "training diverged" in result.stderr
+    assert "learning rate 1e+06 is too large" in result.stderr
     assert "Try --lr 15" in result.stderr and "Traceback" not in result.stderr
-    assert "epoch  1/10" in result.stdout and "epoch  2/10" not in result.stdout  # stopped after one epoch
+    # stopped after one epoch
+    assert "epoch  1/10" in result.stdout and "epoch  2/10" not in result.stdout
     assert not (tmp_path / "model.npz").exists()
 
 
 def test_a_network_too_wide_for_the_default_lr_is_stopped_with_a_suggestion(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--hidden", 1000, "--train-limit", 3000,
-                        "--no-plots", "--model", tmp_path / "model.npz")
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--hidden", 1000,
+                        "--train-limit", 3000, "--no-plots", "--model", tmp_path / "model.npz")
     assert result.returncode == 1
     assert "too large for this network" in result.stderr and "Try --lr 1.5" in result.stderr
 
 
 def test_a_stall_at_chance_is_detected(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e-6", "--train-limit", 3000,
-                        "--no-plots", "--model", tmp_path / "model.npz")
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e-6",
+                        "--train-limit", 3000, "--no-plots", "--model", tmp_path / "model.npz")
     assert result.returncode == 1
     assert "training stalled at chance level" in result.stderr and "Traceback" not in result.stderr
 
@@ -108,8 +114,9 @@ def test_a_nan_loss_stops_training_at_once():
 
 
 @pytest.mark.parametrize("flag, value, message", [
-    ("--epochs", "0", "1 or more"), ("--batch-size", "-4", "1 or more"), ("--lr", "0", "greater than 0"),
-    ("--lr", "inf", "finite"), ("--hidden", "0", "1 or more"), ("--hidden", "big", "not a whole number"),
+    ("--epochs", "0", "1 or more"), ("--batch-size", "-4", "1 or more"),
+    ("--lr", "0", "greater than 0"), ("--lr", "inf", "finite"), ("--hidden", "0", "1 or more"),
+    ("--hidden", "big", "not a whole number"),
 ])
 def test_invalid_settings_are_refused_by_the_command_line(flag, value, message):
     result = run_script("05_train_mnist.py", flag, value)
@@ -142,12 +149,14 @@ def broken_model_files(tmp_path):
     files["truncated"].write_bytes(data[: len(data) // 2])
     files["not a zip"].write_text("these are not the weights you are looking for")
     middle = len(data) // 2
-    files["flipped bytes"].write_bytes(data[:middle - 40] + bytes(b ^ 0xFF for b in data[middle - 40:middle]) + data[middle:])
+    flipped = bytes(b ^ 0xFF for b in data[middle - 40:middle])
+    files["flipped bytes"].write_bytes(data[:middle - 40] + flipped + data[middle:])
     np.savez(files["missing layer"], sizes=np.array([4, 3, 2]), w0=np.zeros((4, 3)), b0=np.zeros(3))
     np.savez(files["wrong shape"], sizes=np.array([4, 3, 2]), w0=np.zeros((3, 4)), b0=np.zeros(3),
              w1=np.zeros((3, 2)), b1=np.zeros(2))
-    np.savez(files["object array"], sizes=np.array([4, 3, 2]), w0=np.array([{"a": 1}], dtype=object),
-             b0=np.zeros(3), w1=np.zeros((3, 2)), b1=np.zeros(2))
+    np.savez(files["object array"], sizes=np.array([4, 3, 2]),
+             w0=np.array([{"a": 1}], dtype=object), b0=np.zeros(3), w1=np.zeros((3, 2)),
+             b1=np.zeros(2))
     return files
 
 
@@ -157,13 +166,16 @@ def test_broken_model_files_give_a_clear_error(tmp_path):
             L05.load_model(path)
         message = str(caught.value)
         assert str(path) in message, problem
-        assert ("train" in message) or ("delete it" in message), f"{problem}: no advice in {message!r}"
+        assert ("train" in message) or ("delete it" in message), \
+            f"{problem}: no advice in {message!r}"
 
 
 @pytest.mark.parametrize("flags, message", [
-    (["--model", "{file}/model.npz"], "is a file, not a folder; choose another folder with --model"),
+    (["--model", "{file}/model.npz"],
+     "is a file, not a folder; choose another folder with --model"),
     (["--model", "{tmp}"], "is a folder; give a file name"),
-    (["--figures-dir", "{file}/figures"], "Not a directory; choose another folder with --figures-dir"),
+    (["--figures-dir", "{file}/figures"],
+     "Not a directory; choose another folder with --figures-dir"),
 ])
 def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_path, flags, message):
     (tmp_path / "afile").write_text("")
@@ -173,10 +185,12 @@ def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_pat
     assert "epoch" not in result.stdout
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT, which Windows delivers differently")
+@pytest.mark.skipif(sys.platform == "win32",
+                    reason="sends SIGINT, which Windows delivers differently")
 def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tmp_path):
-    process = subprocess.Popen([sys.executable, str(REPO / "05_train_mnist.py"), "--data-dir", str(shared_mnist),
-                                "--no-plots", "--model", str(tmp_path / "model.npz")],
+    process = subprocess.Popen([sys.executable, str(REPO / "05_train_mnist.py"),
+                                "--data-dir", str(shared_mnist), "--no-plots",
+                                "--model", str(tmp_path / "model.npz")],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:          # wait until training has really started
         if line.startswith("epoch  1/"):
