@@ -913,7 +913,7 @@ def decode_image(path):
             raise too_large_error(f"{width} x {height} pixels")
     try:
         with warnings.catch_warnings():
-            # refuse, don't decode
+            # Pillow's "decompression bomb" warning becomes an error: refuse, don't decode
             warnings.filterwarnings("error", message=".*decompression bomb")
             # imread picks its reader from the file name; we trust the bytes (a ".png" may hold a
             # JPEG): "png" forces its PNG reader, any other format name hands the file to Pillow,
