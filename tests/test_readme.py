@@ -25,6 +25,7 @@ Mirrors on 127.0.0.1 are MirrorServers (tests/mnist_server.py) serving the real 
 README_MIRRORS gives for the README's port; MNIST_MIRRORS points at a closed loopback port, so no
 command can reach the internet. Pictures for --predict are drawn by PICTURES.
 """
+import contextlib
 import difflib
 import os
 import re
@@ -36,7 +37,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from matplotlib.image import imsave
 
 from helpers import LESSONS, REPO, load_lesson, upscale
 from mnist_server import MirrorServer
@@ -174,6 +174,7 @@ def my_seven_picture(path, shared_mnist):
     blue = np.array([25, 40, 130]) / 255
     page = paper * (1 - ink[..., None]) + blue * ink[..., None]
     page += np.random.default_rng(0).normal(0, 0.02, page.shape)
+    from matplotlib.image import imsave   # here, so that only this picture needs matplotlib
     imsave(path, np.clip(page, 0, 1))
 
 
@@ -226,19 +227,15 @@ class Runner:
                 if "--model" not in args:
                     add("--model", work / "model.npz", REPO / "data" / "model.npz")
                     self.models[command] = work / "model.npz"
-        for port, server in servers:
-            server.__enter__()
-            real_port = server.url.split(":")[2].split("/")[0]
-            args = [a.replace(f"127.0.0.1:{port}", f"127.0.0.1:{real_port}") for a in args]
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1",
                    MNIST_MIRRORS="http://127.0.0.1:9/")
-        try:
+        with contextlib.ExitStack() as running:
+            for port, server in servers:
+                real_port = running.enter_context(server).url.split(":")[2].split("/")[0]
+                args = [a.replace(f"127.0.0.1:{port}", f"127.0.0.1:{real_port}") for a in args]
             result = subprocess.run([sys.executable, str(REPO / script), *args, *extra], cwd=work,
                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                     text=True, encoding="utf-8", errors="replace", timeout=300)
-        finally:
-            for _, server in servers:
-                server.stop()
         output = result.stdout
         for chosen, default in sorted(stands_for, key=lambda pair: -len(pair[0])):
             output = output.replace(chosen, default)
@@ -264,7 +261,7 @@ OUTPUT_BLOCKS = [b for b in BLOCKS if b.command]
 
 
 def block_id(block):
-    return f"line{block.line}-{block.command.split()[1][:3]}"
+    return f"line{block.line}-{block.command.split()[1].split('_')[0]}"
 
 
 @pytest.mark.parametrize("block", OUTPUT_BLOCKS, ids=block_id)
