@@ -240,5 +240,13 @@ def save_figures(plt, figures, figures_dir, show):
     plt.close("all")
 
 
+def run(main):
+    """Run the lesson. Ctrl-C stops it with one line and exit status 1, not a traceback."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("interrupted")
+
+
 if __name__ == "__main__":
-    main()
+    run(main)

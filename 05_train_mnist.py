@@ -87,6 +87,8 @@ N_CLASSES = 10
 NETWORK_DTYPE = np.float32   # the weights, inputs and targets: half the memory of float64
 CHANCE_LEVEL = 0.20    # test accuracy at or below this after an epoch means nothing was learned
 EVAL_CHUNK = 2000      # images per forward pass when evaluating: bounds the memory of wide networks
+MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
+                              # bound on what a --hidden typo or a model file can make us allocate
 
 
 # ==================================================================================================
@@ -754,8 +756,9 @@ class ModelFileError(Exception):
 def save_model(path, net):
     """Save the architecture and parameters with np.savez: arrays sizes, w0, b0, w1, b1, ...
 
-    We write to a temporary file beside `path` and rename it at the end, so an interrupted save
-    never leaves a half-written model behind.
+    We write to a temporary file of our own beside `path` (a unique name, so two runs saving at
+    once never write into the same file) and rename it at the end: an interrupted save never leaves
+    a half-written model behind, and of two saves at once the last one wins, whole.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -763,14 +766,15 @@ def save_model(path, net):
     for l, (w, b) in enumerate(zip(net.weights, net.biases)):
         arrays[f"w{l}"] = w
         arrays[f"b{l}"] = b
-    tmp = path.with_name(path.name + ".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with open(tmp, "wb") as f:   # a file object: np.savez then adds no ".npz" to the name
+        with os.fdopen(fd, "wb") as f:   # a file object: np.savez then adds no ".npz" to the name
             np.savez(f, **arrays)
-        os.replace(tmp, path)        # atomic on the same disk
+        os.chmod(tmp, 0o644)             # mkstemp makes it private; a model file needn't be
+        os.replace(tmp, path)            # atomic on the same disk
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        if os.path.exists(tmp):
+            os.remove(tmp)
     return path
 
 
@@ -778,8 +782,11 @@ def load_model(path):
     """Load a network saved by save_model, or raise ModelFileError saying what is wrong with the
     file.
 
-    allow_pickle=False: a model file holds plain numbers only, so loading one can never run code.
-    Every array is checked against the architecture in `sizes`.
+    A model file is only trusted as far as it has been checked. allow_pickle=False: it holds plain
+    numbers only, so loading one can never run code. And before any array is read, the sizes it
+    declares must make a network of at most MAX_PARAMETERS, and every array's header must declare
+    exactly the shape those sizes give: a small file can claim any size, so a claim is never
+    allocated unchecked.
     """
     path = Path(path)
     if path.is_dir():
@@ -793,36 +800,81 @@ def load_model(path):
         return ModelFileError(f"{path} is not a model saved by this lesson ({reason}); delete it "
                               f"and train again: python 05_train_mnist.py --model {path}")
 
-    # We open the file ourselves so that it is closed even when NumPy gives up on a damaged one.
-    with open(path, "rb") as f:
-        if not zipfile.is_zipfile(f):
-            raise invalid_model_error("it is not an .npz archive: damaged, or another kind of file")
-        f.seek(0)
-        try:
+    try:
+        # We open the file ourselves so that it is closed even when NumPy gives up on a damaged one.
+        with open(path, "rb") as f:
+            if not zipfile.is_zipfile(f):
+                raise invalid_model_error("it is not an .npz archive: damaged, or another kind of "
+                                          "file")
+            f.seek(0)
             with np.load(f, allow_pickle=False) as data:
-                # reading each member checks its CRC
-                arrays = {name: data[name] for name in data.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-            raise invalid_model_error(f"it cannot be read: {error}") from None
-    sizes = arrays.get("sizes")
-    if (sizes is None or sizes.ndim != 1 or sizes.size < 2 or sizes.dtype.kind not in "iu"
-            or np.any(sizes <= 0)):
-        raise invalid_model_error("no valid 'sizes' array")
-    sizes = [int(n) for n in sizes]
-    expected = {"sizes"} | {f"{kind}{l}" for l in range(len(sizes) - 1) for kind in "wb"}
-    if set(arrays) != expected:
-        raise invalid_model_error(f"it holds the arrays {sorted(arrays)}, not {sorted(expected)}")
-    net = Network(sizes, dtype=arrays["w0"].dtype if arrays["w0"].dtype.kind == "f" else np.float64)
+                sizes = read_sizes(data, invalid_model_error)
+                check_headers(data, sizes, invalid_model_error)
+                arrays = {name: data[name] for name in data.files}   # reading checks each CRC
+    except OSError as error:
+        raise ModelFileError(f"cannot read {path} ({error.strerror or error}); check its "
+                             "permissions, or give another file with --model") from None
+    except (ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise invalid_model_error(f"it cannot be read: {error}") from None
+    net = Network(sizes, dtype=arrays["w0"].dtype)
     for l in range(len(sizes) - 1):
         W, b = arrays[f"w{l}"], arrays[f"b{l}"]
-        if W.shape != (sizes[l], sizes[l + 1]) or b.shape != (sizes[l + 1],):
-            raise invalid_model_error(f"layer {l + 1} has weights {W.shape} and biases {b.shape}, "
-                                      f"not fitting sizes {sizes}")
-        if (W.dtype.kind != "f" or b.dtype.kind != "f"
-                or not (np.all(np.isfinite(W)) and np.all(np.isfinite(b)))):
-            raise invalid_model_error(f"layer {l + 1} holds non-numeric or non-finite values")
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise invalid_model_error(f"layer {l + 1} holds non-finite values (NaN or infinity)")
         net.weights[l], net.biases[l] = W, b
     return net
+
+
+def read_sizes(data, invalid_model_error):
+    """The layer sizes an open .npz declares, checked: whole numbers >= 1, and a network of at
+    most MAX_PARAMETERS."""
+    if "sizes" not in data.files or not 2 <= np.prod(header_of(data, "sizes")[0]) <= 100:
+        raise invalid_model_error("no valid 'sizes' array")
+    sizes = data["sizes"]
+    if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or np.any(sizes <= 0):
+        raise invalid_model_error("no valid 'sizes' array")
+    sizes = [int(n) for n in sizes]
+    too_large = network_too_large(sizes)
+    if too_large:
+        raise invalid_model_error(too_large)
+    return sizes
+
+
+def check_headers(data, sizes, invalid_model_error):
+    """Every array's header declares the shape `sizes` gives it, and a float type."""
+    expected = {"sizes"} | {f"{kind}{l}" for l in range(len(sizes) - 1) for kind in "wb"}
+    if set(data.files) != expected:
+        raise invalid_model_error(f"it holds the arrays {sorted(data.files)}, "
+                                  f"not {sorted(expected)}")
+    for l in range(len(sizes) - 1):
+        (W_shape, W_dtype), (b_shape, b_dtype) = header_of(data, f"w{l}"), header_of(data, f"b{l}")
+        if W_shape != (sizes[l], sizes[l + 1]) or b_shape != (sizes[l + 1],):
+            raise invalid_model_error(f"layer {l + 1} has weights {W_shape} and biases {b_shape}, "
+                                      f"not fitting sizes {sizes}")
+        if W_dtype.kind != "f" or b_dtype.kind != "f":
+            raise invalid_model_error(f"layer {l + 1} holds {W_dtype} and {b_dtype}, "
+                                      "not floating-point numbers")
+
+
+def header_of(data, name):
+    """(shape, dtype) of one array in an open .npz, read from its .npy header alone."""
+    with data.zip.open(name + ".npy") as member:
+        version = np.lib.format.read_magic(member)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise ValueError(f"{name} has an .npy header of version {version}")
+        shape, _, dtype = read_header(member)
+    return shape, dtype
+
+
+def network_too_large(sizes):
+    """Why a network of these layer sizes is too large to make, or None."""
+    n = sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if n <= MAX_PARAMETERS:
+        return None
+    return (f"Network({list(sizes)}) would have {n:,} parameters, {n * 4 / 1e9:,.1f} GB as "
+            f"float32; this lesson makes networks of at most {MAX_PARAMETERS:,} parameters")
 
 
 # ==================================================================================================
@@ -837,6 +889,11 @@ def run_own_digits(args):
         print(f"error: --draw needs a display, but matplotlib is using the non-interactive backend "
               f"'{matplotlib.get_backend()}'; run it on a desktop (or set MPLBACKEND=TkAgg or "
               "QtAgg)", file=sys.stderr)
+        return 1
+    problem = None if args.no_plots or not args.predict else make_writable_folder(args.figures_dir,
+                                                                             "--figures-dir")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 1
     try:
         net = load_model(args.model)
@@ -853,7 +910,14 @@ def run_own_digits(args):
         plt = None if args.no_plots else open_pyplot(args.show)
         status = predict_images(net, args.predict, plt, args.figures_dir, args.show)
     if args.draw:
-        plt = open_pyplot(show=True)
+        import matplotlib.pyplot as plt
+        if plt.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
+            # The backend asked for could not open a display, and matplotlib fell back to one
+            # that draws only to files: the window would never appear.
+            print(f"error: --draw needs a display, and none could be opened (matplotlib fell back "
+                  f"to '{plt.get_backend()}'); run it on a desktop, where a window can open",
+                  file=sys.stderr)
+            return 1
         fig = plt.figure(figsize=(8, 4.5))
         pad = DrawPad(fig, lambda canvas: digit_outputs(net, preprocess_digit(canvas)))
         plt.show()     # waits until the window is closed; until then `pad` must live, because
@@ -875,6 +939,7 @@ INK_THRESHOLD = 0.2      # weaker ink than this (stretched to [0, 1]) is paper g
 MIN_CONTRAST = 0.1       # a picture whose ink barely differs from its paper counts as blank
 WORKING_SIZE = 400       # big photos are averaged down to this many pixels on their longer side
 MAX_PIXELS = 16_000_000  # about 4000 x 4000: a 12-megapixel phone photo fits
+MIN_SIDE = 8             # pixels: a smaller picture cannot show the strokes of a digit
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)   # how bright the eye finds R, G and B
 
 
@@ -904,10 +969,16 @@ def decode_image(path):
         raise ImageError("this is a folder, not an image file; name the image files inside it")
     if not path.is_file():
         raise ImageError("no such file; check the path")
-    with open(path, "rb") as f:
-        head = f.read(24)
+    try:
+        with open(path, "rb") as f:
+            head = f.read(24)
+    except OSError as error:
+        raise ImageError(f"cannot read it ({error.strerror or error}); check its permissions"
+                         ) from None
+    if not head:
+        raise ImageError("the file is empty; save the picture again")
     is_png = head[:8] == b"\x89PNG\r\n\x1a\n"
-    if is_png and head[12:16] == b"IHDR":
+    if is_png and head[12:16] == b"IHDR" and len(head) == 24:
         width, height = struct.unpack(">II", head[16:24])
         if width * height > MAX_PIXELS:
             raise too_large_error(f"{width} x {height} pixels")
@@ -922,8 +993,19 @@ def decode_image(path):
     except Exception as error:  # Pillow and matplotlib raise many types; all mean "cannot use it"
         if "DecompressionBomb" in type(error).__name__:
             raise too_large_error("the image") from None
-        raise ImageError(f"not an image matplotlib can read ({type(error).__name__}); "
-                         f"save it as PNG or JPEG") from None
+        kind = image_kind(head)
+        if kind:
+            raise ImageError(f"it starts like a {kind} file but cannot be decoded: truncated or "
+                             "damaged; save or copy it again") from None
+        raise ImageError("not an image (it starts like no PNG, JPEG, GIF, BMP or TIFF file); "
+                         "save it as PNG or JPEG") from None
+
+
+def image_kind(head):
+    """The image format the first bytes of a file announce, or None."""
+    signatures = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF",
+                  b"BM": "BMP", b"II*\x00": "TIFF", b"MM\x00*": "TIFF"}
+    return next((kind for magic, kind in signatures.items() if head.startswith(magic)), None)
 
 
 def read_image(path):
@@ -1058,6 +1140,9 @@ def preprocess_digit(gray):
     noise (specks above the ink threshold would stretch the crop to the whole picture).
     """
     gray = np.asarray(gray, dtype=np.float32)
+    if min(gray.shape) < MIN_SIDE:
+        raise ImageError(f"{gray.shape[1]} x {gray.shape[0]} pixels is too small to hold a "
+                         f"digit; use a picture at least {MIN_SIDE} x {MIN_SIDE} pixels")
     if max(gray.shape) > WORKING_SIZE:
         gray = scale_longer_side(gray, WORKING_SIZE)
     digit = scale_longer_side(crop_to_ink(ink_from_gray(gray)), DIGIT_BOX)   # (<= 20, <= 20)
@@ -1104,7 +1189,7 @@ def predict_images(net, paths, plt=None, figures_dir=None, show=False):
     A bad file does not stop the others. Returns the exit status: 0 if every image could be used,
     else 1.
     """
-    status = 0
+    status, figure_names = 0, set()
     for path in paths:
         try:
             original = read_image(path)
@@ -1120,9 +1205,21 @@ def predict_images(net, paths, plt=None, figures_dir=None, show=False):
         if plt is not None:
             fig = plot_own_digit(plt, original, digit28, outputs,
                                  f"{Path(path).name}: the network says {best[0]}")
-            stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(path).stem)
-            save_figures(plt, {f"05_predict_{stem}.png": fig}, figures_dir, show)
+            name = figure_name(Path(path), figure_names)
+            save_figures(plt, {name: fig}, figures_dir, show)
     return status
+
+
+def figure_name(image_path, taken):
+    """05_predict_<image name>.png, unique among `taken`: a.png and a.jpg, or a.png from two
+    folders, each get a figure of their own."""
+    def safe(text):
+        return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+    candidates = [safe(image_path.stem), safe(image_path.name)]
+    candidates += [f"{candidates[-1]}_{n}" for n in range(2, len(taken) + 3)]
+    name = next(f"05_predict_{c}.png" for c in candidates if f"05_predict_{c}.png" not in taken)
+    taken.add(name)
+    return name
 
 
 # --- Drawing a digit with the mouse ---------------------------------------------------------------
@@ -1418,7 +1515,12 @@ def parse_args(argv):
     parser.add_argument("--draw", action="store_true",
                         help="draw digits with the mouse and watch the trained --model read them "
                              "(needs a display)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    too_large = network_too_large([FIELD * FIELD, *args.hidden, N_CLASSES])
+    if too_large:
+        parser.error(f"--hidden {' '.join(map(str, args.hidden))}: {too_large}; "
+                     "choose smaller layers")
+    return args
 
 
 def prepare_output_folders(args):
@@ -1431,16 +1533,21 @@ def prepare_output_folders(args):
     folders = [(args.model.parent, "--model")]
     if not args.no_plots:
         folders.append((args.figures_dir, "--figures-dir"))
-    for folder, flag in folders:
-        if folder.exists() and not folder.is_dir():
-            return f"{folder} is a file, not a folder; choose another folder with {flag}"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryFile(dir=folder):
-                pass
-        except OSError as error:
-            return (f"cannot write to {folder}: {error.strerror or error}; choose another folder "
-                    f"with {flag}")
+    return next(filter(None, (make_writable_folder(folder, flag) for folder, flag in folders)), None)
+
+
+def make_writable_folder(folder, flag):
+    """Create `folder` if need be and check that we can write in it; return what is wrong, or
+    None when all is well."""
+    if folder.exists() and not folder.is_dir():
+        return f"{folder} is a file, not a folder; choose another folder with {flag}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return (f"cannot write to {folder}: {error.strerror or error}; choose another folder "
+                f"with {flag}")
     return None
 
 
@@ -1505,5 +1612,13 @@ def save_figures(plt, figures, figures_dir, show):
     plt.close("all")
 
 
+def run(main):
+    """Run the lesson. Ctrl-C stops it with one line and exit status 1, not a traceback."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("interrupted")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -214,7 +214,7 @@ def test_each_bad_file_gets_one_line_and_the_rest_are_still_read(tiny_model, tmp
     write_png(tmp_path / "huge.png", np.zeros((4000, 5000), np.uint8))
     plt.imsave(tmp_path / "good digit.png", np.pad(np.ones((20, 4)), 10), cmap="gray")
     bad = {"missing.png": "no such file; check the path",
-           "notes.png": "not an image matplotlib can read (UnidentifiedImageError); "
+           "notes.png": "not an image (it starts like no PNG, JPEG, GIF, BMP or TIFF file); "
                         "save it as PNG or JPEG",
            "blank.png": "no ink found",
            "huge.png": "5000 x 4000 pixels is too large to read sensibly; "
