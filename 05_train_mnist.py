@@ -1533,7 +1533,8 @@ def prepare_output_folders(args):
     folders = [(args.model.parent, "--model")]
     if not args.no_plots:
         folders.append((args.figures_dir, "--figures-dir"))
-    return next(filter(None, (make_writable_folder(folder, flag) for folder, flag in folders)), None)
+    problems = (make_writable_folder(folder, flag) for folder, flag in folders)
+    return next(filter(None, problems), None)
 
 
 def make_writable_folder(folder, flag):
