@@ -72,3 +72,24 @@ def upscale(image, height, width):
         eye = np.eye(n_in)
         return np.stack([np.interp(pos, np.arange(n_in), eye[j]) for j in range(n_in)], axis=1)
     return np.clip(axis_weights(image.shape[0], height) @ image @ axis_weights(image.shape[1], width).T, 0, 1)
+
+
+# Deprecations that another library raises inside itself (matplotlib calling an old pyparsing name,
+# say): not ours to fix, and they come and go with versions, so they must not fail a run.
+OTHERS_DEPRECATIONS = ("DeprecationWarning", "PendingDeprecationWarning", "FutureWarning")
+
+
+def strict_warnings(*own_modules):
+    """The environment for a script whose own warnings are errors, as pytest.ini has it for the tests.
+
+    Every warning is an error, except the deprecation categories (ignored, as Python does by
+    default outside the script); then every warning raised from the script itself (`__main__`) or
+    from a module it loads by path under one of `own_modules` is an error again. The last matching
+    entry wins, and in PYTHONWARNINGS a module is an exact name, not a pattern. A warning is raised
+    "from" the module of the line it points at: numpy's overflow points at our line, and so does a
+    library's deprecation of a name we call; pyparsing's deprecation inside matplotlib points at
+    matplotlib.
+    """
+    filters = ["error", *(f"ignore::{category}" for category in OTHERS_DEPRECATIONS),
+               *(f"error:::{module}" for module in ("__main__", *own_modules))]
+    return {"PYTHONWARNINGS": ",".join(filters)}

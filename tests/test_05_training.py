@@ -188,10 +188,14 @@ def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_pat
 @pytest.mark.skipif(sys.platform == "win32",
                     reason="sends SIGINT, which Windows delivers differently")
 def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tmp_path):
+    # A process started with SIGINT ignored (pytest run as a background job: `python -m pytest &`)
+    # passes that on, and Python then never raises KeyboardInterrupt: give the child the default
+    # handling a terminal gives, whatever pytest was started with.
     process = subprocess.Popen([sys.executable, str(REPO / "05_train_mnist.py"),
                                 "--data-dir", str(shared_mnist), "--no-plots",
                                 "--model", str(tmp_path / "model.npz")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in process.stdout:          # wait until training has really started
         if line.startswith("epoch  1/"):
             break

@@ -5,11 +5,11 @@ report is produced, that it is written where asked, and that bad input gets one 
 """
 import re
 
-from helpers import REPO, run_script
+from helpers import REPO, run_script, strict_warnings
 
 BENCHMARK = "benchmarks/train_speed.py"
 TINY = ["--quick", "--epochs", "1", "--batch-sizes", "32,default", "--samples", "500", "--no-torch"]
-STRICT = {"PYTHONWARNINGS": "error"}
+STRICT = strict_warnings("train_speed_subject")  # the benchmark loads lesson 05 under this name
 SECTIONS = ["## Machine", "## Results", "## Peak memory of a default training run",
             "## Where the time of one step goes", "## Targets at the default batch size"]
 

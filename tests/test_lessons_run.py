@@ -2,7 +2,7 @@
 printed."""
 import pytest
 
-from helpers import run_script
+from helpers import run_script, strict_warnings
 
 # Lesson 05 trains on MNIST; its script runs are tested in its own test files.
 FIGURES = {
@@ -13,7 +13,7 @@ FIGURES = {
     "04b_backprop_network.py": ["04b_loss_curve.png", "04b_decision_boundary.png", "04b_xor.png"],
 }
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-STRICT = {"PYTHONWARNINGS": "error"}  # an overflow or a deprecation in a lesson fails the run
+STRICT = strict_warnings()  # an overflow or a deprecation in a lesson fails the run
 
 
 @pytest.mark.parametrize("lesson", FIGURES)
