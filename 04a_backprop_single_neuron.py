@@ -12,14 +12,17 @@ What this file teaches
         dL/dw_i = dL/da · da/dz · dz/dw_i = 2 (a - y) · σ(z)(1 - σ(z)) · x_i
         dL/db   = dL/da · da/dz · dz/db   = 2 (a - y) · σ(z)(1 - σ(z)) · 1
 
-    With N samples and the mean over them, each sample contributes its own product, divided by N.
-    We print every factor for one worked example and compare with a numerical estimate: nudge a
-    parameter by ±h and watch the loss change, (L(p + h) - L(p - h)) / 2h. When the two agree to
-    about seven digits the formula is right.
+    Read as a graph, x, w, b -> z -> a -> L, each node multiplies the gradient arriving from above
+    by its own local derivative and passes the product on: that is all backpropagation does. With
+    N samples and the mean over them, each sample contributes its own product, divided by N. We
+    print every factor for one worked example and compare with a numerical estimate: nudge a
+    parameter by ±h and watch the loss change, (L(p + h) - L(p - h)) / 2h. The estimate has errors
+    of its own (see numerical_gradient), about 1e-11; a wrong formula is off by far more.
 
     Then we learn: gradient descent repeats  w <- w - lr · dL/dw,  b <- b - lr · dL/db, and walks
-    down lesson 03's loss surface to its minimum. A second start on the far side of a ridge shows
-    why saturated sigmoids learn slowly and that descent can settle in a poor valley.
+    down lesson 03's loss surface to its minimum. A second start, on the far side of a ridge, ends
+    on a plateau: every sigmoid pushed to 0, where its slope, and so the gradient, nearly vanishes.
+    The lesson says where each descent ended from the numbers it computes.
 
 What is new since 03
     The chain rule, the numerical gradient check, gradient descent and the learning rate;
@@ -39,6 +42,8 @@ import numpy as np
 
 START = (-1.0, 5.0)          # (w, b): a start on the slope of lesson 03's surface
 STUCK_START = (-3.0, 6.0)    # a start beyond the ridge, where "more study, less passing"
+GRADIENT_AGREES = 1e-4       # the relative error up to which a gradient counts as right: the
+                             # numerical estimate's own error stays below it (numerical_gradient)
 
 
 # ==================================================================================================
@@ -65,13 +70,18 @@ def neuron_loss_and_gradients(X, y, w, b):
     return mse_loss(a, y), grad_w, grad_b
 
 
-def numerical_gradient(loss_of, params, h=1e-6):
+def numerical_gradient(loss_of, params, h=1e-5):
     """Estimate dL/dp for every entry p of the array params by central differences.
 
         dL/dp ≈ (L(p + h) - L(p - h)) / (2h)
 
-    The error of this estimate shrinks like h^2, but below about h = 1e-6 rounding in L itself
-    takes over (float64 keeps about 16 digits). params is nudged in place and restored, so
+    The estimate has two errors. Truncation: by Taylor's formula L(p ± h) = L ± h L' + h^2 L''/2
+    ± h^3 L'''/6 + ..., so the quotient is L' + h^2 L'''/6 + ...: an error that shrinks like h^2.
+    Rounding: float64 keeps about 16 digits, so each L carries an error of about 1e-16 |L|, which
+    dividing by 2h magnifies to about 1e-16 |L| / h. The first shrinks with h, the second grows;
+    h = 1e-5 keeps both near 1e-11 for losses of our size. Relative to a gradient entry g that is
+    about 1e-11 / |g|: tiny for g ~ 0.1, up to ~1e-5 for the smallest entries (g ~ 1e-6), still
+    below GRADIENT_AGREES. params is nudged in place and restored, so
     loss_of(params) may also read it from wherever it lives, e.g. a network's weights. That only
     works on the array itself, never on a copy, and needs float64 (float32 would round a 1e-6 nudge
     away), so anything else is refused.
@@ -95,8 +105,9 @@ def relative_error(analytic, numeric):
     """|analytic - numeric| / max(|analytic|, |numeric|), entry by entry (0 where both are 0).
 
     Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and
-    damning for a gradient of size 1e-9. Around 1e-7 or less means the formula is right; a bug gives
-    1e-2 or more.
+    damning for a gradient of size 1e-9. Up to GRADIENT_AGREES (1e-4) a difference is the
+    numerical estimate's own error (see numerical_gradient); a bug (a missing factor, a wrong sign,
+    a forgotten 1/N) gives 1e-2 or more.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -104,35 +115,49 @@ def relative_error(analytic, numeric):
 
 
 def print_chain_rule_example(rng):
-    """One sample, every factor of the chain rule printed, then checked by finite differences."""
+    """One sample through the graph x, w, b -> z -> a -> L: forward, then backward node by node,
+    then every gradient checked by central differences."""
     x = np.round(rng.uniform(-1, 1, size=2), 2)
     w = np.round(rng.uniform(-1, 1, size=2), 2)
     b, y = 0.1, 1.0
     z = np.dot(w, x) + b
     a = sigmoid(z)
     print(f"One neuron, one sample: x = {x}, w = {w}, b = {b}, target y = {y}")
-    print(f"  z = w · x + b = {z:+.6f},  a = σ(z) = {a:.6f},  L = (a - y)^2 = {(a - y) ** 2:.6f}")
+    print("The graph:  x, w, b  ->  z = w · x + b  ->  a = σ(z)  ->  L = (a - y)^2")
+    print(f"  forward:   z = {z:+.6f}   a = {a:.6f}   L = {(a - y) ** 2:.6f}")
+    print("  backward, from L down: each node multiplies the gradient arriving from above by")
+    print("  its own local derivative and passes the product on (dL/dL = 1 at the top)")
     dL_da, da_dz = 2 * (a - y), sigmoid_prime(z)
-    print(f"  dL/da = 2 (a - y)        = {dL_da:+.6f}")
-    print(f"  da/dz = σ(z) (1 - σ(z))  = {da_dz:+.6f}")
+    delta = dL_da * da_dz
+    print(f"    at a:   dL/da   = 1 · 2 (a - y)          = {dL_da:+.6f}")
+    print(f"    at z:   dL/dz   = dL/da · σ(z)(1 - σ(z)) = {dL_da:+.6f} · {da_dz:.6f}"
+          f" = {delta:+.6f}")
     for i in range(2):
-        print(f"  dz/dw_{i + 1} = x_{i + 1}            = {x[i]:+.6f}"
-              f"   ->  dL/dw_{i + 1} = {dL_da:+.4f} * {da_dz:.4f} * {x[i]:+.4f}"
-              f" = {dL_da * da_dz * x[i]:+.6f}")
-    print(f"  dz/db   = 1              ->  dL/db   = {dL_da:+.4f} * {da_dz:.4f} * 1"
-          f" = {dL_da * da_dz:+.6f}")
+        print(f"    at w_{i + 1}: dL/dw_{i + 1} = dL/dz · x_{i + 1}            ="
+              f" {delta:+.6f} · {x[i]:+.2f} = {delta * x[i]:+.6f}")
+    print(f"    at b:   dL/db   = dL/dz · 1              = {delta:+.6f}")
 
     X, Y = x[None, :], np.array([y])  # a batch of one: (1, 2) and (1,)
     _, grad_w, grad_b = neuron_loss_and_gradients(X, Y, w, b)
     params = np.array([*w, b])
     numeric = numerical_gradient(lambda p: neuron_loss_and_gradients(X, Y, p[:2], p[2])[0], params)
     errors = relative_error([*grad_w, grad_b], numeric)
-    print("  check against central differences (L(p + h) - L(p - h)) / 2h with h = 1e-6:")
+    print("  check against central differences (L(p + h) - L(p - h)) / 2h with h = 1e-5:")
     for name, analytic, estimate, error in zip(["w_1", "w_2", "b"], [*grad_w, grad_b], numeric,
                                                errors):
         print(f"    dL/d{name}: chain rule {analytic:+.10f}, numerical {estimate:+.10f}, "
               f"relative error {error:.1e}")
+    print(f"  {gradient_verdict(errors.max())}")
     print()
+
+
+def gradient_verdict(worst, computed_by="the formula"):
+    """What the largest relative error between an analytic and the numerical gradient says."""
+    if worst <= GRADIENT_AGREES:
+        return (f"largest relative error {worst:.1e}, within the estimate's own error "
+                f"(<= {GRADIENT_AGREES:.0e}):\n  {computed_by} gives the true gradient")
+    return (f"largest relative error {worst:.1e}, more than the estimate's own error "
+            f"(<= {GRADIENT_AGREES:.0e}) explains:\n  {computed_by} is wrong")
 
 
 # ==================================================================================================
@@ -156,27 +181,52 @@ def train_neuron(X, y, w, b, lr, steps):
     return w, b, np.array(path)
 
 
-def print_training(path, lr, label):
-    """The (w, b) and loss at a few steps of a descent path, to follow the walk downhill."""
+def print_descent(path, lr, label, minimum):
+    """The (w, b) and loss at a few steps of a descent path, then where it ended, judged from the
+    numbers: near the minimum, or on a plateau where every output sigmoid is saturated."""
     print(f"Gradient descent on the 'hours studied -> passed' data, {label}, lr = {lr}:")
     steps = len(path) - 1
     for step in sorted({0, 10, 50, 100, 200, 500, steps} & set(range(steps + 1))):
         w, b, loss = path[step]
         print(f"  step {step:5d}   w = {w:+7.3f}   b = {b:+7.3f}   loss = {loss:.4f}")
+    w, b, loss = path[-1]
+    z = w * HOURS + b                                     # (10,): the ten samples at the end
+    a = sigmoid(z)
+    if loss <= minimum[2] + 1e-3:
+        print(f"  -> it ends near the minimum: loss {loss:.4f}, the minimum is {minimum[2]:.4f}")
+    elif np.all(a < 0.5) or np.all(a > 0.5):
+        answer, extreme = ("below", a.max()) if np.all(a < 0.5) else ("above", a.min())
+        print(f"  -> it ends on a plateau: every output is {answer} 0.5 (the nearest is "
+              f"{extreme:.3f}), the same answer")
+        print(f"     for every student. There the sigmoid is flat, σ'(z) <= "
+              f"{float(np.max(sigmoid_prime(z))):.3f}, so the gradient nearly vanishes")
+        limit = float(np.mean((np.round(a) - PASSED) ** 2))
+        print(f"     and w, b crawl. The loss only creeps towards {limit:.2f} as |w| grows: no "
+              f"minimum at any")
+        print(f"     finite (w, b), and worse than w = b = 0 (loss "
+              f"{float(neuron_loss(0.0, 0.0)):.2f}).")
+    else:
+        print(f"  -> it has not reached the minimum yet: loss {loss:.4f}, the minimum is "
+              f"{minimum[2]:.4f}")
     print()
 
 
-def print_two_valleys():
-    """What the second start shows: descent settles in the valley nearest its start."""
-    print("The second start walks downhill too, into a different valley: "
-          "w < 0 says 'more study, less")
-    print("passing', and its loss creeps towards 0.5 while w and b crawl, "
-          "because with large |z| the")
-    print("sigmoid is flat (σ' ≈ 0) and so is the gradient. "
-          "Gradient descent finds a minimum near where it")
-    print("starts, not necessarily the best one; "
-          "small random starting weights keep the sigmoids on their")
-    print("slopes, where learning is fast.")
+def find_minimum(X, y):
+    """The bottom of the loss surface, (w, b, loss): descent from START at lr 2, continued until
+    the gradient is below 1e-9."""
+    w, b = np.array([START[0]]), START[1]
+    for _ in range(100):
+        w, b, _ = train_neuron(X, y, w, b, lr=2.0, steps=1000)
+        loss, grad_w, grad_b = neuron_loss_and_gradients(X, y, w, b)
+        if max(abs(grad_w[0]), abs(grad_b)) < 1e-9:
+            break
+    return float(w[0]), float(b), float(loss)
+
+
+def print_minimum(minimum):
+    w, b, loss = minimum
+    print(f"The bottom of the loss surface (descent from {START} at lr 2, continued until the")
+    print(f"gradient is below 1e-9): loss {loss:.5f} at w = {w:.3f}, b = {b:.3f}.")
     print()
 
 
@@ -249,12 +299,13 @@ def main(argv=None):
     print_chain_rule_example(np.random.default_rng(args.seed))
 
     X = HOURS[:, None]  # (10, 1): ten samples with one input each
+    minimum = find_minimum(X, PASSED)
+    print_minimum(minimum)
     paths = {}
     for label, (w, b) in [(f"start (w, b) = {START}", START),
                           (f"start {STUCK_START}", STUCK_START)]:
         _, _, paths[label] = train_neuron(X, PASSED, [w], b, args.lr, args.steps)
-        print_training(paths[label], args.lr, label)
-    print_two_valleys()
+        print_descent(paths[label], args.lr, label, minimum)
     if args.no_plots:
         return
     plt = open_pyplot(args.show)

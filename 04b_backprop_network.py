@@ -38,9 +38,6 @@ import numpy as np
 XOR_SIZES, XOR_LR, XOR_STEPS = [2, 3, 1], 10.0, 2000
 MOONS_SIZES, MOONS_LR, MOONS_STEPS = [2, 16, 16, 1], 10.0, 3000
 MOONS_N, MOONS_NOISE = 400, 0.15    # points per set, and the noise added to each coordinate
-# A correct backward() leaves relative errors from rounding in the numerical estimate: about 1e-7,
-# up to a few 1e-5 on the tiniest gradient entries. A wrong formula leaves 1e-2 or more.
-GRADIENT_AGREES = 1e-4
 
 
 # ==================================================================================================
@@ -137,7 +134,7 @@ def print_gradient_check(seed):
     X, Y = rng.normal(size=(6, 3)), rng.uniform(size=(6, 2))   # (N=6, 3) and (6, 2)
     grad_weights, grad_biases = net.backward(X, Y)
     print(f"Gradient check: Network({net.sizes}) on a batch of 6, "
-          "every parameter nudged by h = 1e-6")
+          "every parameter nudged by h = 1e-5")
     worst = 0.0
     for l in range(len(net.weights)):
         for name, params, analytic in [(f"W{l + 1}", net.weights[l], grad_weights[l]),
@@ -146,13 +143,7 @@ def print_gradient_check(seed):
             error = relative_error(analytic, numeric).max()
             worst = max(worst, error)
             print(f"  {name} {str(params.shape):8s} largest relative error {error:.1e}")
-    if worst <= GRADIENT_AGREES:
-        digits = int(round(-np.log10(worst))) if worst > 0 else 16  # float64 keeps about 16
-        print(f"  Every entry agrees to about {digits} digits or better: "
-              "backward() computes the true gradient.")
-    else:
-        print(f"  A relative error of {worst:.1e} is more than rounding explains: "
-              "backward() is wrong.")
+    print(f"  {gradient_verdict(worst, 'backward()')}")
     print()
 
 
@@ -219,6 +210,25 @@ def train_and_print_xor(seed, lr, steps):
     return net, losses
 
 
+def why_training_failed(net, X, labels, lr):
+    """None if the network gets more than 60% of its training points right; else why not, read
+    from its outputs: saturated (every output pushed to 0 or 1, where σ' ≈ 0 and no gradient
+    flows: steps too large) or still moving (steps too small, or too few)."""
+    right = accuracy(net, X, labels)
+    if right > 0.6:
+        return None
+    a = net.forward(X)[:, 0]
+    saturated = float(np.mean(np.minimum(a, 1 - a) < 0.01))
+    summary = (f"Network({net.sizes}) gets {right:.1%} of its training points right, no better "
+               "than guessing")
+    if saturated > 0.9:
+        return (f"{summary}: {saturated:.0%} of its outputs sit within 0.01 of 0 or 1, where the "
+                f"sigmoid's slope is ~0 and no gradient flows. The learning rate {lr:g} is too "
+                "large; try --lr 10")
+    return (f"{summary}, and its outputs are not saturated: the learning rate {lr:g} is too small "
+            "for this many steps; try a larger --lr, e.g. --lr 10")
+
+
 def verdict(output, target):
     """'right' or 'WRONG' by which side of 0.5 the output is, 'undecided' when it sits on 0.5."""
     if abs(output - 0.5) < 0.01:
@@ -260,8 +270,23 @@ def train_and_print_moons(seed, lr, steps):
               f"training accuracy {accuracy(net, X, labels):.1%}")
     print(f"  accuracy on {MOONS_N} new points from the same distribution: "
           f"{accuracy(net, X_test, labels_test):.1%}")
+    losses = np.array(losses)
+    print_loss_jumps(losses)
     print()
-    return net, np.array(losses), X, labels
+    return net, losses, X, labels
+
+
+def print_loss_jumps(losses):
+    """How often a full-batch step made the loss worse, and the largest such jump.
+
+    Gradient descent only promises a lower loss for small enough steps. Where the loss surface
+    curves sharply (a narrow valley), a step of lr 10 can overshoot the valley floor and land
+    higher up the far wall; the next steps come back down.
+    """
+    ratios = losses[1:] / losses[:-1]                  # (steps - 1,): > 1 where the loss went up
+    worst = int(np.argmax(ratios))
+    print(f"  the loss went up at {int(np.sum(ratios > 1))} of {len(losses)} steps; the largest "
+          f"jump, at step {worst + 1}, from {losses[worst]:.4f} to {losses[worst + 1]:.4f}")
 
 
 # ==================================================================================================
@@ -304,8 +329,16 @@ def main(argv=None):
     print_gradient_check(args.seed)
     xor_net, xor_losses = train_and_print_xor(args.seed, args.lr, XOR_STEPS)
     moons_net, moons_losses, X, labels = train_and_print_moons(args.seed, args.lr, MOONS_STEPS)
-    if args.no_plots:
-        return
+    failures = [why for why in (why_training_failed(xor_net, XOR_X, XOR_Y[:, 0], args.lr),
+                                why_training_failed(moons_net, X, labels, args.lr)) if why]
+    for why in failures:
+        print(f"error: {why}", file=sys.stderr)
+    if not args.no_plots:
+        draw_figures(args, xor_net, xor_losses, moons_net, moons_losses, X, labels)
+    return 1 if failures else 0
+
+
+def draw_figures(args, xor_net, xor_losses, moons_net, moons_losses, X, labels):
     plt = open_pyplot(args.show)
     figures = {
         "04b_loss_curve.png": plot_losses(plt, {"XOR": xor_losses, "two moons": moons_losses}),
@@ -402,13 +435,18 @@ def neuron_loss_and_gradients(X, y, w, b):
     return mse_loss(a, y), grad_w, grad_b
 
 
-def numerical_gradient(loss_of, params, h=1e-6):
+def numerical_gradient(loss_of, params, h=1e-5):
     """Estimate dL/dp for every entry p of the array params by central differences.
 
         dL/dp ≈ (L(p + h) - L(p - h)) / (2h)
 
-    The error of this estimate shrinks like h^2, but below about h = 1e-6 rounding in L itself
-    takes over (float64 keeps about 16 digits). params is nudged in place and restored, so
+    The estimate has two errors. Truncation: by Taylor's formula L(p ± h) = L ± h L' + h^2 L''/2
+    ± h^3 L'''/6 + ..., so the quotient is L' + h^2 L'''/6 + ...: an error that shrinks like h^2.
+    Rounding: float64 keeps about 16 digits, so each L carries an error of about 1e-16 |L|, which
+    dividing by 2h magnifies to about 1e-16 |L| / h. The first shrinks with h, the second grows;
+    h = 1e-5 keeps both near 1e-11 for losses of our size. Relative to a gradient entry g that is
+    about 1e-11 / |g|: tiny for g ~ 0.1, up to ~1e-5 for the smallest entries (g ~ 1e-6), still
+    below GRADIENT_AGREES. params is nudged in place and restored, so
     loss_of(params) may also read it from wherever it lives, e.g. a network's weights. That only
     works on the array itself, never on a copy, and needs float64 (float32 would round a 1e-6 nudge
     away), so anything else is refused.
@@ -432,12 +470,26 @@ def relative_error(analytic, numeric):
     """|analytic - numeric| / max(|analytic|, |numeric|), entry by entry (0 where both are 0).
 
     Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and
-    damning for a gradient of size 1e-9. Around 1e-7 or less means the formula is right; a bug gives
-    1e-2 or more.
+    damning for a gradient of size 1e-9. Up to GRADIENT_AGREES (1e-4) a difference is the
+    numerical estimate's own error (see numerical_gradient); a bug (a missing factor, a wrong sign,
+    a forgotten 1/N) gives 1e-2 or more.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
     return np.divide(np.abs(analytic - numeric), scale, out=np.zeros_like(scale), where=scale > 0)
+
+
+GRADIENT_AGREES = 1e-4       # the relative error up to which a gradient counts as right: the
+                             # numerical estimate's own error stays below it (numerical_gradient)
+
+
+def gradient_verdict(worst, computed_by="the formula"):
+    """What the largest relative error between an analytic and the numerical gradient says."""
+    if worst <= GRADIENT_AGREES:
+        return (f"largest relative error {worst:.1e}, within the estimate's own error "
+                f"(<= {GRADIENT_AGREES:.0e}):\n  {computed_by} gives the true gradient")
+    return (f"largest relative error {worst:.1e}, more than the estimate's own error "
+            f"(<= {GRADIENT_AGREES:.0e}) explains:\n  {computed_by} is wrong")
 
 
 def positive_float(text):

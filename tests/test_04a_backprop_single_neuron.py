@@ -69,3 +69,26 @@ def test_bad_values_are_refused_clearly(flag, value, message):
     result = run_script("04a_backprop_single_neuron.py", flag, value, "--no-plots")
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_where_each_descent_ends_is_read_from_its_numbers():
+    default = run_script("04a_backprop_single_neuron.py", "--no-plots").stdout
+    assert default.count("-> it ends near the minimum") == 1
+    assert default.count("-> it ends on a plateau: every output is below 0.5") == 1
+    # With a far larger step the good start overshoots onto the other plateau: every output near 1.
+    large = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "50").stdout
+    assert "-> it ends near the minimum" not in large
+    assert "-> it ends on a plateau: every output is above 0.5" in large
+
+
+def test_the_minimum_is_where_the_gradient_vanishes():
+    w, b, loss = L04A.find_minimum(L04A.HOURS[:, None], L04A.PASSED)
+    _, grad_w, grad_b = L04A.neuron_loss_and_gradients(L04A.HOURS[:, None], L04A.PASSED,
+                                                      np.array([w]), b)
+    assert max(abs(grad_w[0]), abs(grad_b)) < 1e-9
+    assert (w, b) == pytest.approx((1.8455, -5.0752), abs=1e-3)
+
+
+def test_the_verdict_follows_the_error():
+    assert "gives the true gradient" in L04A.gradient_verdict(L04A.GRADIENT_AGREES)
+    assert "is wrong" in L04A.gradient_verdict(L04A.GRADIENT_AGREES * 1.01)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gradcheck import backprop_is_correct, gradient_is_correct, random_problem
-from helpers import load_lesson
+from helpers import load_lesson, run_script
 
 L04B = load_lesson("04b_backprop_network.py")
 
@@ -90,3 +90,33 @@ def test_two_moons_reach_97_percent_on_new_points(seed):
     losses = L04B.train(net, X, labels[:, None].astype(float), L04B.MOONS_LR, L04B.MOONS_STEPS)
     assert losses[-1] < losses[0] / 10
     assert L04B.accuracy(net, X_test, labels_test) >= 0.97
+
+
+def test_the_printed_verdict_comes_from_the_measured_error(capsys, monkeypatch):
+    L04B.print_gradient_check(seed=0)
+    assert "backward() gives the true gradient" in capsys.readouterr().out
+    right = L04B.Network.backward_from
+
+    def one_percent_off(self, activations, Y):
+        grad_weights, grad_biases = right(self, activations, Y)
+        grad_weights[0] = grad_weights[0] * 1.01
+        return grad_weights, grad_biases
+    monkeypatch.setattr(L04B.Network, "backward_from", one_percent_off)
+    L04B.print_gradient_check(seed=0)
+    out = capsys.readouterr().out
+    assert "backward() is wrong" in out and "gives the true gradient" not in out
+    assert "W1 (3, 5)   largest relative error 9.9e-03" in out   # 0.01 / 1.01
+
+
+def test_an_absurd_learning_rate_is_reported_not_passed_over():
+    result = run_script("04b_backprop_network.py", "--lr", "1e300", "--no-plots")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all(line.startswith("error: Network(") for line in lines)
+    assert "1e+300 is too large" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_loss_jumps_are_counted_from_the_losses(capsys):
+    L04B.print_loss_jumps(np.array([1.0, 0.5, 0.8, 0.4, 0.3, 0.6]))
+    assert capsys.readouterr().out.strip() == (
+        "the loss went up at 2 of 6 steps; the largest jump, at step 5, from 0.3000 to 0.6000")
