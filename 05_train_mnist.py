@@ -376,7 +376,10 @@ DEFAULT_MIRRORS = [  # tried in this order; each file falls back to the next one
     "http://yann.lecun.com/exdb/mnist/",
 ]
 TIMEOUT = 30          # seconds to wait for a connection, then for each read, before the next mirror
-CHUNK = 1 << 16       # bytes read from the network at a time
+CHUNK = 1 << 16       # bytes read from the network at a time, at most
+MIN_RATE = 1024       # bytes a second, averaged over RATE_WINDOW seconds: a slower mirror is
+RATE_WINDOW = 60      # dropped for the next one (a whole-file deadline would drop slow proxies)
+PROGRESS_EVERY = 10   # seconds: a progress line at least this often, however slowly the bytes come
 IMAGE_SHAPE = (28, 28)
 
 
@@ -655,7 +658,8 @@ def download_verified(url, name, size, sha256, data_dir, timeout, stream):
 def download(url, dest, limit, timeout, stream):
     """Copy `url` into the open binary file `dest`, showing progress.
 
-    Raises MirrorFailed with a one-line reason when the network or the server lets us down, and
+    Raises MirrorFailed with a one-line reason when the network or the server lets us down (a mirror
+    too slow to be worth waiting for included), and
     MnistError when we cannot write (a full disk is no reason to try another mirror).
     """
     progress = None
@@ -670,7 +674,12 @@ def download(url, dest, limit, timeout, stream):
                 raise MirrorFailed(f"the server offers {total} bytes; this file cannot be more "
                                    f"than {limit}")
             progress, done = Progress(total, stream), 0
-            for chunk in iter(lambda: response.read(CHUNK), b""):
+            # read(CHUNK) would wait for all CHUNK bytes; read1 returns whatever has arrived, so
+            # a slow mirror shows progress and is measured. A byte a second never trips the per-read
+            # timeout: we also require MIN_RATE over every window of RATE_WINDOW seconds.
+            read = getattr(response, "read1", response.read)
+            window_start, window_done = time.monotonic(), 0
+            for chunk in iter(lambda: read(CHUNK), b""):
                 done += len(chunk)
                 if done > limit:
                     raise MirrorFailed(f"the server sent more than {limit} bytes; "
@@ -680,6 +689,14 @@ def download(url, dest, limit, timeout, stream):
                 except OSError as error:
                     raise MnistError(f"cannot write {dest.name}: {error}") from None
                 progress.update(done)
+                elapsed = time.monotonic() - window_start
+                if elapsed >= RATE_WINDOW:
+                    got = done - window_done
+                    if got < MIN_RATE * elapsed:
+                        raise MirrorFailed(f"too slow: {human_size(got)} in {elapsed:.1f} s "
+                                           f"({got / elapsed:.0f} bytes/s, at least {MIN_RATE} "
+                                           "needed)")
+                    window_start, window_done = window_start + elapsed, done
             if total is not None and done < total:
                 raise MirrorFailed(f"the connection closed early ({done} of {total} bytes)")
     except urllib.error.HTTPError as error:
@@ -707,13 +724,14 @@ def describe(error, timeout):
 
 class Progress:
     """One progress line per download: redrawn in place ('\\r') on a terminal, a few plain lines in
-    a log."""
+    a log; and one at least every PROGRESS_EVERY seconds, so a slow mirror's first bytes show."""
 
     def __init__(self, total, stream):
         self.total, self.stream = total, stream
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.shown = None if self.tty else 0      # in a log, skip the 0% line
         self.done = self.width = 0
+        self.shown_at = time.monotonic()
 
     def text(self):
         if not self.total:
@@ -727,8 +745,9 @@ class Progress:
             step = 100 * done // self.total if self.tty else 4 * done // self.total
         else:            # size unknown: every megabyte on a terminal, every 10 MB in a log
             step = done // (1 << 20) if self.tty else done // (10 << 20)
-        if step != self.shown:
-            self.shown = step
+        now = time.monotonic()
+        if step != self.shown or now - self.shown_at >= PROGRESS_EVERY:
+            self.shown, self.shown_at = step, now
             text = self.text()
             self.width = max(self.width, len(text))    # pad, so a shorter text hides the longer one
             self.stream.write(("\r" + text.ljust(self.width)) if self.tty else (text + "\n"))
@@ -743,6 +762,8 @@ class Progress:
 
 
 def human_size(n):
+    if n < 1e3:
+        return f"{n} B"
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
 

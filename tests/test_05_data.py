@@ -6,12 +6,15 @@ through the real code path with the real digests.
 """
 import gzip
 import io
+import re
 import socket
 import threading
+import time
 
 import numpy as np
 import pytest
 
+import mnist_server
 from helpers import load_lesson, run_script
 from mnist_server import NAMES, MirrorServer, digest_table, idx_bytes, tiny_mnist
 
@@ -334,3 +337,33 @@ def test_real_mnist_downloads_verifies_and_loads(shared_mnist, tmp_path):
     assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     assert x_train.max() == 255 and x_train.min() == 0
 
+
+# --- a mirror that is alive but far too slow -----------------------------------------------------
+def test_a_dripping_mirror_is_dropped_for_being_too_slow(tmp_path, monkeypatch):
+    """One byte every DRIP_INTERVAL never trips the per-read timeout: the transfer rate must."""
+    monkeypatch.setattr(m, "MIN_RATE", 1000)       # bytes a second, measured over...
+    monkeypatch.setattr(m, "RATE_WINDOW", 0.5)     # ...this many seconds;
+    monkeypatch.setattr(m, "PROGRESS_EVERY", 0.1)  # a progress line this often
+    started = time.monotonic()
+    with MirrorServer(FILES, "drip") as slow, MirrorServer(FILES) as good:
+        data, output = prepare(tmp_path, slow, good, timeout=2.0)
+    assert time.monotonic() - started < mnist_server.DRIP_LIMIT / 2
+    assert_is_tiny_mnist(data)
+    lines = output.splitlines()
+    failed = [i for i, line in enumerate(lines) if "failed:" in line]
+    assert len(failed) == 1 and "too slow" in lines[failed[0]], output
+    assert "trying the next mirror" in lines[failed[0]]
+    # Progress shows while the first bytes trickle in, long before the first 64 KiB.
+    assert re.match(r"  \d+ B of \d+\.\d kB \(0%\)", lines[failed[0] - 1]), output
+    assert len(slow.requests) == 1 and listing(tmp_path) == sorted(FILES)
+
+
+def test_a_slow_but_steady_download_is_not_dropped(tmp_path, monkeypatch):
+    monkeypatch.setattr(m, "MIN_RATE", 20)         # the drip's 50 bytes/s pass
+    monkeypatch.setattr(m, "RATE_WINDOW", 0.5)
+    labels = "t10k-labels-idx1-ubyte"
+    with MirrorServer(FILES, "drip") as slow:
+        out = io.StringIO()
+        path, unpacked = m.download_verified(slow.url + labels + ".gz", labels, *DIGESTS[labels],
+                                             tmp_path, 2.0, out)
+    assert path == tmp_path / (labels + ".gz") and len(unpacked) == DIGESTS[labels][0]
