@@ -59,10 +59,12 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import argparse  # noqa: E402  (imported after the thread setting above, like everything below)
+import contextlib  # noqa: E402
 import gzip  # noqa: E402
 import hashlib  # noqa: E402
 import http.client  # noqa: E402
 import math  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import struct  # noqa: E402
 import sys  # noqa: E402
@@ -303,8 +305,9 @@ def main(argv=None):
     if args.predict or args.draw:
         return run_own_digits(args)
     try:
-        (x_train, y_train), (x_test, y_test) = prepare_data(args.data_dir,
-                                                            choose_mirrors(args.mirror))
+        with signals_stop_like_ctrl_c():
+            (x_train, y_train), (x_test, y_test) = prepare_data(args.data_dir,
+                                                                choose_mirrors(args.mirror))
     except MnistError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -380,6 +383,7 @@ CHUNK = 1 << 16       # bytes read from the network at a time, at most
 MIN_RATE = 1024       # bytes a second, averaged over RATE_WINDOW seconds: a slower mirror is
 RATE_WINDOW = 60      # dropped for the next one (a whole-file deadline would drop slow proxies)
 PROGRESS_EVERY = 10   # seconds: a progress line at least this often, however slowly the bytes come
+STALE_PART_AGE = 3600  # seconds: a partial download untouched this long was abandoned by its run
 IMAGE_SHAPE = (28, 28)
 
 
@@ -407,6 +411,7 @@ def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT,
     stream = sys.stdout if stream is None else stream
     mirrors = choose_mirrors() if mirrors is None else mirrors
     data_dir, mirrors, found, announced = Path(data_dir), list(mirrors), {}, False
+    remove_abandoned_parts(data_dir, digests, stream)
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)
         for path, fault in invalid:
@@ -434,6 +439,29 @@ def print_data_summary(data, data_dir):
     (x_train, y_train), (x_test, y_test) = data
     print(f"MNIST is ready in {data_dir}: {len(x_train)} training and {len(x_test)} test images "
           f"of {x_train.shape[1]}x{x_train.shape[2]} pixels ({x_train.dtype})")
+
+
+@contextlib.contextmanager
+def signals_stop_like_ctrl_c():
+    """Within this block SIGTERM and SIGHUP (`timeout`, a process manager, a closed terminal) raise
+    KeyboardInterrupt, as Ctrl-C does. Their default action kills the process on the spot, leaving a
+    partial download behind; an exception runs the `finally` that removes it. A signal that was set
+    to be ignored (nohup ignores SIGHUP) stays ignored."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):            # Windows has no SIGHUP
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+            try:
+                previous[signum] = signal.signal(signum, stop)
+            except ValueError:                    # not the main thread, which alone handles signals
+                pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def choose_mirrors(cli_mirrors=None, environ=None):
@@ -472,6 +500,22 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
                          "to download it.\n"
                          + how_to_fix(data_dir, digests))
     return mnist_arrays(found)
+
+
+def remove_abandoned_parts(data_dir, digests, stream):
+    """Remove our partial downloads (.NAME.xxxxxxxx.part) left by runs killed outright (SIGKILL, a
+    power cut). A live download writes to its file at least every RATE_WINDOW seconds or gives up,
+    so one untouched for STALE_PART_AGE seconds is nobody's; a younger one may be another run's."""
+    for name in digests:
+        for path in data_dir.glob(f".{name}.*.part"):
+            try:
+                age = time.time() - path.stat().st_mtime
+                if age > STALE_PART_AGE:
+                    path.unlink()
+                    print(f"removed {path}, a partial download abandoned {age / 3600:.1f} hours "
+                          "ago", file=stream)
+            except OSError:
+                pass                      # removed by another run meanwhile, or not ours to remove
 
 
 # --- Reading and checking the files ---------------------------------------------------------------

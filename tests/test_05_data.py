@@ -6,8 +6,12 @@ through the real code path with the real digests.
 """
 import gzip
 import io
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -15,7 +19,7 @@ import numpy as np
 import pytest
 
 import mnist_server
-from helpers import load_lesson, run_script
+from helpers import REPO, load_lesson, run_script
 from mnist_server import NAMES, MirrorServer, digest_table, idx_bytes, tiny_mnist
 
 LESSON = "05_train_mnist.py"
@@ -367,3 +371,52 @@ def test_a_slow_but_steady_download_is_not_dropped(tmp_path, monkeypatch):
         path, unpacked = m.download_verified(slow.url + labels + ".gz", labels, *DIGESTS[labels],
                                              tmp_path, 2.0, out)
     assert path == tmp_path / (labels + ".gz") and len(unpacked) == DIGESTS[labels][0]
+
+
+# --- stopped from outside, abandoned partial files -----------------------------------------------
+def lesson_process(*args):
+    """Start the lesson as run_script does, but without waiting, so the test can signal it."""
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", **CLI_ENV)
+    return subprocess.Popen([sys.executable, str(REPO / LESSON), *map(str, args)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM and SIGHUP are POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_a_signal_during_a_download_stops_it_like_ctrl_c(signal_name, tmp_path):
+    """A closed terminal (SIGHUP), `timeout` or a process manager (SIGTERM) mid-download."""
+    data_dir = tmp_path / "data"
+    with MirrorServer(FILES, "drip") as slow:
+        process = lesson_process("--download-only", "--data-dir", data_dir, "--mirror", slow.url)
+        try:
+            deadline = time.monotonic() + 20
+            while not slow.requests and time.monotonic() < deadline:  # the download is under way
+                time.sleep(0.05)
+            assert list(data_dir.glob(".*.part")), "no partial download to interrupt"
+            process.send_signal(getattr(signal, signal_name))
+            stdout, stderr = process.communicate(timeout=20)
+        finally:
+            process.kill()
+            process.wait()
+    assert process.returncode > 0, "killed by the signal instead of stopping cleanly"
+    assert "Traceback" not in stderr and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("interrupted") and "nothing half-downloaded was kept" in stderr
+    assert listing(data_dir) == []
+
+
+def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    abandoned = tmp_path / ".train-images-idx3-ubyte.k2j4_x.part"   # the names mkstemp gives ours
+    live = tmp_path / ".t10k-labels-idx1-ubyte.a8b9c0.part"          # another run writing right now
+    not_ours = tmp_path / ".notes.txt.part"
+    for path in (abandoned, live, not_ours):
+        path.write_bytes(b"\x1f\x8b partial")
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (abandoned, not_ours):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    with MirrorServer(FILES) as server:
+        data, output = prepare(tmp_path, server)
+    assert_is_tiny_mnist(data)
+    assert not abandoned.exists() and live.exists() and not_ours.exists()
+    assert f"removed {abandoned}" in output and str(live) not in output
