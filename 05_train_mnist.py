@@ -411,10 +411,16 @@ def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT,
     stream = sys.stdout if stream is None else stream
     mirrors = choose_mirrors() if mirrors is None else mirrors
     data_dir, mirrors, found, announced = Path(data_dir), list(mirrors), {}, False
+    problem = folder_problem(data_dir)
+    if problem:
+        raise MnistError(problem)
     remove_abandoned_parts(data_dir, digests, stream)
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)
         for path, fault in invalid:
+            if copy is None and path.is_dir():  # we never delete a folder, nor put a file there
+                raise MnistError(f"{path} is a folder where the file belongs; move or remove it, "
+                                 "or choose another folder with --data-dir")
             print(f"{path} is not valid: {fault}; it will be replaced", file=stream)
         if copy is None:
             if not announced:
@@ -486,6 +492,9 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
     its SHA-256 as it is read (one pass per file). Raises MnistError naming what is missing or
     invalid.
     """
+    problem = folder_problem(Path(data_dir))
+    if problem:
+        raise MnistError(problem)
     found, problems = {}, []
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)
@@ -500,6 +509,30 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
                          "to download it.\n"
                          + how_to_fix(data_dir, digests))
     return mnist_arrays(found)
+
+
+def folder_problem(folder):
+    """Why `folder` cannot hold the data (a file, a broken link, no permission), and what to do.
+
+    A folder that does not exist yet is no problem: the download creates it.
+    """
+    instead = "choose another folder with --data-dir"
+    try:
+        for path in (folder, *folder.parents):     # the first of them that exists must be a folder
+            if path.is_symlink() and not path.exists():
+                return (f"{path} is a symbolic link that leads to no folder (a loop, or a missing "
+                        f"target); {instead}")
+            if path.exists():
+                if not path.is_dir():
+                    return f"{path} is a file, not a folder; {instead}"
+                break
+        os.listdir(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return (f"cannot read the data folder {folder}: {error.strerror or error}; "
+                f"give yourself access to it (chmod u+rwx {folder}) or {instead}")
+    return None
 
 
 def remove_abandoned_parts(data_dir, digests, stream):
@@ -527,7 +560,9 @@ def find_present(data_dir, name, size, sha256):
     """
     invalid = []
     for path in (Path(data_dir) / (name + ".gz"), Path(data_dir) / name):
-        if path.is_file():
+        if path.is_dir():
+            invalid.append((path, InvalidFile("it is a folder, not a file")))
+        elif path.is_file():
             try:
                 return (path, read_verified(path, size, sha256)), invalid
             except InvalidFile as fault:

@@ -4,6 +4,8 @@ Every download goes to a MirrorServer on 127.0.0.1 (tests/mnist_server.py). Most
 MNIST-shaped files with their own digest table; the last one serves the real MNIST (../shared/mnist)
 through the real code path with the real digests.
 """
+import builtins
+import errno
 import gzip
 import io
 import os
@@ -14,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -420,3 +423,90 @@ def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
     assert_is_tiny_mnist(data)
     assert not abandoned.exists() and live.exists() and not_ours.exists()
     assert f"removed {abandoned}" in output and str(live) not in output
+
+
+# --- folders and files that are not what they should be ------------------------------------------
+@pytest.fixture
+def deny_access(monkeypatch):
+    """chmod 000 a folder. Root ignores permissions, so there the kernel's refusal is imitated:
+    listing the folder, or opening, stat-ing or creating anything inside it, is refused."""
+    denied = []
+
+    def inside(path, itself):
+        if isinstance(path, int):
+            return False
+        path = Path(os.path.abspath(os.fsdecode(path)))
+        return any(folder in path.parents or (itself and path == folder) for folder in denied)
+
+    def refuse(original, itself=False):
+        def wrapper(path, *args, **kwargs):
+            if inside(path, itself):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+            return original(path, *args, **kwargs)
+        return wrapper
+
+    def deny(folder):
+        folder.chmod(0)
+        denied.append(Path(os.path.abspath(folder)))
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            for module, names in ((os, ["stat", "lstat", "open", "mkdir"]), (builtins, ["open"]),
+                                  (io, ["open"])):
+                for fn in names:
+                    monkeypatch.setattr(module, fn, refuse(getattr(module, fn)))
+            for fn in ("listdir", "scandir"):
+                monkeypatch.setattr(os, fn, refuse(getattr(os, fn), itself=True))
+    yield deny
+    for folder in denied:
+        folder.chmod(0o755)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="chmod 000 means nothing on Windows")
+def test_a_data_folder_without_permissions(tmp_path, deny_access):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    deny_access(tmp_path)
+    for attempt in (lambda: m.load_mnist(tmp_path, digests=DIGESTS), lambda: prepare(tmp_path)):
+        with pytest.raises(m.MnistError) as caught:
+            attempt()
+        message = str(caught.value)
+        assert f"cannot read the data folder {tmp_path}" in message
+        assert "ermission denied" in message
+        assert "--data-dir" in message
+
+
+def test_a_folder_where_a_data_file_belongs(tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    folder = tmp_path / "train-labels-idx1-ubyte.gz"
+    folder.unlink()
+    folder.mkdir()
+    with pytest.raises(m.MnistError, match=f"{re.escape(str(folder))}: it is a folder, not a file"):
+        m.load_mnist(tmp_path, digests=DIGESTS)
+    with MirrorServer(FILES) as server, pytest.raises(m.MnistError) as caught:
+        prepare(tmp_path, server)
+    assert f"{folder} is a folder where the file belongs; move or remove it" in str(caught.value)
+    assert server.requests == [] and folder.is_dir() and listing(folder) == []
+    assert len(listing(tmp_path)) == 4                              # nothing added, nothing removed
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+@pytest.mark.parametrize("kind, fault", [
+    ("file", "is a file, not a folder"),
+    ("loop", "is a symbolic link that leads to no folder (a loop, or a missing target)"),
+    ("file parent", "is a file, not a folder"),
+])
+def test_a_data_folder_that_is_not_a_folder(kind, fault, tmp_path):
+    data_dir = tmp_path / "data"
+    if kind == "loop":
+        data_dir.symlink_to(data_dir)
+    else:
+        data_dir.write_text("notes")
+    culprit = data_dir
+    if kind == "file parent":
+        data_dir = data_dir / "mnist"
+    with MirrorServer(FILES) as server, pytest.raises(m.MnistError) as caught:
+        prepare(data_dir, server)
+    message = str(caught.value)
+    assert f"{culprit} {fault}" in message and "--data-dir" in message
+    assert "File exists" not in message and "Not a directory" not in message
+    assert server.requests == []
