@@ -60,6 +60,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402  (imported after the thread setting above, like everything below)
 import contextlib  # noqa: E402
+import errno  # noqa: E402
 import gzip  # noqa: E402
 import hashlib  # noqa: E402
 import http.client  # noqa: E402
@@ -399,6 +400,10 @@ class MirrorFailed(Exception):
     """One download attempt failed (network, server or content); the next mirror may still work."""
 
 
+class WriteFailed(Exception):
+    """Writing the download failed (a full disk, say): no reason to try another mirror."""
+
+
 def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT, stream=None):
     """Make sure the four MNIST files are in data_dir and verified, download what is missing or
     invalid, and return the arrays as load_mnist does: ((x_train, y_train), (x_test, y_test)).
@@ -716,30 +721,49 @@ def download_verified(url, name, size, sha256, data_dir, timeout, stream):
     try:
         fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{name}.", suffix=".part")
     except OSError as error:
-        raise MnistError(f"cannot write in {data_dir}: {error}") from None
+        raise MnistError(cannot_write(data_dir, error)) from None
     try:
-        with os.fdopen(fd, "wb") as dest:
-            download(url, dest, limit, timeout, stream)
+        try:
+            with os.fdopen(fd, "wb") as dest:     # closing writes what is buffered: it can fail too
+                download(url, dest, limit, timeout, stream)
+        except WriteFailed as failed:
+            raise MnistError(cannot_write(data_dir, failed.args[0])) from None
+        except OSError as error:
+            raise MnistError(cannot_write(data_dir, error)) from None
         try:
             unpacked = read_verified(tmp, size, sha256)
         except InvalidFile as fault:
             raise MirrorFailed(f"wrong content: {fault}") from None
         with open(tmp, "rb") as f:
             final = Path(data_dir) / (name + ".gz" if f.read(2) == b"\x1f\x8b" else name)
-        os.chmod(tmp, 0o644)              # mkstemp makes it private; a data file needn't be
-        os.replace(tmp, final)
+        try:
+            os.chmod(tmp, 0o644)              # mkstemp makes it private; a data file needn't be
+            os.replace(tmp, final)
+        except OSError as error:
+            raise MnistError(f"cannot put the download in place as {final}: "
+                             f"{error.strerror or error}") from None
         return final, unpacked
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
 
 
+NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))  # a full disk, a full quota
+
+
+def cannot_write(data_dir, error):
+    """The message for a failed write in data_dir: the folder and the reason, and what to do."""
+    space = "free some space there, or " if error.errno in NO_SPACE else ""
+    return (f"cannot write in {data_dir}: {error.strerror or error}; "
+            f"{space}choose another folder with --data-dir")
+
+
 def download(url, dest, limit, timeout, stream):
     """Copy `url` into the open binary file `dest`, showing progress.
 
     Raises MirrorFailed with a one-line reason when the network or the server lets us down (a mirror
-    too slow to be worth waiting for included), and
-    MnistError when we cannot write (a full disk is no reason to try another mirror).
+    too slow to be worth waiting for included), and WriteFailed, holding the OSError, when we cannot
+    write.
     """
     progress = None
     try:
@@ -766,7 +790,7 @@ def download(url, dest, limit, timeout, stream):
                 try:
                     dest.write(chunk)
                 except OSError as error:
-                    raise MnistError(f"cannot write {dest.name}: {error}") from None
+                    raise WriteFailed(error) from None
                 progress.update(done)
                 elapsed = time.monotonic() - window_start
                 if elapsed >= RATE_WINDOW:

@@ -510,3 +510,29 @@ def test_a_data_folder_that_is_not_a_folder(kind, fault, tmp_path):
     assert f"{culprit} {fault}" in message and "--data-dir" in message
     assert "File exists" not in message and "Not a directory" not in message
     assert server.requests == []
+
+
+class FullDisk:
+    """A file whose writes fail as they do on a full disk."""
+    def __init__(self, file):
+        self.file, self.name = file, file.name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_is_reported_with_the_folder_not_a_file_descriptor(tmp_path, monkeypatch):
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k)))
+    with MirrorServer(FILES) as server, pytest.raises(m.MnistError) as caught:
+        prepare(tmp_path, server)
+    message = str(caught.value)
+    assert f"cannot write in {tmp_path}: " in message and "No space left on device" in message
+    assert not re.search(r"cannot write \d", message)
+    assert listing(tmp_path) == []
