@@ -599,11 +599,17 @@ def read_verified(path, size, sha256):
     if buffer[:1] == b"<":
         raise InvalidFile("it is an HTML or XML page (an error page, or a proxy's login page?), "
                           "not MNIST data")
-    if got < size:
-        raise InvalidFile(f"it has {got} bytes unpacked, {size} expected (a truncated file?)")
-    if extra:
-        raise InvalidFile(f"it has more than the {size} bytes expected unpacked "
-                          "(a different file?)")
+    if got < size or extra:
+        amount = f"{got} bytes unpacked, {size} expected" if got < size else \
+            f"more than the {size} bytes expected unpacked"
+        says, declared = header_says(buffer[:got])
+        if says is None:
+            guess = "a truncated file?" if got < size else "a different file?"
+            raise InvalidFile(f"it has {amount} ({guess})")
+        if got < size and declared > got:
+            raise InvalidFile(f"it has {amount}: a truncated file (its header says {says})")
+        raise InvalidFile(f"it has {amount}, and its header says {says}: "
+                          "another MNIST file under this name?")
     digest = hashlib.sha256(buffer).hexdigest()
     if digest != sha256:
         raise InvalidFile(f"its SHA-256 is {digest[:16]}..., expected {sha256[:16]}... "
@@ -620,6 +626,23 @@ def open_unpacked(path):
     with open(path, "rb") as f:
         gzipped = f.read(2) == b"\x1f\x8b"
     return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def header_says(data):
+    """What the IDX header at the start of `data` declares, in words, and the file size it implies:
+    ("60000 labels", 60008), ("10000 images of 28x28", 7840016); (None, None) for no IDX header.
+    """
+    head = bytes(data[:4])
+    if len(head) < 4 or head[:3] != b"\x00\x00\x08" or len(data) < 4 + 4 * head[3]:
+        return None, None
+    shape = struct.unpack(f">{head[3]}I", bytes(data[4:4 + 4 * head[3]]))
+    if len(shape) == 1:
+        says = f"{shape[0]} labels"
+    elif len(shape) == 3:
+        says = f"{shape[0]} images of {shape[1]}x{shape[2]}"
+    else:
+        says = f"an array of shape {shape}"
+    return says, 4 + 4 * len(shape) + math.prod(shape)
 
 
 def mnist_arrays(found):

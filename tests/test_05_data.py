@@ -536,3 +536,26 @@ def test_a_full_disk_is_reported_with_the_folder_not_a_file_descriptor(tmp_path,
     assert f"cannot write in {tmp_path}: " in message and "No space left on device" in message
     assert not re.search(r"cannot write \d", message)
     assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("name, other, says", [
+    ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "its header says 12 labels"),
+    ("train-labels-idx1-ubyte", "train-images-idx3-ubyte", "its header says 12 images of 28x28"),
+    ("t10k-images-idx3-ubyte", "train-images-idx3-ubyte", "its header says 12 images of 28x28"),
+])
+def test_another_mnist_file_under_this_name_is_named_by_its_header(name, other, says, tmp_path):
+    for n, content in FILES.items():
+        (tmp_path / n).write_bytes(content)
+    (tmp_path / (name + ".gz")).write_bytes(FILES[other + ".gz"])
+    with pytest.raises(m.MnistError) as caught:
+        m.load_mnist(tmp_path, digests=DIGESTS)
+    message = str(caught.value)
+    assert says in message and "another MNIST file under this name?" in message
+    assert "truncated" not in message
+
+
+def test_a_truncated_file_is_still_called_truncated(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(gzip.decompress(FILES["train-images-idx3-ubyte.gz"])[:-100])
+    with pytest.raises(m.InvalidFile, match=r"a truncated file \(its header says 12 images of 28"):
+        m.read_verified(path, *DIGESTS["train-images-idx3-ubyte"])
