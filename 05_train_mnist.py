@@ -423,7 +423,10 @@ def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT,
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)
         for path, fault in invalid:
-            if copy is None and path.is_dir():  # we never delete a folder, nor put a file there
+            if copy:                      # never used while the valid copy is there
+                print(f"{path} is not valid: {fault}; {set_aside(path, copy[0])}", file=stream)
+                continue
+            if path.is_dir():             # we never delete a folder, nor put a file there
                 raise MnistError(f"{path} is a folder where the file belongs; move or remove it, "
                                  "or choose another folder with --data-dir")
             print(f"{path} is not valid: {fault}; it will be replaced", file=stream)
@@ -538,6 +541,18 @@ def folder_problem(folder):
         return (f"cannot read the data folder {folder}: {error.strerror or error}; "
                 f"give yourself access to it (chmod u+rwx {folder}) or {instead}")
     return None
+
+
+def set_aside(path, valid):
+    """Remove an invalid copy that the valid copy `valid` makes useless (else it would be reported
+    on every run); returns what was done, for the message."""
+    if path.is_dir():
+        return f"ignored; the valid {valid} is used"
+    try:
+        path.unlink()
+    except OSError as error:
+        return f"the valid {valid} is used (cannot remove it: {error.strerror or error})"
+    return f"removed it; the valid {valid} is used"
 
 
 def remove_abandoned_parts(data_dir, digests, stream):

@@ -559,3 +559,20 @@ def test_a_truncated_file_is_still_called_truncated(tmp_path):
     path.write_bytes(gzip.decompress(FILES["train-images-idx3-ubyte.gz"])[:-100])
     with pytest.raises(m.InvalidFile, match=r"a truncated file \(its header says 12 images of 28"):
         m.read_verified(path, *DIGESTS["train-images-idx3-ubyte"])
+
+
+def test_an_invalid_gz_beside_a_valid_unpacked_copy_is_removed_once(tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    labels = "train-labels-idx1-ubyte"
+    (tmp_path / labels).write_bytes(gzip.decompress(FILES[labels + ".gz"]))
+    (tmp_path / (labels + ".gz")).write_bytes(b"not MNIST at all")
+    with MirrorServer(FILES, "404") as server:
+        data, first = prepare(tmp_path, server)
+        again, second = prepare(tmp_path, server)
+    assert_is_tiny_mnist(data) and assert_is_tiny_mnist(again)
+    assert server.requests == []
+    assert f"{tmp_path / (labels + '.gz')} is not valid" in first and "replaced" not in first
+    assert f"removed it; the valid {tmp_path / labels} is used" in first
+    assert second == "" and (tmp_path / labels).exists()
+    assert not (tmp_path / (labels + ".gz")).exists()
