@@ -72,6 +72,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 import warnings  # noqa: E402
 import zipfile  # noqa: E402
@@ -307,8 +308,7 @@ def main(argv=None):
         return run_own_digits(args)
     try:
         with signals_stop_like_ctrl_c():
-            (x_train, y_train), (x_test, y_test) = prepare_data(args.data_dir,
-                                                                choose_mirrors(args.mirror))
+            (x_train, y_train), (x_test, y_test) = prepare_data(args.data_dir, args.mirror)
     except MnistError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -410,12 +410,13 @@ def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT,
 
     Files already present and valid are used as they are (read and hashed once, no network at all).
     Once a mirror has worked, the remaining files try it first, so a dead mirror costs one timeout,
-    not four. `mirrors` defaults to choose_mirrors() ($MNIST_MIRRORS, else DEFAULT_MIRRORS).
-    Progress goes to `stream` (default: stdout). Raises MnistError when a file cannot be had.
+    not four. `mirrors` goes through choose_mirrors (default: $MNIST_MIRRORS, else
+    DEFAULT_MIRRORS) only when a download is needed, so a bad setting never stops a run that
+    needs none. Progress goes to `stream` (default: stdout). Raises MnistError when a file
+    cannot be had.
     """
     stream = sys.stdout if stream is None else stream
-    mirrors = choose_mirrors() if mirrors is None else mirrors
-    data_dir, mirrors, found, announced = Path(data_dir), list(mirrors), {}, False
+    data_dir, found, to_try = Path(data_dir), {}, None
     problem = folder_problem(data_dir)
     if problem:
         raise MnistError(problem)
@@ -431,17 +432,17 @@ def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT,
                                  "or choose another folder with --data-dir")
             print(f"{path} is not valid: {fault}; it will be replaced", file=stream)
         if copy is None:
-            if not announced:
+            if to_try is None:
+                to_try = choose_mirrors(mirrors)
                 print(f"Downloading MNIST into {data_dir}", file=stream)
-                announced = True
             try:
                 data_dir.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise MnistError(f"cannot create the data folder {data_dir}: {error}") from None
-            mirror, final, unpacked = fetch(name, data_dir, mirrors, digests, timeout, stream)
+            mirror, final, unpacked = fetch(name, data_dir, to_try, digests, timeout, stream)
             copy = (final, unpacked)
-            mirrors.remove(mirror)
-            mirrors.insert(0, mirror)
+            to_try.remove(mirror)
+            to_try.insert(0, mirror)
             for path, _ in invalid:   # else an invalid unpacked copy would linger beside the .gz
                 if path != final and path.exists():
                     path.unlink()
@@ -730,8 +731,8 @@ def fetch(name, data_dir, mirrors, digests, timeout, stream):
     size, sha256 = digests[name]
     failures = []
     for i, mirror in enumerate(mirrors):
-        url = mirror + name + ".gz"
-        print(f"{name}.gz from {mirror}", file=stream)
+        url = file_url(mirror, name)
+        print(f"{url[len(mirror):]} from {mirror}", file=stream)
         try:
             path, unpacked = download_verified(url, name, size, sha256, data_dir, timeout, stream)
         except MirrorFailed as error:
@@ -744,6 +745,16 @@ def fetch(name, data_dir, mirrors, digests, timeout, stream):
         return mirror, path, unpacked
     raise MnistError(f"could not download {name}.gz from any mirror:\n" + "\n".join(failures) + "\n"
                      "Nothing was written under the final names.\n" + how_to_fix(data_dir, digests))
+
+
+def file_url(mirror, name):
+    """The URL of `name` on a mirror: name.gz, or name itself in a local folder (file://) that holds
+    only the unpacked file."""
+    if mirror.lower().startswith("file:"):
+        folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(mirror).path))
+        if not (folder / (name + ".gz")).exists() and (folder / name).is_file():
+            return mirror + name
+    return mirror + name + ".gz"
 
 
 def download_verified(url, name, size, sha256, data_dir, timeout, stream):

@@ -576,3 +576,36 @@ def test_an_invalid_gz_beside_a_valid_unpacked_copy_is_removed_once(tmp_path):
     assert f"removed it; the valid {tmp_path / labels} is used" in first
     assert second == "" and (tmp_path / labels).exists()
     assert not (tmp_path / (labels + ".gz")).exists()
+
+
+# --- mirrors and paths given by the user ---------------------------------------------------------
+def test_an_invalid_mirror_setting_does_not_block_a_run_needing_no_download(tmp_path, monkeypatch):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    monkeypatch.setenv("MNIST_MIRRORS", "mnist-files")
+    assert_is_tiny_mnist(m.prepare_data(tmp_path, digests=DIGESTS, stream=io.StringIO()))
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()                # now a download is needed
+    with pytest.raises(m.MnistError, match="'mnist-files' is not a URL"):
+        m.prepare_data(tmp_path, digests=DIGESTS, stream=io.StringIO())
+
+
+def test_cli_with_an_invalid_mirror_setting_and_the_data_present(shared_mnist, tmp_path):
+    for name in NAMES:
+        (tmp_path / (name + ".gz")).symlink_to(shared_mnist / (name + ".gz"))
+    for env in (dict(CLI_ENV, MNIST_MIRRORS="mnist-files"), CLI_ENV):
+        mirror = ["--mirror", "mnist-files"] if env is CLI_ENV else []
+        result = run_script(LESSON, "--download-only", "--data-dir", tmp_path, *mirror, env=env,
+                            timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "MNIST is ready" in result.stdout
+
+
+def test_a_file_mirror_may_hold_unpacked_files(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for name in NAMES:
+        (mirror / name).write_bytes(gzip.decompress(FILES[name + ".gz"]))
+    out = io.StringIO()
+    data = m.prepare_data(tmp_path / "data", [mirror.as_uri() + "/"], digests=DIGESTS, stream=out)
+    assert_is_tiny_mnist(data)
+    assert listing(tmp_path / "data") == sorted(NAMES) and "failed" not in out.getvalue()
