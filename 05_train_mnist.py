@@ -1659,7 +1659,7 @@ def parse_args(argv):
     digits."""
     here = Path(__file__).resolve().parent
     parser = make_parser(__doc__)
-    parser.add_argument("--data-dir", type=Path, default=here / "data",
+    parser.add_argument("--data-dir", type=user_path, default=here / "data",
                         help="folder for the MNIST files (default: data/ beside this script)")
     parser.add_argument("--mirror", action="append", metavar="URL",
                         help="base URL to download MNIST from; repeat to give several, tried in "
@@ -1677,12 +1677,12 @@ def parse_args(argv):
                         metavar="SIZE",
                         help=f"hidden layer sizes, e.g. --hidden 300 100 "
                              f"(default: {' '.join(map(str, HIDDEN))})")
-    parser.add_argument("--model", type=Path, default=here / "data" / "model.npz",
+    parser.add_argument("--model", type=user_path, default=here / "data" / "model.npz",
                         help="where to save the trained network, and where --predict and --draw "
                              "load it (default: data/model.npz)")
     parser.add_argument("--train-limit", type=positive_int, metavar="N",
                         help="train on the first N training images only (quick experiments)")
-    parser.add_argument("--predict", nargs="+", type=Path, metavar="IMAGE",
+    parser.add_argument("--predict", nargs="+", type=user_path, metavar="IMAGE",
                         help="read the digit in each image file with the trained --model and print "
                              "what the network says (needs no MNIST)")
     parser.add_argument("--draw", action="store_true",
@@ -1694,6 +1694,12 @@ def parse_args(argv):
         parser.error(f"--hidden {' '.join(map(str, args.hidden))}: {too_large}; "
                      "choose smaller layers")
     return args
+
+
+def user_path(text):
+    """A path from the command line, ~ meaning the home folder. The shell expands ~ only at the
+    start of a word: --data-dir=~/mnist arrives here as typed."""
+    return Path(text).expanduser()
 
 
 def prepare_output_folders(args):

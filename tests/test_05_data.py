@@ -609,3 +609,10 @@ def test_a_file_mirror_may_hold_unpacked_files(tmp_path):
     data = m.prepare_data(tmp_path / "data", [mirror.as_uri() + "/"], digests=DIGESTS, stream=out)
     assert_is_tiny_mnist(data)
     assert listing(tmp_path / "data") == sorted(NAMES) and "failed" not in out.getvalue()
+
+
+def test_a_tilde_in_data_dir_and_model_means_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    args = m.parse_args(["--data-dir=~/mnist", "--model", "~/nets/model.npz"])
+    assert args.data_dir == tmp_path / "mnist" and args.model == tmp_path / "nets" / "model.npz"
