@@ -59,16 +59,20 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import argparse  # noqa: E402  (imported after the thread setting above, like everything below)
+import contextlib  # noqa: E402
+import errno  # noqa: E402
 import gzip  # noqa: E402
 import hashlib  # noqa: E402
 import http.client  # noqa: E402
 import math  # noqa: E402
+import signal  # noqa: E402
 import socket  # noqa: E402
 import struct  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
+import urllib.parse  # noqa: E402
 import urllib.request  # noqa: E402
 import warnings  # noqa: E402
 import zipfile  # noqa: E402
@@ -303,8 +307,8 @@ def main(argv=None):
     if args.predict or args.draw:
         return run_own_digits(args)
     try:
-        (x_train, y_train), (x_test, y_test) = prepare_data(args.data_dir,
-                                                            choose_mirrors(args.mirror))
+        with signals_stop_like_ctrl_c():
+            (x_train, y_train), (x_test, y_test) = prepare_data(args.data_dir, args.mirror)
     except MnistError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -376,7 +380,11 @@ DEFAULT_MIRRORS = [  # tried in this order; each file falls back to the next one
     "http://yann.lecun.com/exdb/mnist/",
 ]
 TIMEOUT = 30          # seconds to wait for a connection, then for each read, before the next mirror
-CHUNK = 1 << 16       # bytes read from the network at a time
+CHUNK = 1 << 16       # bytes read from the network at a time, at most
+MIN_RATE = 1024       # bytes a second, averaged over RATE_WINDOW seconds: a slower mirror is
+RATE_WINDOW = 60      # dropped for the next one (a whole-file deadline would drop slow proxies)
+PROGRESS_EVERY = 10   # seconds: a progress line at least this often, however slowly the bytes come
+STALE_PART_AGE = 3600  # seconds: a partial download untouched this long was abandoned by its run
 IMAGE_SHAPE = (28, 28)
 
 
@@ -392,34 +400,49 @@ class MirrorFailed(Exception):
     """One download attempt failed (network, server or content); the next mirror may still work."""
 
 
+class WriteFailed(Exception):
+    """Writing the download failed (a full disk, say): no reason to try another mirror."""
+
+
 def prepare_data(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT, stream=None):
     """Make sure the four MNIST files are in data_dir and verified, download what is missing or
     invalid, and return the arrays as load_mnist does: ((x_train, y_train), (x_test, y_test)).
 
     Files already present and valid are used as they are (read and hashed once, no network at all).
     Once a mirror has worked, the remaining files try it first, so a dead mirror costs one timeout,
-    not four. `mirrors` defaults to choose_mirrors() ($MNIST_MIRRORS, else DEFAULT_MIRRORS).
-    Progress goes to `stream` (default: stdout). Raises MnistError when a file cannot be had.
+    not four. `mirrors` goes through choose_mirrors (default: $MNIST_MIRRORS, else
+    DEFAULT_MIRRORS) only when a download is needed, so a bad setting never stops a run that
+    needs none. Progress goes to `stream` (default: stdout). Raises MnistError when a file
+    cannot be had.
     """
     stream = sys.stdout if stream is None else stream
-    mirrors = choose_mirrors() if mirrors is None else mirrors
-    data_dir, mirrors, found, announced = Path(data_dir), list(mirrors), {}, False
+    data_dir, found, to_try = Path(data_dir), {}, None
+    problem = folder_problem(data_dir)
+    if problem:
+        raise MnistError(problem)
+    remove_abandoned_parts(data_dir, digests, stream)
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)
         for path, fault in invalid:
+            if copy:                      # never used while the valid copy is there
+                print(f"{path} is not valid: {fault}; {set_aside(path, copy[0])}", file=stream)
+                continue
+            if path.is_dir():             # we never delete a folder, nor put a file there
+                raise MnistError(f"{path} is a folder where the file belongs; move or remove it, "
+                                 "or choose another folder with --data-dir")
             print(f"{path} is not valid: {fault}; it will be replaced", file=stream)
         if copy is None:
-            if not announced:
+            if to_try is None:
+                to_try = choose_mirrors(mirrors)
                 print(f"Downloading MNIST into {data_dir}", file=stream)
-                announced = True
             try:
                 data_dir.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise MnistError(f"cannot create the data folder {data_dir}: {error}") from None
-            mirror, final, unpacked = fetch(name, data_dir, mirrors, digests, timeout, stream)
+            mirror, final, unpacked = fetch(name, data_dir, to_try, digests, timeout, stream)
             copy = (final, unpacked)
-            mirrors.remove(mirror)
-            mirrors.insert(0, mirror)
+            to_try.remove(mirror)
+            to_try.insert(0, mirror)
             for path, _ in invalid:   # else an invalid unpacked copy would linger beside the .gz
                 if path != final and path.exists():
                     path.unlink()
@@ -431,6 +454,29 @@ def print_data_summary(data, data_dir):
     (x_train, y_train), (x_test, y_test) = data
     print(f"MNIST is ready in {data_dir}: {len(x_train)} training and {len(x_test)} test images "
           f"of {x_train.shape[1]}x{x_train.shape[2]} pixels ({x_train.dtype})")
+
+
+@contextlib.contextmanager
+def signals_stop_like_ctrl_c():
+    """Within this block SIGTERM and SIGHUP (`timeout`, a process manager, a closed terminal) raise
+    KeyboardInterrupt, as Ctrl-C does. Their default action kills the process on the spot, leaving a
+    partial download behind; an exception runs the `finally` that removes it. A signal that was set
+    to be ignored (nohup ignores SIGHUP) stays ignored."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):            # Windows has no SIGHUP
+        signum = getattr(signal, name, None)
+        if signum is not None and signal.getsignal(signum) is not signal.SIG_IGN:
+            try:
+                previous[signum] = signal.signal(signum, stop)
+            except ValueError:                    # not the main thread, which alone handles signals
+                pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def choose_mirrors(cli_mirrors=None, environ=None):
@@ -455,6 +501,9 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
     its SHA-256 as it is read (one pass per file). Raises MnistError naming what is missing or
     invalid.
     """
+    problem = folder_problem(Path(data_dir))
+    if problem:
+        raise MnistError(problem)
     found, problems = {}, []
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)
@@ -471,6 +520,58 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
     return mnist_arrays(found)
 
 
+def folder_problem(folder):
+    """Why `folder` cannot hold the data (a file, a broken link, no permission), and what to do.
+
+    A folder that does not exist yet is no problem: the download creates it.
+    """
+    instead = "choose another folder with --data-dir"
+    try:
+        for path in (folder, *folder.parents):     # the first of them that exists must be a folder
+            if path.is_symlink() and not path.exists():
+                return (f"{path} is a symbolic link that leads to no folder (a loop, or a missing "
+                        f"target); {instead}")
+            if path.exists():
+                if not path.is_dir():
+                    return f"{path} is a file, not a folder; {instead}"
+                break
+        os.listdir(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return (f"cannot read the data folder {folder}: {error.strerror or error}; "
+                f"give yourself access to it (chmod u+rwx {folder}) or {instead}")
+    return None
+
+
+def set_aside(path, valid):
+    """Remove an invalid copy that the valid copy `valid` makes useless (else it would be reported
+    on every run); returns what was done, for the message."""
+    if path.is_dir():
+        return f"ignored; the valid {valid} is used"
+    try:
+        path.unlink()
+    except OSError as error:
+        return f"the valid {valid} is used (cannot remove it: {error.strerror or error})"
+    return f"removed it; the valid {valid} is used"
+
+
+def remove_abandoned_parts(data_dir, digests, stream):
+    """Remove our partial downloads (.NAME.xxxxxxxx.part) left by runs killed outright (SIGKILL, a
+    power cut). A live download writes to its file at least every RATE_WINDOW seconds or gives up,
+    so one untouched for STALE_PART_AGE seconds is nobody's; a younger one may be another run's."""
+    for name in digests:
+        for path in data_dir.glob(f".{name}.*.part"):
+            try:
+                age = time.time() - path.stat().st_mtime
+                if age > STALE_PART_AGE:
+                    path.unlink()
+                    print(f"removed {path}, a partial download abandoned {age / 3600:.1f} hours "
+                          "ago", file=stream)
+            except OSError:
+                pass                      # removed by another run meanwhile, or not ours to remove
+
+
 # --- Reading and checking the files ---------------------------------------------------------------
 def find_present(data_dir, name, size, sha256):
     """Look for a copy already in data_dir, as name.gz or unpacked as name.
@@ -480,7 +581,9 @@ def find_present(data_dir, name, size, sha256):
     """
     invalid = []
     for path in (Path(data_dir) / (name + ".gz"), Path(data_dir) / name):
-        if path.is_file():
+        if path.is_dir():
+            invalid.append((path, InvalidFile("it is a folder, not a file")))
+        elif path.is_file():
             try:
                 return (path, read_verified(path, size, sha256)), invalid
             except InvalidFile as fault:
@@ -512,11 +615,17 @@ def read_verified(path, size, sha256):
     if buffer[:1] == b"<":
         raise InvalidFile("it is an HTML or XML page (an error page, or a proxy's login page?), "
                           "not MNIST data")
-    if got < size:
-        raise InvalidFile(f"it has {got} bytes unpacked, {size} expected (a truncated file?)")
-    if extra:
-        raise InvalidFile(f"it has more than the {size} bytes expected unpacked "
-                          "(a different file?)")
+    if got < size or extra:
+        amount = f"{got} bytes unpacked, {size} expected" if got < size else \
+            f"more than the {size} bytes expected unpacked"
+        says, declared = header_says(buffer[:got])
+        if says is None:
+            guess = "a truncated file?" if got < size else "a different file?"
+            raise InvalidFile(f"it has {amount} ({guess})")
+        if got < size and declared > got:
+            raise InvalidFile(f"it has {amount}: a truncated file (its header says {says})")
+        raise InvalidFile(f"it has {amount}, and its header says {says}: "
+                          "another MNIST file under this name?")
     digest = hashlib.sha256(buffer).hexdigest()
     if digest != sha256:
         raise InvalidFile(f"its SHA-256 is {digest[:16]}..., expected {sha256[:16]}... "
@@ -533,6 +642,23 @@ def open_unpacked(path):
     with open(path, "rb") as f:
         gzipped = f.read(2) == b"\x1f\x8b"
     return gzip.open(path, "rb") if gzipped else open(path, "rb")
+
+
+def header_says(data):
+    """What the IDX header at the start of `data` declares, in words, and the file size it implies:
+    ("60000 labels", 60008), ("10000 images of 28x28", 7840016); (None, None) for no IDX header.
+    """
+    head = bytes(data[:4])
+    if len(head) < 4 or head[:3] != b"\x00\x00\x08" or len(data) < 4 + 4 * head[3]:
+        return None, None
+    shape = struct.unpack(f">{head[3]}I", bytes(data[4:4 + 4 * head[3]]))
+    if len(shape) == 1:
+        says = f"{shape[0]} labels"
+    elif len(shape) == 3:
+        says = f"{shape[0]} images of {shape[1]}x{shape[2]}"
+    else:
+        says = f"an array of shape {shape}"
+    return says, 4 + 4 * len(shape) + math.prod(shape)
 
 
 def mnist_arrays(found):
@@ -605,8 +731,8 @@ def fetch(name, data_dir, mirrors, digests, timeout, stream):
     size, sha256 = digests[name]
     failures = []
     for i, mirror in enumerate(mirrors):
-        url = mirror + name + ".gz"
-        print(f"{name}.gz from {mirror}", file=stream)
+        url = file_url(mirror, name)
+        print(f"{url[len(mirror):]} from {mirror}", file=stream)
         try:
             path, unpacked = download_verified(url, name, size, sha256, data_dir, timeout, stream)
         except MirrorFailed as error:
@@ -619,6 +745,16 @@ def fetch(name, data_dir, mirrors, digests, timeout, stream):
         return mirror, path, unpacked
     raise MnistError(f"could not download {name}.gz from any mirror:\n" + "\n".join(failures) + "\n"
                      "Nothing was written under the final names.\n" + how_to_fix(data_dir, digests))
+
+
+def file_url(mirror, name):
+    """The URL of `name` on a mirror: name.gz, or name itself in a local folder (file://) that holds
+    only the unpacked file."""
+    if mirror.lower().startswith("file:"):
+        folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(mirror).path))
+        if not (folder / (name + ".gz")).exists() and (folder / name).is_file():
+            return mirror + name
+    return mirror + name + ".gz"
 
 
 def download_verified(url, name, size, sha256, data_dir, timeout, stream):
@@ -634,29 +770,49 @@ def download_verified(url, name, size, sha256, data_dir, timeout, stream):
     try:
         fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{name}.", suffix=".part")
     except OSError as error:
-        raise MnistError(f"cannot write in {data_dir}: {error}") from None
+        raise MnistError(cannot_write(data_dir, error)) from None
     try:
-        with os.fdopen(fd, "wb") as dest:
-            download(url, dest, limit, timeout, stream)
+        try:
+            with os.fdopen(fd, "wb") as dest:     # closing writes what is buffered: it can fail too
+                download(url, dest, limit, timeout, stream)
+        except WriteFailed as failed:
+            raise MnistError(cannot_write(data_dir, failed.args[0])) from None
+        except OSError as error:
+            raise MnistError(cannot_write(data_dir, error)) from None
         try:
             unpacked = read_verified(tmp, size, sha256)
         except InvalidFile as fault:
             raise MirrorFailed(f"wrong content: {fault}") from None
         with open(tmp, "rb") as f:
             final = Path(data_dir) / (name + ".gz" if f.read(2) == b"\x1f\x8b" else name)
-        os.chmod(tmp, 0o644)              # mkstemp makes it private; a data file needn't be
-        os.replace(tmp, final)
+        try:
+            os.chmod(tmp, 0o644)              # mkstemp makes it private; a data file needn't be
+            os.replace(tmp, final)
+        except OSError as error:
+            raise MnistError(f"cannot put the download in place as {final}: "
+                             f"{error.strerror or error}") from None
         return final, unpacked
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
 
 
+NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))  # a full disk, a full quota
+
+
+def cannot_write(data_dir, error):
+    """The message for a failed write in data_dir: the folder and the reason, and what to do."""
+    space = "free some space there, or " if error.errno in NO_SPACE else ""
+    return (f"cannot write in {data_dir}: {error.strerror or error}; "
+            f"{space}choose another folder with --data-dir")
+
+
 def download(url, dest, limit, timeout, stream):
     """Copy `url` into the open binary file `dest`, showing progress.
 
-    Raises MirrorFailed with a one-line reason when the network or the server lets us down, and
-    MnistError when we cannot write (a full disk is no reason to try another mirror).
+    Raises MirrorFailed with a one-line reason when the network or the server lets us down (a mirror
+    too slow to be worth waiting for included), and WriteFailed, holding the OSError, when we cannot
+    write.
     """
     progress = None
     try:
@@ -670,7 +826,12 @@ def download(url, dest, limit, timeout, stream):
                 raise MirrorFailed(f"the server offers {total} bytes; this file cannot be more "
                                    f"than {limit}")
             progress, done = Progress(total, stream), 0
-            for chunk in iter(lambda: response.read(CHUNK), b""):
+            # read(CHUNK) would wait for all CHUNK bytes; read1 returns whatever has arrived, so
+            # a slow mirror shows progress and is measured. A byte a second never trips the per-read
+            # timeout: we also require MIN_RATE over every window of RATE_WINDOW seconds.
+            read = getattr(response, "read1", response.read)
+            window_start, window_done = time.monotonic(), 0
+            for chunk in iter(lambda: read(CHUNK), b""):
                 done += len(chunk)
                 if done > limit:
                     raise MirrorFailed(f"the server sent more than {limit} bytes; "
@@ -678,8 +839,16 @@ def download(url, dest, limit, timeout, stream):
                 try:
                     dest.write(chunk)
                 except OSError as error:
-                    raise MnistError(f"cannot write {dest.name}: {error}") from None
+                    raise WriteFailed(error) from None
                 progress.update(done)
+                elapsed = time.monotonic() - window_start
+                if elapsed >= RATE_WINDOW:
+                    got = done - window_done
+                    if got < MIN_RATE * elapsed:
+                        raise MirrorFailed(f"too slow: {human_size(got)} in {elapsed:.1f} s "
+                                           f"({got / elapsed:.0f} bytes/s, at least {MIN_RATE} "
+                                           "needed)")
+                    window_start, window_done = window_start + elapsed, done
             if total is not None and done < total:
                 raise MirrorFailed(f"the connection closed early ({done} of {total} bytes)")
     except urllib.error.HTTPError as error:
@@ -707,13 +876,14 @@ def describe(error, timeout):
 
 class Progress:
     """One progress line per download: redrawn in place ('\\r') on a terminal, a few plain lines in
-    a log."""
+    a log; and one at least every PROGRESS_EVERY seconds, so a slow mirror's first bytes show."""
 
     def __init__(self, total, stream):
         self.total, self.stream = total, stream
         self.tty = hasattr(stream, "isatty") and stream.isatty()
         self.shown = None if self.tty else 0      # in a log, skip the 0% line
         self.done = self.width = 0
+        self.shown_at = time.monotonic()
 
     def text(self):
         if not self.total:
@@ -727,8 +897,9 @@ class Progress:
             step = 100 * done // self.total if self.tty else 4 * done // self.total
         else:            # size unknown: every megabyte on a terminal, every 10 MB in a log
             step = done // (1 << 20) if self.tty else done // (10 << 20)
-        if step != self.shown:
-            self.shown = step
+        now = time.monotonic()
+        if step != self.shown or now - self.shown_at >= PROGRESS_EVERY:
+            self.shown, self.shown_at = step, now
             text = self.text()
             self.width = max(self.width, len(text))    # pad, so a shorter text hides the longer one
             self.stream.write(("\r" + text.ljust(self.width)) if self.tty else (text + "\n"))
@@ -743,6 +914,8 @@ class Progress:
 
 
 def human_size(n):
+    if n < 1e3:
+        return f"{n} B"
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
 
@@ -1486,7 +1659,7 @@ def parse_args(argv):
     digits."""
     here = Path(__file__).resolve().parent
     parser = make_parser(__doc__)
-    parser.add_argument("--data-dir", type=Path, default=here / "data",
+    parser.add_argument("--data-dir", type=user_path, default=here / "data",
                         help="folder for the MNIST files (default: data/ beside this script)")
     parser.add_argument("--mirror", action="append", metavar="URL",
                         help="base URL to download MNIST from; repeat to give several, tried in "
@@ -1504,12 +1677,12 @@ def parse_args(argv):
                         metavar="SIZE",
                         help=f"hidden layer sizes, e.g. --hidden 300 100 "
                              f"(default: {' '.join(map(str, HIDDEN))})")
-    parser.add_argument("--model", type=Path, default=here / "data" / "model.npz",
+    parser.add_argument("--model", type=user_path, default=here / "data" / "model.npz",
                         help="where to save the trained network, and where --predict and --draw "
                              "load it (default: data/model.npz)")
     parser.add_argument("--train-limit", type=positive_int, metavar="N",
                         help="train on the first N training images only (quick experiments)")
-    parser.add_argument("--predict", nargs="+", type=Path, metavar="IMAGE",
+    parser.add_argument("--predict", nargs="+", type=user_path, metavar="IMAGE",
                         help="read the digit in each image file with the trained --model and print "
                              "what the network says (needs no MNIST)")
     parser.add_argument("--draw", action="store_true",
@@ -1521,6 +1694,12 @@ def parse_args(argv):
         parser.error(f"--hidden {' '.join(map(str, args.hidden))}: {too_large}; "
                      "choose smaller layers")
     return args
+
+
+def user_path(text):
+    """A path from the command line, ~ meaning the home folder. The shell expands ~ only at the
+    start of a word: --data-dir=~/mnist arrives here as typed."""
+    return Path(text).expanduser()
 
 
 def prepare_output_folders(args):

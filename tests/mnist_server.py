@@ -31,8 +31,12 @@ MODES = {
     "cut": "a Content-Length for the whole file, then half of it, then the connection closes",
     "hang": "nothing at all after the request, until the server stops",
     "stall": "the headers and half of the file, then nothing, until the server stops",
+    "drip": "the headers, then one byte every DRIP_INTERVAL seconds (never long enough for a read "
+            "to time out), until DRIP_LIMIT seconds have passed or the server stops",
 }
 HANG_LIMIT = 30  # seconds a hanging handler waits at most; stop() releases it at once
+DRIP_INTERVAL = 0.02   # 50 bytes a second: alive, but far too slow to be worth waiting for
+DRIP_LIMIT = 10        # seconds; then the connection closes, so a client that never gives up ends
 
 
 # --- tiny MNIST-shaped data ----------------------------------------------------------------------
@@ -97,6 +101,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = body[:middle] + bytes(b ^ 0xFF for b in body[middle:middle + 16]) + body[middle + 16:]
         elif mode == "wrong":
             body = gzip.compress(bytes(len(gzip.decompress(body))), mtime=0)
+        elif mode == "drip":
+            return self.drip(body)
         elif mode in ("cut", "stall"):
             return self.reply(body[: len(body) // 2], length=len(body), then_wait=(mode == "stall"))
         self.reply(body)
@@ -110,6 +116,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
         if then_wait:
             self.server.mirror.release.wait(HANG_LIMIT)
+
+
+    def drip(self, body):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        release = self.server.mirror.release
+        for i in range(min(len(body), int(DRIP_LIMIT / DRIP_INTERVAL))):
+            self.wfile.write(body[i:i + 1])
+            self.wfile.flush()
+            if release.wait(DRIP_INTERVAL):
+                return
 
 
 class MirrorServer:

@@ -4,15 +4,25 @@ Every download goes to a MirrorServer on 127.0.0.1 (tests/mnist_server.py). Most
 MNIST-shaped files with their own digest table; the last one serves the real MNIST (../shared/mnist)
 through the real code path with the real digests.
 """
+import builtins
+import errno
 import gzip
 import io
+import os
+import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import load_lesson, run_script
+import mnist_server
+from helpers import REPO, load_lesson, run_script
 from mnist_server import NAMES, MirrorServer, digest_table, idx_bytes, tiny_mnist
 
 LESSON = "05_train_mnist.py"
@@ -334,3 +344,275 @@ def test_real_mnist_downloads_verifies_and_loads(shared_mnist, tmp_path):
     assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     assert x_train.max() == 255 and x_train.min() == 0
 
+
+# --- a mirror that is alive but far too slow -----------------------------------------------------
+def test_a_dripping_mirror_is_dropped_for_being_too_slow(tmp_path, monkeypatch):
+    """One byte every DRIP_INTERVAL never trips the per-read timeout: the transfer rate must."""
+    monkeypatch.setattr(m, "MIN_RATE", 1000)       # bytes a second, measured over...
+    monkeypatch.setattr(m, "RATE_WINDOW", 0.5)     # ...this many seconds;
+    monkeypatch.setattr(m, "PROGRESS_EVERY", 0.1)  # a progress line this often
+    started = time.monotonic()
+    with MirrorServer(FILES, "drip") as slow, MirrorServer(FILES) as good:
+        data, output = prepare(tmp_path, slow, good, timeout=2.0)
+    assert time.monotonic() - started < mnist_server.DRIP_LIMIT / 2
+    assert_is_tiny_mnist(data)
+    lines = output.splitlines()
+    failed = [i for i, line in enumerate(lines) if "failed:" in line]
+    assert len(failed) == 1 and "too slow" in lines[failed[0]], output
+    assert "trying the next mirror" in lines[failed[0]]
+    # Progress shows while the first bytes trickle in, long before the first 64 KiB.
+    assert re.match(r"  \d+ B of \d+\.\d kB \(0%\)", lines[failed[0] - 1]), output
+    assert len(slow.requests) == 1 and listing(tmp_path) == sorted(FILES)
+
+
+def test_a_slow_but_steady_download_is_not_dropped(tmp_path, monkeypatch):
+    monkeypatch.setattr(m, "MIN_RATE", 20)         # the drip's 50 bytes/s pass
+    monkeypatch.setattr(m, "RATE_WINDOW", 0.5)
+    labels = "t10k-labels-idx1-ubyte"
+    with MirrorServer(FILES, "drip") as slow:
+        out = io.StringIO()
+        path, unpacked = m.download_verified(slow.url + labels + ".gz", labels, *DIGESTS[labels],
+                                             tmp_path, 2.0, out)
+    assert path == tmp_path / (labels + ".gz") and len(unpacked) == DIGESTS[labels][0]
+
+
+# --- stopped from outside, abandoned partial files -----------------------------------------------
+def lesson_process(*args):
+    """Start the lesson as run_script does, but without waiting, so the test can signal it."""
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", **CLI_ENV)
+    return subprocess.Popen([sys.executable, str(REPO / LESSON), *map(str, args)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM and SIGHUP are POSIX signals")
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
+def test_a_signal_during_a_download_stops_it_like_ctrl_c(signal_name, tmp_path):
+    """A closed terminal (SIGHUP), `timeout` or a process manager (SIGTERM) mid-download."""
+    data_dir = tmp_path / "data"
+    with MirrorServer(FILES, "drip") as slow:
+        process = lesson_process("--download-only", "--data-dir", data_dir, "--mirror", slow.url)
+        try:
+            deadline = time.monotonic() + 20
+            while not slow.requests and time.monotonic() < deadline:  # the download is under way
+                time.sleep(0.05)
+            assert list(data_dir.glob(".*.part")), "no partial download to interrupt"
+            process.send_signal(getattr(signal, signal_name))
+            stdout, stderr = process.communicate(timeout=20)
+        finally:
+            process.kill()
+            process.wait()
+    assert process.returncode > 0, "killed by the signal instead of stopping cleanly"
+    assert "Traceback" not in stderr and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("interrupted") and "nothing half-downloaded was kept" in stderr
+    assert listing(data_dir) == []
+
+
+def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    abandoned = tmp_path / ".train-images-idx3-ubyte.k2j4_x.part"   # the names mkstemp gives ours
+    live = tmp_path / ".t10k-labels-idx1-ubyte.a8b9c0.part"          # another run writing right now
+    not_ours = tmp_path / ".notes.txt.part"
+    for path in (abandoned, live, not_ours):
+        path.write_bytes(b"\x1f\x8b partial")
+    two_hours_ago = time.time() - 2 * 3600
+    for path in (abandoned, not_ours):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    with MirrorServer(FILES) as server:
+        data, output = prepare(tmp_path, server)
+    assert_is_tiny_mnist(data)
+    assert not abandoned.exists() and live.exists() and not_ours.exists()
+    assert f"removed {abandoned}" in output and str(live) not in output
+
+
+# --- folders and files that are not what they should be ------------------------------------------
+@pytest.fixture
+def deny_access(monkeypatch):
+    """chmod 000 a folder. Root ignores permissions, so there the kernel's refusal is imitated:
+    listing the folder, or opening, stat-ing or creating anything inside it, is refused."""
+    denied = []
+
+    def inside(path, itself):
+        if isinstance(path, int):
+            return False
+        path = Path(os.path.abspath(os.fsdecode(path)))
+        return any(folder in path.parents or (itself and path == folder) for folder in denied)
+
+    def refuse(original, itself=False):
+        def wrapper(path, *args, **kwargs):
+            if inside(path, itself):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+            return original(path, *args, **kwargs)
+        return wrapper
+
+    def deny(folder):
+        folder.chmod(0)
+        denied.append(Path(os.path.abspath(folder)))
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            for module, names in ((os, ["stat", "lstat", "open", "mkdir"]), (builtins, ["open"]),
+                                  (io, ["open"])):
+                for fn in names:
+                    monkeypatch.setattr(module, fn, refuse(getattr(module, fn)))
+            for fn in ("listdir", "scandir"):
+                monkeypatch.setattr(os, fn, refuse(getattr(os, fn), itself=True))
+    yield deny
+    for folder in denied:
+        folder.chmod(0o755)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="chmod 000 means nothing on Windows")
+def test_a_data_folder_without_permissions(tmp_path, deny_access):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    deny_access(tmp_path)
+    for attempt in (lambda: m.load_mnist(tmp_path, digests=DIGESTS), lambda: prepare(tmp_path)):
+        with pytest.raises(m.MnistError) as caught:
+            attempt()
+        message = str(caught.value)
+        assert f"cannot read the data folder {tmp_path}" in message
+        assert "ermission denied" in message
+        assert "--data-dir" in message
+
+
+def test_a_folder_where_a_data_file_belongs(tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    folder = tmp_path / "train-labels-idx1-ubyte.gz"
+    folder.unlink()
+    folder.mkdir()
+    with pytest.raises(m.MnistError, match=f"{re.escape(str(folder))}: it is a folder, not a file"):
+        m.load_mnist(tmp_path, digests=DIGESTS)
+    with MirrorServer(FILES) as server, pytest.raises(m.MnistError) as caught:
+        prepare(tmp_path, server)
+    assert f"{folder} is a folder where the file belongs; move or remove it" in str(caught.value)
+    assert server.requests == [] and folder.is_dir() and listing(folder) == []
+    assert len(listing(tmp_path)) == 4                              # nothing added, nothing removed
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+@pytest.mark.parametrize("kind, fault", [
+    ("file", "is a file, not a folder"),
+    ("loop", "is a symbolic link that leads to no folder (a loop, or a missing target)"),
+    ("file parent", "is a file, not a folder"),
+])
+def test_a_data_folder_that_is_not_a_folder(kind, fault, tmp_path):
+    data_dir = tmp_path / "data"
+    if kind == "loop":
+        data_dir.symlink_to(data_dir)
+    else:
+        data_dir.write_text("notes")
+    culprit = data_dir
+    if kind == "file parent":
+        data_dir = data_dir / "mnist"
+    with MirrorServer(FILES) as server, pytest.raises(m.MnistError) as caught:
+        prepare(data_dir, server)
+    message = str(caught.value)
+    assert f"{culprit} {fault}" in message and "--data-dir" in message
+    assert "File exists" not in message and "Not a directory" not in message
+    assert server.requests == []
+
+
+class FullDisk:
+    """A file whose writes fail as they do on a full disk."""
+    def __init__(self, file):
+        self.file, self.name = file, file.name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.file.close()
+
+    def write(self, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_is_reported_with_the_folder_not_a_file_descriptor(tmp_path, monkeypatch):
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: FullDisk(real_fdopen(fd, *a, **k)))
+    with MirrorServer(FILES) as server, pytest.raises(m.MnistError) as caught:
+        prepare(tmp_path, server)
+    message = str(caught.value)
+    assert f"cannot write in {tmp_path}: " in message and "No space left on device" in message
+    assert not re.search(r"cannot write \d", message)
+    assert listing(tmp_path) == []
+
+
+@pytest.mark.parametrize("name, other, says", [
+    ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "its header says 12 labels"),
+    ("train-labels-idx1-ubyte", "train-images-idx3-ubyte", "its header says 12 images of 28x28"),
+    ("t10k-images-idx3-ubyte", "train-images-idx3-ubyte", "its header says 12 images of 28x28"),
+])
+def test_another_mnist_file_under_this_name_is_named_by_its_header(name, other, says, tmp_path):
+    for n, content in FILES.items():
+        (tmp_path / n).write_bytes(content)
+    (tmp_path / (name + ".gz")).write_bytes(FILES[other + ".gz"])
+    with pytest.raises(m.MnistError) as caught:
+        m.load_mnist(tmp_path, digests=DIGESTS)
+    message = str(caught.value)
+    assert says in message and "another MNIST file under this name?" in message
+    assert "truncated" not in message
+
+
+def test_a_truncated_file_is_still_called_truncated(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(gzip.decompress(FILES["train-images-idx3-ubyte.gz"])[:-100])
+    with pytest.raises(m.InvalidFile, match=r"a truncated file \(its header says 12 images of 28"):
+        m.read_verified(path, *DIGESTS["train-images-idx3-ubyte"])
+
+
+def test_an_invalid_gz_beside_a_valid_unpacked_copy_is_removed_once(tmp_path):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    labels = "train-labels-idx1-ubyte"
+    (tmp_path / labels).write_bytes(gzip.decompress(FILES[labels + ".gz"]))
+    (tmp_path / (labels + ".gz")).write_bytes(b"not MNIST at all")
+    with MirrorServer(FILES, "404") as server:
+        data, first = prepare(tmp_path, server)
+        again, second = prepare(tmp_path, server)
+    assert_is_tiny_mnist(data) and assert_is_tiny_mnist(again)
+    assert server.requests == []
+    assert f"{tmp_path / (labels + '.gz')} is not valid" in first and "replaced" not in first
+    assert f"removed it; the valid {tmp_path / labels} is used" in first
+    assert second == "" and (tmp_path / labels).exists()
+    assert not (tmp_path / (labels + ".gz")).exists()
+
+
+# --- mirrors and paths given by the user ---------------------------------------------------------
+def test_an_invalid_mirror_setting_does_not_block_a_run_needing_no_download(tmp_path, monkeypatch):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    monkeypatch.setenv("MNIST_MIRRORS", "mnist-files")
+    assert_is_tiny_mnist(m.prepare_data(tmp_path, digests=DIGESTS, stream=io.StringIO()))
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()                # now a download is needed
+    with pytest.raises(m.MnistError, match="'mnist-files' is not a URL"):
+        m.prepare_data(tmp_path, digests=DIGESTS, stream=io.StringIO())
+
+
+def test_cli_with_an_invalid_mirror_setting_and_the_data_present(shared_mnist, tmp_path):
+    for name in NAMES:
+        (tmp_path / (name + ".gz")).symlink_to(shared_mnist / (name + ".gz"))
+    for env in (dict(CLI_ENV, MNIST_MIRRORS="mnist-files"), CLI_ENV):
+        mirror = ["--mirror", "mnist-files"] if env is CLI_ENV else []
+        result = run_script(LESSON, "--download-only", "--data-dir", tmp_path, *mirror, env=env,
+                            timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "MNIST is ready" in result.stdout
+
+
+def test_a_file_mirror_may_hold_unpacked_files(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for name in NAMES:
+        (mirror / name).write_bytes(gzip.decompress(FILES[name + ".gz"]))
+    out = io.StringIO()
+    data = m.prepare_data(tmp_path / "data", [mirror.as_uri() + "/"], digests=DIGESTS, stream=out)
+    assert_is_tiny_mnist(data)
+    assert listing(tmp_path / "data") == sorted(NAMES) and "failed" not in out.getvalue()
+
+
+def test_a_tilde_in_data_dir_and_model_means_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    args = m.parse_args(["--data-dir=~/mnist", "--model", "~/nets/model.npz"])
+    assert args.data_dir == tmp_path / "mnist" and args.model == tmp_path / "nets" / "model.npz"
