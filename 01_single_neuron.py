@@ -144,11 +144,15 @@ def plot_and_gate(plt):
     image = ax.contourf(x1, x2, a, levels=np.linspace(0, 1, 11), cmap="RdBu_r")
     ax.contour(x1, x2, a, levels=[0.5], colors="k")
     fig.colorbar(image, ax=ax, label="neuron output a")
-    outputs = [neuron(x, AND_WEIGHTS, AND_BIAS) for x in TRUTH_TABLE_INPUTS]
-    ax.scatter(TRUTH_TABLE_INPUTS[:, 0], TRUTH_TABLE_INPUTS[:, 1], c=np.round(outputs),
-               cmap="RdBu_r", vmin=0, vmax=1, edgecolors="k", s=120)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
+    # The truth-table points by shape and in black and white, so they stand out on red and blue.
+    outputs = np.round([neuron(x, AND_WEIGHTS, AND_BIAS) for x in TRUTH_TABLE_INPUTS])  # (4,)
+    for value, marker, face, edge in [(0, "o", "w", "k"), (1, "^", "k", "w")]:
+        x = TRUTH_TABLE_INPUTS[outputs == value]                       # the points with that output
+        ax.scatter(x[:, 0], x[:, 1], marker=marker, facecolors=face, edgecolors=edge,
+                   linewidths=1.5, s=150, zorder=3, label=f"x1 AND x2 = {value}")
+    ax.legend(loc="lower left", framealpha=0.9)
+    ax.set_xlabel("input x1")
+    ax.set_ylabel("input x2")
     ax.set_title("AND neuron: decision line 20 x1 + 20 x2 - 30 = 0")
     return fig
 

@@ -120,23 +120,34 @@ def forward_one_neuron_at_a_time(net, x):
 # Figures
 # ==================================================================================================
 def plot_activations(plt, net, X):
-    """One heatmap per layer: rows are samples, columns are neurons, colour is the activation."""
+    """One heatmap per layer: rows are samples, columns are neurons, colour is the activation.
+
+    The inputs lie in [-1, 1] and the activations in (0, 1), so the input panel has its own
+    diverging colour scale and the layers share another, each with its colourbar.
+    """
     layers = [X]
     for W, b in zip(net.weights, net.biases):
         layers.append(sigmoid(layers[-1] @ W + b))
-    fig, axes = plt.subplots(1, len(layers), figsize=(3 * len(layers), 3.2),
+    fig, axes = plt.subplots(1, len(layers), figsize=(3.2 * len(layers) + 1, 3.4),
                              gridspec_kw={"width_ratios": [a.shape[1] for a in layers]},
                              constrained_layout=True)
     for l, (ax, a) in enumerate(zip(axes, layers)):
-        image = ax.imshow(a, cmap="viridis", vmin=0 if l else None, vmax=1 if l else None)
+        cmap, low = ("PuOr_r", -1) if l == 0 else ("viridis", 0)
+        image = ax.imshow(a, cmap=cmap, vmin=low, vmax=1)
         ax.set_title("input X" if l == 0 else f"$a^{l} = \\sigma(z^{l})$")
         ax.set_xlabel(f"{a.shape[1]} neurons" if l else f"{a.shape[1]} inputs")
         ax.set_xticks(range(a.shape[1]))
         ax.set_yticks(range(a.shape[0]))
         if l == 0:
             ax.set_ylabel(f"{a.shape[0]} samples")
+            fig.colorbar(image, ax=ax, label="input value, scale [-1, 1]", shrink=0.9)
         for (i, j), value in np.ndenumerate(a):
-            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7, color="w")
+            # Dark text on light cells, light text on dark ones (luminance of the cell's colour).
+            red, green, blue, _ = image.cmap(image.norm(value))
+            light = 0.2126 * red + 0.7152 * green + 0.0722 * blue > 0.5
+            ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                    color="k" if light else "w")
+    fig.colorbar(image, ax=list(axes[1:]), label="activation, scale [0, 1]", shrink=0.9)
     fig.suptitle(f"Activations of Network({net.sizes}) for a batch of {X.shape[0]} samples")
     return fig
 

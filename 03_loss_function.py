@@ -162,8 +162,9 @@ def plot_loss_surface(plt, w_grid, b_grid, losses):
     ax_surface.legend(loc="upper right")
     hours = np.linspace(0, 5.5, 200)
     ax_data.scatter(HOURS, PASSED, c="k", zorder=3, label="students")
+    sign = "−" if b_grid[i] < 0 else "+"                  # a true minus sign, spaced like "+"
     ax_data.plot(hours, sigmoid(w_grid[i] * hours + b_grid[i]), "r",
-                 label=f"σ({w_grid[i]:.2f} · hours {b_grid[i]:+.2f})")
+                 label=f"σ({w_grid[i]:.2f} · hours {sign} {abs(b_grid[i]):.2f})")
     ax_data.set_xlabel("hours studied")
     ax_data.set_ylabel("passed / neuron output")
     ax_data.set_title("The best neuron on the grid")

@@ -315,7 +315,16 @@ def plot_decision_boundary(plt, net, X, labels, title):
     image = ax.contourf(u, v, output, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
     ax.contour(u, v, output, levels=[0.5], colors="k")
     fig.colorbar(image, ax=ax, label="network output")
-    ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="RdBu_r", edgecolors="k", s=18)
+    # The data by shape and in black and white, so no point hides in the background of its class.
+    size = 120 if len(X) <= 10 else 22
+    for label, marker, face, edge in [(0, "o", "w", "k"), (1, "^", "k", "w")]:
+        x = X[labels == label]                                         # the points of that class
+        ax.scatter(x[:, 0], x[:, 1], marker=marker, facecolors=face, edgecolors=edge,
+                   linewidths=1.5 if len(X) <= 10 else 0.6, s=size, zorder=3,
+                   label=f"class {label}")
+    ax.legend(loc="lower left", framealpha=0.9)
+    ax.set_xlabel("input x1")
+    ax.set_ylabel("input x2")
     ax.set_title(title)
     return fig
 
