@@ -9,6 +9,7 @@ both the truncation error (~1e-12) and the rounding error (~1e-14) stay far belo
 even for gradient entries as small as 1e-6.
 """
 import numpy as np
+import pytest
 
 TOLERANCE = 1e-6  # relative error allowed per entry, in float64
 FLOOR = 1e-8      # gradient entries below this size are compared against it (rounding noise, not error)
@@ -76,9 +77,10 @@ def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE):
 
 
 def check_gradients(loss, arrays, analytic, names, tolerance=TOLERANCE):
-    """Fail with a message naming each wrong gradient array, its worst entry and both values."""
+    """Fail the test with just the message naming each wrong gradient array (no traceback)."""
     problems = gradient_problems(loss, arrays, analytic, names, tolerance)
-    assert not problems, "\n".join(problems)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 def gradient_is_correct(loss, arrays, analytic, tolerance=TOLERANCE):
@@ -103,19 +105,21 @@ def network_names(net):
             + [f"b{l} (layer {l} biases)" for l in layers])
 
 
-def check_backprop(lesson, net, X, Y, backward=None):
-    """Fail, naming the wrong arrays, unless (backward or net.backward)(X, Y) matches the numerical
-    gradient of the lesson's mse_loss."""
+def backprop_problems(lesson, net, X, Y, backward=None):
+    """gradient_problems of (backward or net.backward)(X, Y) against lesson.mse_loss's gradient."""
     grad_weights, grad_biases = (backward or net.backward)(X, Y)
     loss = lambda: lesson.mse_loss(net.forward(X), Y)
     analytic = list(grad_weights) + list(grad_biases)
-    check_gradients(loss, net.weights + net.biases, analytic, network_names(net))
+    return gradient_problems(loss, net.weights + net.biases, analytic, network_names(net))
+
+
+def check_backprop(lesson, net, X, Y, backward=None):
+    """Fail the test, naming each wrong array, unless backward's gradients are right."""
+    problems = backprop_problems(lesson, net, X, Y, backward)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 def backprop_is_correct(lesson, net, X, Y, backward=None):
     """Does (backward or net.backward)(X, Y) match the numerical gradient of lesson.mse_loss?"""
-    try:
-        check_backprop(lesson, net, X, Y, backward)
-    except AssertionError:
-        return False
-    return True
+    return not backprop_problems(lesson, net, X, Y, backward)
