@@ -66,9 +66,10 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     todo = todo_message(call.excinfo.value) if call.excinfo and report.failed else None
     if todo:
-        entry = call.excinfo.traceback[-1]   # where the TODO was raised; its lineno counts from 0
-        where = f"{Path(entry.path).name}, line {entry.lineno + 1}"
-        report.longrepr = f"{todo}\n  (still to write: {where})"
+        # Where the TODO was raised (a traceback counts lines from 0); none if a script raised it.
+        places = [f"{Path(entry.path).name}, line {entry.lineno + 1}"
+                  for entry in call.excinfo.traceback if Path(entry.path).parent == helpers.LESSONS_DIR]
+        report.longrepr = todo + (f"\n  (still to write: {places[-1]})" if places else "")
         seen = item.config.stash.setdefault(TODOS_SEEN, {})
         seen.setdefault(todo.split(":")[0], []).append(item.nodeid)
 
