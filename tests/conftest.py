@@ -67,8 +67,9 @@ def pytest_runtest_makereport(item, call):
     todo = todo_message(call.excinfo.value) if call.excinfo and report.failed else None
     if todo:
         # Where the TODO was raised (a traceback counts lines from 0); none if a script raised it.
-        places = [f"{Path(entry.path).name}, line {entry.lineno + 1}"
-                  for entry in call.excinfo.traceback if Path(entry.path).parent == helpers.LESSONS_DIR]
+        entries = [entry for entry in call.excinfo.traceback
+                   if Path(entry.path).parent == helpers.LESSONS_DIR]
+        places = [f"{Path(entry.path).name}, line {entry.lineno + 1}" for entry in entries]
         report.longrepr = todo + (f"\n  (still to write: {places[-1]})" if places else "")
         seen = item.config.stash.setdefault(TODOS_SEEN, {})
         seen.setdefault(todo.split(":")[0], []).append(item.nodeid)
