@@ -14,12 +14,6 @@ import helpers
 from helpers import REPO, SHARED_MNIST, run_script
 
 
-def pytest_addoption(parser):
-    parser.addoption("--lessons-dir", metavar="FOLDER",
-                     help="run the lesson tests against the lessons in FOLDER, e.g. exercises "
-                          "(default: the repository's own lessons)")
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "whole_run: trains lesson 05 on all of MNIST (so do tests "
                             "using mnist_model); left out with --lessons-dir, which checks "
