@@ -1,9 +1,83 @@
-"""Fixtures shared by the tests. Plain helpers live in tests/helpers.py."""
+"""Fixtures and options shared by the tests. Plain helpers live in tests/helpers.py.
+
+    python -m pytest tests/test_04b_backprop_network.py --lessons-dir exercises
+
+runs one lesson's tests against the lesson files in another folder, e.g. a learner's exercises. A
+function still to write fails each test that reaches it with one line, its TODO, not a traceback.
+"""
 import os
+from pathlib import Path
 
 import pytest
 
+import helpers
 from helpers import REPO, SHARED_MNIST, run_script
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "whole_run: trains lesson 05 on all of MNIST (so do tests "
+                            "using mnist_model); left out with --lessons-dir, which checks "
+                            "train_epoch on a subset instead")
+    folder = config.getoption("lessons_dir")
+    if folder is None:
+        return
+    folder = (config.invocation_params.dir / folder).resolve()
+    if not any(folder.glob("0*.py")):
+        raise pytest.UsageError(f"--lessons-dir {folder}: no lesson files (0*.py) there; give the "
+                                "folder holding them, e.g. --lessons-dir exercises")
+    helpers.LESSONS_DIR = folder
+
+
+def pytest_report_header(config):
+    return f"lessons from: {helpers.LESSONS_DIR}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Against --lessons-dir, leave out the minutes-long training runs of lesson 05."""
+    if helpers.LESSONS_DIR == REPO:
+        return
+    def whole_run(item):
+        return item.get_closest_marker("whole_run") or "mnist_model" in item.fixturenames
+    left_out = [item for item in items if whole_run(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not whole_run(item)]
+
+
+def todo_message(error):
+    """The "TODO name: hint" message of an exercise function still to write, or None."""
+    while error is not None:
+        if isinstance(error, NotImplementedError) and str(error).startswith("TODO "):
+            return str(error)
+        error = error.__cause__ or error.__context__
+    return None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that reached a blank exercise function fails with one line: which TODO, and where."""
+    outcome = yield
+    report = outcome.get_result()
+    todo = todo_message(call.excinfo.value) if call.excinfo and report.failed else None
+    if todo:
+        # Where the TODO was raised (a traceback counts lines from 0); none if a script raised it.
+        entries = [entry for entry in call.excinfo.traceback
+                   if Path(entry.path).parent == helpers.LESSONS_DIR]
+        places = [f"{Path(entry.path).name}, line {entry.lineno + 1}" for entry in entries]
+        report.longrepr = todo + (f"\n  (still to write: {places[-1]})" if places else "")
+        seen = item.config.stash.setdefault(TODOS_SEEN, {})
+        seen.setdefault(todo.split(":")[0], []).append(item.nodeid)
+
+
+TODOS_SEEN = pytest.StashKey()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    seen = config.stash.get(TODOS_SEEN, {})
+    if seen:
+        terminalreporter.section("functions still to write")
+        for todo, tests in seen.items():
+            terminalreporter.line(f"{todo}: {len(tests)} failed test{'s' * (len(tests) != 1)}")
 
 
 @pytest.fixture(scope="session")

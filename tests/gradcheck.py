@@ -9,6 +9,7 @@ both the truncation error (~1e-12) and the rounding error (~1e-14) stay far belo
 even for gradient entries as small as 1e-6.
 """
 import numpy as np
+import pytest
 
 TOLERANCE = 1e-6  # relative error allowed per entry, in float64
 FLOOR = 1e-8      # gradient entries below this size are compared against it (rounding noise, not error)
@@ -31,21 +32,61 @@ def numerical_gradients(loss, arrays, h=1e-3):
     return estimates
 
 
+def relative_errors(a, n):
+    """|a - n| / max(|a|, |n|, FLOOR), entry by entry; a NaN (broken gradient) counts as inf."""
+    a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    errors = np.abs(a - n) / np.maximum(np.maximum(np.abs(a), np.abs(n)), FLOOR)
+    return np.where(np.isnan(errors), np.inf, errors)
+
+
 def worst_relative_error(analytic, numeric):
-    """The largest |a - n| / max(|a|, |n|, FLOOR) over all entries of all arrays."""
+    """The largest relative error over all entries of all arrays."""
     worst = 0.0
     for a, n in zip(analytic, numeric):
-        assert np.shape(a) == np.shape(n), f"gradient shaped {np.shape(a)}, parameter shaped {np.shape(n)}"
-        scale = np.maximum(np.maximum(np.abs(a), np.abs(n)), FLOOR)
-        worst = max(worst, float(np.max(np.abs(a - n) / scale)))
+        assert np.shape(a) == np.shape(n), f"gradient shaped {np.shape(a)}, expected {np.shape(n)}"
+        worst = max(worst, float(np.max(relative_errors(a, n), initial=0.0)))
     return worst
+
+
+def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE):
+    """What is wrong with the analytic gradients, a line per parameter array; [] when all are right.
+
+    names[i] says what arrays[i] is, e.g. "W1 (layer 1 weights)". A line names the array, its worst
+    entry, the analytic and the numerical value there and their relative error; a shape or count
+    mismatch is reported before any numerical gradient is computed.
+    """
+    if len(analytic) != len(arrays):
+        return [f"got {len(analytic)} gradient arrays, expected {len(arrays)}: one for each of "
+                + ", ".join(name.split()[0] for name in names)]
+    shapes = [f"{name}: the gradient has shape {np.shape(a)}, expected {p.shape} (the parameter's)"
+              for name, a, p in zip(names, analytic, arrays) if np.shape(a) != p.shape]
+    if shapes:
+        return shapes
+    problems = []
+    for name, a, n in zip(names, analytic, numerical_gradients(loss, arrays)):
+        errors = relative_errors(a, n)
+        worst = np.unravel_index(np.argmax(errors), errors.shape) if errors.size else None
+        if worst is not None and errors[worst] > tolerance:
+            where = f"[{', '.join(map(str, worst))}]" if worst else ""
+            problems.append(f"{name}: worst entry {name.split()[0]}{where}: "
+                            f"analytic {float(a[worst]):.8g}, numerical {float(n[worst]):.8g}, "
+                            f"relative error {float(errors[worst]):.2g}")
+    if problems:
+        problems.insert(0, f"wrong gradient (relative error allowed: {tolerance:g}):")
+    return problems
+
+
+def check_gradients(loss, arrays, analytic, names, tolerance=TOLERANCE):
+    """Fail the test with just the message naming each wrong gradient array (no traceback)."""
+    problems = gradient_problems(loss, arrays, analytic, names, tolerance)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
 
 
 def gradient_is_correct(loss, arrays, analytic, tolerance=TOLERANCE):
     """True when every analytic entry matches its central-difference estimate within `tolerance`."""
-    if len(analytic) != len(arrays):
-        return False
-    return worst_relative_error(analytic, numerical_gradients(loss, arrays)) <= tolerance
+    names = [f"array {i}" for i in range(len(arrays))]
+    return not gradient_problems(loss, arrays, analytic, names, tolerance)
 
 
 def random_problem(lesson, sizes, n_samples, seed, dtype=np.float64):
@@ -57,8 +98,28 @@ def random_problem(lesson, sizes, n_samples, seed, dtype=np.float64):
     return net, X, Y
 
 
-def backprop_is_correct(lesson, net, X, Y, backward=None):
-    """Does (backward or net.backward)(X, Y) match the numerical gradient of the lesson's mse_loss?"""
+def network_names(net):
+    """Names for net.weights + net.biases: "W1 (layer 1 weights)", ..., "b1 (layer 1 biases)"."""
+    layers = range(1, len(net.weights) + 1)
+    return ([f"W{l} (layer {l} weights)" for l in layers]
+            + [f"b{l} (layer {l} biases)" for l in layers])
+
+
+def backprop_problems(lesson, net, X, Y, backward=None):
+    """gradient_problems of (backward or net.backward)(X, Y) against lesson.mse_loss's gradient."""
     grad_weights, grad_biases = (backward or net.backward)(X, Y)
     loss = lambda: lesson.mse_loss(net.forward(X), Y)
-    return gradient_is_correct(loss, net.weights + net.biases, grad_weights + grad_biases)
+    analytic = list(grad_weights) + list(grad_biases)
+    return gradient_problems(loss, net.weights + net.biases, analytic, network_names(net))
+
+
+def check_backprop(lesson, net, X, Y, backward=None):
+    """Fail the test, naming each wrong array, unless backward's gradients are right."""
+    problems = backprop_problems(lesson, net, X, Y, backward)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def backprop_is_correct(lesson, net, X, Y, backward=None):
+    """Does (backward or net.backward)(X, Y) match the numerical gradient of lesson.mse_loss?"""
+    return not backprop_problems(lesson, net, X, Y, backward)

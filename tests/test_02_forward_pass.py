@@ -16,7 +16,7 @@ def test_forward_shapes(sizes, n_samples):
     assert [b.shape for b in net.biases] == [(n,) for n in sizes[1:]]
     X = np.random.default_rng(0).uniform(size=(n_samples, sizes[0]))
     out = net.forward(X)
-    assert out.shape == (n_samples, sizes[-1])
+    assert out.shape == (n_samples, sizes[-1]), f"forward gave {out.shape}, expected (N, n_out)"
     assert np.all((out > 0) & (out < 1))
 
 

@@ -31,7 +31,8 @@ def test_mse_refuses_to_broadcast(p_shape, t_shape):
 
 def test_one_hot():
     Y = L03.one_hot(np.array([3, 0, 9]), 10)
-    assert Y.shape == (3, 10) and Y.dtype == np.float64
+    assert Y.shape == (3, 10), f"one_hot(3 labels, 10) gave shape {Y.shape}, expected (3, 10)"
+    assert Y.dtype == np.float64
     assert Y.sum() == 3
     assert Y[0, 3] == Y[1, 0] == Y[2, 9] == 1
     assert L03.one_hot(np.array([1]), 2, dtype=np.float32).dtype == np.float32

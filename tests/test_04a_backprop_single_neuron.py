@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from gradcheck import gradient_is_correct, numerical_gradients, worst_relative_error
+from gradcheck import (check_gradients, gradient_is_correct, numerical_gradients,
+                       worst_relative_error)
 from helpers import load_lesson, run_script
 
 L04A = load_lesson("04a_backprop_single_neuron.py")
@@ -17,7 +18,7 @@ def test_chain_rule_matches_central_differences(seed, n_samples, n_inputs):
     w, b = rng.normal(size=n_inputs), np.array([rng.normal()])
     _, grad_w, grad_b = L04A.neuron_loss_and_gradients(X, y, w, b[0])
     loss = lambda: L04A.neuron_loss_and_gradients(X, y, w, b[0])[0]
-    assert gradient_is_correct(loss, [w, b], [grad_w, np.array([grad_b])])
+    check_gradients(loss, [w, b], [grad_w, np.array([grad_b])], ["dL/dw", "dL/db"])
 
 
 def test_the_checker_catches_a_wrong_gradient():

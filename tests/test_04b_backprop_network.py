@@ -3,7 +3,7 @@ training."""
 import numpy as np
 import pytest
 
-from gradcheck import backprop_is_correct, gradient_is_correct, random_problem
+from gradcheck import backprop_is_correct, check_backprop, gradient_is_correct, random_problem
 from helpers import load_lesson, run_script
 
 L04B = load_lesson("04b_backprop_network.py")
@@ -14,7 +14,7 @@ L04B = load_lesson("04b_backprop_network.py")
 @pytest.mark.parametrize("n_samples", [1, 7])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_backward_matches_central_differences(sizes, n_samples, seed):
-    assert backprop_is_correct(L04B, *random_problem(L04B, sizes, n_samples, seed))
+    check_backprop(L04B, *random_problem(L04B, sizes, n_samples, seed))
 
 
 def test_the_checker_catches_one_wrong_entry():
@@ -23,6 +23,32 @@ def test_the_checker_catches_one_wrong_entry():
     grad_weights[1][2, 1] *= 1.001
     loss = lambda: L04B.mse_loss(net.forward(X), Y)
     assert not gradient_is_correct(loss, net.weights + net.biases, grad_weights + grad_biases)
+
+
+def test_a_layer_1_weight_gradient_1_percent_off_is_named():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+
+    def backward_1_percent_off(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [grad_weights[0] * 1.01, *grad_weights[1:]], grad_biases
+
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_backprop(L04B, net, X, Y, backward_1_percent_off)
+    message = str(failure.value)
+    assert "W1 (layer 1 weights): worst entry W1[" in message and "relative error 0.0099" in message
+    assert "W2" not in message and "b1" not in message  # only the wrong array is named
+
+
+def test_a_gradient_of_the_wrong_shape_is_named_with_both_shapes():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+
+    def backward_transposed(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [grad_weights[0], grad_weights[1].T, grad_weights[2]], grad_biases
+
+    expected = r"W2 \(layer 2 weights\): the gradient has shape \(3, 5\), expected \(5, 3\)"
+    with pytest.raises(pytest.fail.Exception, match=expected):
+        check_backprop(L04B, net, X, Y, backward_transposed)
 
 
 def test_the_checker_catches_a_wrong_backward():
@@ -46,8 +72,8 @@ def test_the_checker_catches_a_wrong_backward():
 def test_backward_has_no_loop_over_samples_and_keeps_float32():
     net, X, Y = random_problem(L04B, [5, 4, 3], 9, 0, dtype=np.float32)
     grad_weights, grad_biases = net.backward(X, Y)
-    assert [g.shape for g in grad_weights] == [W.shape for W in net.weights]
-    assert [g.shape for g in grad_biases] == [b.shape for b in net.biases]
+    assert [g.shape for g in grad_weights] == [W.shape for W in net.weights], "got, expected shapes"
+    assert [g.shape for g in grad_biases] == [b.shape for b in net.biases], "got, expected shapes"
     assert all(g.dtype == np.float32 for g in grad_weights + grad_biases)
     # The same gradients whether computed for the batch or summed over batches of one, weighted 1/N.
     net64, X64, Y64 = random_problem(L04B, [5, 4, 3], 9, 0)

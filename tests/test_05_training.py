@@ -8,8 +8,8 @@ import sys
 import numpy as np
 import pytest
 
-from gradcheck import backprop_is_correct, random_problem
-from helpers import REPO, load_lesson, run_script
+from gradcheck import check_backprop, random_problem
+from helpers import load_lesson, run_script
 
 L05 = load_lesson("05_train_mnist.py")
 EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% "
@@ -31,6 +31,37 @@ def parse_accuracies(stdout):
 
 
 # --- accuracy on the real data -------------------------------------------------------------------
+def test_one_epoch_on_a_small_subset_learns(shared_mnist, monkeypatch):
+    """train_epoch, checked in seconds (the check of a learner's version in exercises/): one epoch on
+    3,000 training images visits each once, in mini-batches, returns the batches' mean loss and
+    accuracy, and lifts the accuracy on 1,000 held-out training images well above chance (10%)."""
+    (x_train, y_train), _ = L05.load_mnist(shared_mnist)
+    images, labels = x_train[:3000], y_train[:3000]
+    steps = []                                   # (inputs, targets, loss, output) of every step
+    real_step = L05.gradient_step
+
+    def recording_step(net, X, Y, lr):
+        loss, output = real_step(net, X, Y, lr)
+        steps.append((X, Y, loss, output))
+        return loss, output
+
+    monkeypatch.setattr(L05, "gradient_step", recording_step)
+    net = L05.Network([784, *L05.HIDDEN, 10], seed=1)
+    loss, accuracy = L05.train_epoch(net, images, labels, 16, L05.LEARNING_RATE, np.random.default_rng(1))
+    sizes = [len(X) for X, _, _, _ in steps]
+    assert len(steps) == 3000 // 16 + 1 and max(sizes) == 16 and sum(sizes) == 3000, \
+        f"expected 188 mini-batches of at most 16 images, 3000 in all; got {len(steps)}, {sum(sizes)} in all"
+    seen = np.sort(np.concatenate([X.sum(axis=1) for X, _, _, _ in steps]))
+    assert np.allclose(seen, np.sort(L05.to_inputs(images).sum(axis=1))), "not every image once per epoch"
+    assert loss == pytest.approx(sum(l * len(X) for X, _, l, _ in steps) / 3000), \
+        "the returned loss should be the mean of the batch losses, weighted by batch size"
+    correct = sum(int(np.sum(out.argmax(axis=1) == Y.argmax(axis=1))) for _, Y, _, out in steps)
+    assert accuracy == pytest.approx(correct / 3000), "the returned accuracy should count every batch"
+    held_out, _ = L05.evaluate(net, x_train[-1000:], y_train[-1000:])
+    assert held_out >= 0.3, f"after one epoch on 3000 images: {held_out:.1%} on held-out images"
+
+
+@pytest.mark.whole_run
 def test_three_epochs_pass_95_percent(mnist_model):
     model, stdout = mnist_model
     epochs, final = parse_accuracies(stdout)
@@ -39,6 +70,7 @@ def test_three_epochs_pass_95_percent(mnist_model):
     assert model.is_file()
 
 
+@pytest.mark.whole_run
 def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, tmp_path):
     result = run_script("05_train_mnist.py", "--data-dir", shared_mnist,
                         "--figures-dir", tmp_path / "figs", "--model", tmp_path / "model.npz")
@@ -60,7 +92,7 @@ def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, 
 @pytest.mark.parametrize("sizes", [[6, 5, 3], [6, 5, 4, 3], [6, 4, 5, 4, 3]])
 @pytest.mark.parametrize("n_samples", [1, 7])
 def test_gradient_check_on_05s_network(sizes, n_samples):
-    assert backprop_is_correct(L05, *random_problem(L05, sizes, n_samples, seed=n_samples))
+    check_backprop(L05, *random_problem(L05, sizes, n_samples, seed=n_samples))
 
 
 def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
@@ -185,17 +217,12 @@ def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_pat
     assert "epoch" not in result.stdout
 
 
-@pytest.mark.skipif(sys.platform == "win32",
-                    reason="sends SIGINT, which Windows delivers differently")
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT, which Windows delivers differently")
+@pytest.mark.whole_run
 def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tmp_path):
-    # A process started with SIGINT ignored (pytest run as a background job: `python -m pytest &`)
-    # passes that on, and Python then never raises KeyboardInterrupt: give the child the default
-    # handling a terminal gives, whatever pytest was started with.
-    process = subprocess.Popen([sys.executable, str(REPO / "05_train_mnist.py"),
-                                "--data-dir", str(shared_mnist), "--no-plots",
-                                "--model", str(tmp_path / "model.npz")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    process = subprocess.Popen([sys.executable, L05.__file__, "--data-dir", str(shared_mnist),
+                                "--no-plots", "--model", str(tmp_path / "model.npz")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for line in process.stdout:          # wait until training has really started
         if line.startswith("epoch  1/"):
             break

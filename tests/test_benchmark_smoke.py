@@ -14,6 +14,10 @@ SECTIONS = ["## Machine", "## Results", "## Peak memory of a default training ru
             "## Where the time of one step goes", "## Targets at the default batch size"]
 
 
+def run_benchmark(*args, **kwargs):
+    return run_script(BENCHMARK, *args, folder=REPO, **kwargs)  # a repository script, not a lesson
+
+
 def only_report(results_dir):
     reports = list(results_dir.iterdir())
     assert len(reports) == 1, reports
@@ -22,7 +26,7 @@ def only_report(results_dir):
 
 
 def test_tiny_run_prints_and_writes_the_same_report(tmp_path):
-    result = run_script(BENCHMARK, *TINY, "--random-data", "--results-dir", tmp_path, env=STRICT)
+    result = run_benchmark(*TINY, "--random-data", "--results-dir", tmp_path, env=STRICT)
     assert result.returncode == 0, result.stderr
     text = only_report(tmp_path)
     assert text in result.stdout
@@ -37,17 +41,17 @@ def test_tiny_run_prints_and_writes_the_same_report(tmp_path):
 
 
 def test_real_mnist_is_used_when_given(tmp_path, shared_mnist):
-    result = run_script(BENCHMARK, *TINY, "--no-memory", "--data-dir", shared_mnist,
+    result = run_benchmark(*TINY, "--no-memory", "--data-dir", shared_mnist,
                         "--results-dir", tmp_path, env=STRICT)
     assert result.returncode == 0, result.stderr
     assert f"data: MNIST from {shared_mnist}" in only_report(tmp_path)
 
 
 def test_bad_input_gets_one_clear_message_and_no_report(tmp_path):
-    bad_size = run_script(BENCHMARK, "--batch-sizes", "32,0", "--results-dir", tmp_path)
+    bad_size = run_benchmark("--batch-sizes", "32,0", "--results-dir", tmp_path)
     assert bad_size.returncode == 2 and "'0' is not a batch size" in bad_size.stderr
-    no_data = run_script(BENCHMARK, *TINY, "--data-dir", tmp_path / "missing",
-                         "--results-dir", tmp_path / "out")
+    no_data = run_benchmark(*TINY, "--data-dir", tmp_path / "missing",
+                            "--results-dir", tmp_path / "out")
     assert no_data.returncode == 1
     assert no_data.stderr.startswith("error: cannot use --data-dir")
     assert "Traceback" not in no_data.stderr
@@ -59,8 +63,8 @@ def test_a_lesson_without_network_dtype_is_refused(tmp_path):
     source = (REPO / "05_train_mnist.py").read_text(encoding="utf-8")
     renamed = tmp_path / "05_renamed_dtype.py"
     renamed.write_text(source.replace("NETWORK_DTYPE", "WEIGHT_DTYPE"), encoding="utf-8")
-    result = run_script(BENCHMARK, "--module", renamed, "--no-torch",
-                        "--results-dir", tmp_path / "out")
+    result = run_benchmark("--module", renamed, "--no-torch",
+                           "--results-dir", tmp_path / "out")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "lacks NETWORK_DTYPE" in result.stderr
     assert not (tmp_path / "out").exists()

@@ -116,7 +116,7 @@ def outputs_agree(name, compute, has=None):
     """compute(lesson) gives a list of arrays; it must be the same list in every lesson defining
     `name` (and, if given, whose `name` has the attribute `has`). Returns how many lessons were
     compared."""
-    modules = [load_lesson(f) for f in PRESENT]
+    modules = [load_lesson(f, REPO) for f in PRESENT]  # the repository's, whatever --lessons-dir
     modules = [m for m in modules
                if hasattr(m, name) and (has is None or hasattr(getattr(m, name), has))]
     assert len(modules) >= 2, f"fewer than two lessons define {name}"
