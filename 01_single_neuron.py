@@ -114,8 +114,8 @@ def print_sigmoid_facts():
     print("The sigmoid at a few points (and its slope σ'(z) = σ(z)(1 - σ(z))):")
     for z in [-1000.0, -5.0, -1.0, 0.0, 1.0, 5.0, 1000.0]:
         print(f"  z = {z:+8.1f}   σ(z) = {sigmoid(z):.6f}   σ'(z) = {sigmoid_prime(z):.6f}")
-    print("  (z = ±1000 would overflow e^(-z) in the naive formula; "
-          "the stable form gives 0 and 1.)")
+    print("  (At z = -1000 the naive formula's e^(-z) = e^1000 overflows float64; at z = +1000")
+    print("  e^(-1000) just underflows to 0 and gives 1. The stable form gives 0 and 1.)")
     print()
 
 

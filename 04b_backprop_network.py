@@ -51,10 +51,12 @@ class Network:
         weights[l-1]: (n_in, n_out)   column j holds the weights of neuron j
         biases[l-1]:  (n_out,)
 
-    The weights start random, drawn from a normal distribution with variance 1/n_in. Then
-    z = a @ W + b sums n_in terms and still has a variance of about 1, whatever the width, so every
-    sigmoid starts on its sloped middle part instead of being flattened at 0 or 1 (where it could
-    not learn, see 04a). The biases start at 0. The same seed always gives the same network.
+    The weights start random, drawn from a normal distribution with variance 1/n_in, the biases at
+    0. Then z_j = sum_i a_i W_ij, a sum of n_in independent terms, has variance
+    n_in · (1/n_in) · mean(a^2) = mean(a^2), the mean of the squared inputs, whatever the width:
+    at most 1 for inputs in [-1, 1] (lesson 02 prints it). So every sigmoid starts on its sloped
+    middle part instead of being flattened at 0 or 1, where it could not learn (see 04a). The same
+    seed always gives the same network.
     """
 
     def __init__(self, sizes, seed=0, dtype=np.float64):

@@ -51,10 +51,12 @@ class Network:
         weights[l-1]: (n_in, n_out)   column j holds the weights of neuron j
         biases[l-1]:  (n_out,)
 
-    The weights start random, drawn from a normal distribution with variance 1/n_in. Then
-    z = a @ W + b sums n_in terms and still has a variance of about 1, whatever the width, so every
-    sigmoid starts on its sloped middle part instead of being flattened at 0 or 1 (where it could
-    not learn, see 04a). The biases start at 0. The same seed always gives the same network.
+    The weights start random, drawn from a normal distribution with variance 1/n_in, the biases at
+    0. Then z_j = sum_i a_i W_ij, a sum of n_in independent terms, has variance
+    n_in · (1/n_in) · mean(a^2) = mean(a^2), the mean of the squared inputs, whatever the width:
+    at most 1 for inputs in [-1, 1] (lesson 02 prints it). So every sigmoid starts on its sloped
+    middle part instead of being flattened at 0 or 1, where it could not learn (see 04a). The same
+    seed always gives the same network.
     """
 
     def __init__(self, sizes, seed=0, dtype=np.float64):
@@ -150,6 +152,24 @@ def plot_activations(plt, net, X):
     return fig
 
 
+def print_spread_of_z(rng):
+    """Why the weights start with variance 1/n_in: the spread of z does not grow with the width.
+
+    z_j = sum_i x_i W_ij adds n_in independent terms, each with variance x_i^2 / n_in, so
+    Var(z_j) = mean(x^2), the mean of the squared inputs, at every width.
+    """
+    print("The first layer's z = x @ W at the start, for 2000 random inputs x in [-1, 1]:")
+    for n_in in (3, 100, 1000):
+        X = rng.uniform(-1, 1, size=(2000, n_in))                   # (2000, n_in)
+        z = X @ Network([n_in, 50], seed=n_in).weights[0]           # (2000, n_in) @ (n_in, 50)
+        print(f"  n_in = {n_in:4d}:  variance of z {z.var():.3f},  "
+              f"mean of x^2 {np.mean(X ** 2):.3f}")
+    print("  On average over the random weights Var(z) = n_in · (1/n_in) · mean(x^2) = mean(x^2),")
+    print("  1/3 for x uniform in [-1, 1]: it does not grow with the width and stays at most 1,")
+    print("  so the sigmoids start on their slopes.")
+    print()
+
+
 def main(argv=None):
     print_safely()
     args = make_parser(__doc__).parse_args(argv)
@@ -157,6 +177,7 @@ def main(argv=None):
     X = np.random.default_rng(args.seed + 1).uniform(-1, 1, size=(5, 3))  # (N=5, n_in=3)
     print_shapes(net, X)
     compare_with_single_neurons(net, X)
+    print_spread_of_z(np.random.default_rng(args.seed + 2))
     if args.no_plots:
         return
     plt = open_pyplot(args.show)
