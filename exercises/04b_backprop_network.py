@@ -276,6 +276,9 @@ def print_loss_jumps(losses):
     """
     ratios = losses[1:] / losses[:-1]                  # (steps - 1,): > 1 where the loss went up
     worst = int(np.argmax(ratios))
+    if ratios[worst] <= 1:
+        print(f"  the loss went down at every one of the {len(losses)} steps")
+        return
     print(f"  the loss went up at {int(np.sum(ratios > 1))} of {len(losses)} steps; the largest "
           f"jump, at step {worst + 1}, from {losses[worst]:.4f} to {losses[worst + 1]:.4f}")
 

@@ -871,11 +871,11 @@ class Progress:
         self.done = self.width = 0
         self.shown_at = time.monotonic()
 
-    def text(self):
+    def text(self, done=None):
+        done = self.done if done is None else done
         if not self.total:
-            return f"  {human_size(self.done)}"
-        return (f"  {human_size(self.done)} of {human_size(self.total)} "
-                f"({100 * self.done // self.total}%)")
+            return f"  {human_size(done)}"
+        return f"  {human_size(done)} of {human_size(self.total)} ({100 * done // self.total}%)"
 
     def update(self, done):
         self.done = done
@@ -885,8 +885,11 @@ class Progress:
             step = done // (1 << 20) if self.tty else done // (10 << 20)
         now = time.monotonic()
         if step != self.shown or now - self.shown_at >= PROGRESS_EVERY:
+            # A log names the quarter just passed, not the byte count of whichever read passed it,
+            # so that the same download always prints the same lines.
+            quarter = not self.tty and self.total and step != self.shown
             self.shown, self.shown_at = step, now
-            text = self.text()
+            text = self.text(-(-self.total * step // 4) if quarter else None)   # rounded up
             self.width = max(self.width, len(text))    # pad, so a shorter text hides the longer one
             self.stream.write(("\r" + text.ljust(self.width)) if self.tty else (text + "\n"))
             self.stream.flush()
