@@ -155,17 +155,19 @@ def print_gradient_check(seed):
 def gradient_step(net, X, Y, lr):
     """One step downhill for every parameter at once: W <- W - lr · dL/dW, b <- b - lr · dL/db.
 
-    Returns the loss and the output before the step: both come free with the forward pass that
-    backpropagation needs. The arrays are updated in place: the same result as W = W - lr * grad_W,
-    without making a new array at every step.
+    lr is one learning rate for every layer, or a list of one rate per layer of weights (lesson 05
+    gives its output layer a rate of its own). Returns the loss and the output before the step: both
+    come free with the forward pass that backpropagation needs. The arrays are updated in place:
+    the same result as W = W - lr * grad_W, without making a new array at every step.
     """
     activations = net.forward_all(X)
     output = activations[-1]
     grad_weights, grad_biases = net.backward_from(activations, Y)
-    for W, grad_W in zip(net.weights, grad_weights):
-        W -= lr * grad_W
-    for b, grad_b in zip(net.biases, grad_biases):
-        b -= lr * grad_b
+    rates = lr if isinstance(lr, (list, tuple)) else [lr] * len(net.weights)   # one per layer
+    for W, b, grad_W, grad_b, rate in zip(net.weights, net.biases, grad_weights, grad_biases,
+                                          rates):
+        W -= rate * grad_W
+        b -= rate * grad_b
     return mse_loss(output, Y), output
 
 

@@ -88,29 +88,75 @@ BATCH_SIZE = 16
 LEARNING_RATE = 15.0   # large because the loss averages over 10 outputs and has no 1/2 (see README)
 HIDDEN = (100,)        # hidden layer sizes
 N_CLASSES = 10
+N_VALIDATION = 10_000  # the last 10,000 training images: every choice is judged on these
+REFERENCE_WIDTH = 100  # the output layer's step is lr x REFERENCE_WIDTH / (the width feeding it)
 NETWORK_DTYPE = np.float32   # the weights, inputs and targets: half the memory of float64
-CHANCE_LEVEL = 0.20    # test accuracy at or below this after an epoch means nothing was learned
+CHANCE_LEVEL = 0.20    # validation accuracy at or below this after an epoch: nothing was learned
+MIN_STEPS = 100        # fewer gradient steps than this are too few to judge whether learning works
+MIN_IMAGES = 100       # fewer training images than this cannot teach ten digits
+SATURATED = 0.01       # a sigmoid whose slope a (1 - a) is below this (|z| > 4.6) barely learns
+PROBE_SIZE = 1000      # validation images on which we look inside the network
 EVAL_CHUNK = 2000      # images per forward pass when evaluating: bounds the memory of wide networks
 MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
                               # bound on what a --hidden typo or a model file can make us allocate
 
 
 # ==================================================================================================
-# From pixels to network inputs
+# From pixels to network inputs, and a validation set
 # ==================================================================================================
 def to_inputs(images):
-    """uint8 images (N, 28, 28) with values 0..255 -> inputs (N, 784) in [0, 1], of NETWORK_DTYPE.
+    """uint8 images (N, 28, 28) with values 0..255 -> inputs (N, 784) with values in [0, 1].
 
     Each image becomes one row of 784 numbers, row after row of pixels. Dividing by 255 keeps
-    z = x W + b small at the start, so the sigmoids start on their steep middle part. We convert one
-    mini-batch at a time: the training set takes 47 MB as uint8 but would take 188 MB as float32.
+    z = x W + b small at the start, so the sigmoids start on their steep middle part. We convert
+    one mini-batch at a time: the training set takes 47 MB as uint8 but would take 188 MB as
+    float32.
     """
     images = np.asarray(images)
     return images.reshape(len(images), -1).astype(NETWORK_DTYPE) / NETWORK_DTYPE(255)  # (N, 784)
 
 
+def split_validation(images, labels):
+    """(training set, validation set): the last N_VALIDATION training images are held out.
+
+    Every choice we make (the settings, when to call training failed) is judged on the validation
+    images. The test set is measured once, at the very end: a setting chosen because it did well on
+    the test set would make the test accuracy overstate how the network does on new digits.
+    """
+    n = len(images) - N_VALIDATION
+    return (images[:n], labels[:n]), (images[n:], labels[n:])
+
+
 # ==================================================================================================
-# Training: mini-batch stochastic gradient descent, test accuracy, and noticing when it fails
+# Starting well, at any width: the output layer's step, and where its outputs start
+# ==================================================================================================
+# Why a network 1000 units wide did not learn at lr 15 (measured in the README): at the start every
+# output is about 0.5 and nine of the ten targets are 0, so the first step pushes every output's z
+# down. Output j's z = sum_i a_i W_ij + b_j moves by sum_i a_i dW_ij + db_j, and each dW_ij has the
+# same sign, about -lr · 0.02 · a_i per step (delta = 2 (0.5 - 0.1) / 10 · σ'(0) = 0.02 on
+# average); with a_i ≈ 0.5 the n_in pushes add up to about -lr (1 + n_in / 4) / 50: -7.8 at width
+# 100, -75 at width 1000, where σ'(z) ≈ 1e-33 and no gradient flows any more. Two cures, each in
+# a line:
+#   - the output layer's step divided by the width that feeds it (LeCun et al., "Efficient
+#     BackProp", 1998, section 4.7), so the same lr moves its z by the same amount at any width;
+#   - the output biases start at the base rate, log(0.1 / 0.9), where each output already says
+#     "a tenth of the digits are mine", instead of at 0.5: no shared push is left to make.
+def new_network(sizes, seed):
+    """Network(sizes) as in lessons 02-04b, its output sigmoids starting at the base rate 1/10."""
+    net = Network(sizes, seed=seed, dtype=NETWORK_DTYPE)
+    p = 1 / sizes[-1]
+    net.biases[-1][:] = np.log(p / (1 - p))            # σ(log(p / (1 - p))) = p
+    return net
+
+
+def layer_rates(net, lr):
+    """The learning rate of each layer of weights: lr for the hidden layers, and for the output
+    layer lr · REFERENCE_WIDTH / (the width feeding it), which is lr itself at the default width."""
+    return [lr] * (len(net.weights) - 1) + [lr * REFERENCE_WIDTH / net.sizes[-2]]
+
+
+# ==================================================================================================
+# Training: mini-batch stochastic gradient descent, measured on validation images
 # ==================================================================================================
 def train_epoch(net, images, labels, batch_size, lr, rng):
     """One pass over the training set in a fresh random order, one gradient step per mini-batch.
@@ -121,6 +167,7 @@ def train_epoch(net, images, labels, batch_size, lr, rng):
     soon as a batch's loss is NaN or infinite.
     """
     order = rng.permutation(len(images))
+    rates = layer_rates(net, lr)
     total_loss, n_correct = 0.0, 0
     # A diverging run overflows to inf and NaN; we check for that ourselves, right below, with a
     # clearer message than NumPy's overflow warnings.
@@ -129,13 +176,13 @@ def train_epoch(net, images, labels, batch_size, lr, rng):
             batch = order[start:start + batch_size]
             X, y = to_inputs(images[batch]), labels[batch]              # (B, 784) and (B,)
             Y = one_hot(y, N_CLASSES, dtype=NETWORK_DTYPE)              # (B, 10)
-            loss, output = gradient_step(net, X, Y, lr)                 # output: (B, 10)
+            loss, output = gradient_step(net, X, Y, rates)              # output: (B, 10)
             if not math.isfinite(loss):
                 raise TrainingFailed(
                     f"training diverged: the loss became {loss} at mini-batch "
                     f"{start // batch_size + 1} (learning rate {lr:g}); the steps were so large "
-                    f"that the numbers overflowed. Try a smaller learning rate, e.g. "
-                    f"--lr {lr / 10:g}.")
+                    f"that the weights overflowed. Try a far smaller learning rate: the default, "
+                    f"--lr {LEARNING_RATE:g}.")
             total_loss += loss * len(batch)
             n_correct += int(np.sum(output.argmax(axis=1) == y))
     return total_loss / len(images), n_correct / len(images)
@@ -151,58 +198,118 @@ def evaluate(net, images, labels):
     return float(np.mean(predictions == labels)), predictions
 
 
-def train_and_report(net, train_set, test_set, epochs, batch_size, lr, seed):
-    """The training loop: train an epoch, measure the test accuracy, print one line, check.
+def train_and_report(net, train_set, validation_set, epochs, batch_size, lr, seed):
+    """The training loop: train an epoch, measure the validation accuracy, print one line, look
+    inside after the first epoch and at the end, and stop with the reason if nothing is learned.
 
-    Returns the history of every epoch and the last epoch's predicted test labels; raises
-    TrainingFailed on failure.
+    Returns the history of every epoch, each with every layer's health (see layer_health).
     """
-    (x_train, y_train), (x_test, y_test) = train_set, test_set
+    (x_train, y_train), (x_val, y_val) = train_set, validation_set
     rng = np.random.default_rng(seed)
-    X_probe = to_inputs(x_test[:500])   # a few images to look at the outputs if learning fails
-    history = []
+    probe = (to_inputs(x_val[:PROBE_SIZE]),                              # (1000, 784)
+             one_hot(y_val[:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE))  # (1000, 10)
+    history = [dict(epoch=0, layers=layer_health(net, *probe, layer_rates(net, lr)))]
+    steps_per_epoch = math.ceil(len(x_train) / batch_size)
+    print_layer_table(history[0]["layers"], "before training")
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         train_loss, train_accuracy = train_epoch(net, x_train, y_train, batch_size, lr, rng)
         train_seconds = time.perf_counter() - start
-        test_accuracy, predictions = evaluate(net, x_test, y_test)
+        val_accuracy, _ = evaluate(net, x_val, y_val)
         history.append(dict(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
-                            test_accuracy=test_accuracy))
+                            val_accuracy=val_accuracy,
+                            layers=layer_health(net, *probe, layer_rates(net, lr))))
         print(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.5f}  "
-              f"train acc {train_accuracy:7.2%}  test acc {test_accuracy:7.2%}  "
+              f"train acc {train_accuracy:7.2%}  val acc {val_accuracy:7.2%}  "
               f"{time.perf_counter() - start:5.1f} s  "
               f"{len(x_train) / train_seconds:8,.0f} samples/s", flush=True)
-        check_learning(net, test_accuracy, epoch, lr, X_probe)
-    return history, predictions
+        if epoch == 1 or epoch == epochs:
+            print_layer_table(history[-1]["layers"], f"after epoch {epoch}")
+        check_learning(history[-1], lr, len(x_train), epoch * steps_per_epoch, epoch == epochs)
+    return history
 
 
-def check_learning(net, test_accuracy, epoch, lr, X_probe):
-    """Stop with an explanation if, after a whole epoch, the network still guesses at chance level.
+# ==================================================================================================
+# Looking inside: how fast each layer learns, how saturated it is, how big its steps are
+# ==================================================================================================
+def learning_speed(net, X, Y):
+    """For each layer of weights, input side first, the length of dL/db over the batch (X, Y).
 
-    Two causes give the same accuracy; the outputs tell them apart:
-    - every output near 0 (or 1): the output sigmoids saturated, their slope σ'(z) is ~0 and no
-      gradient flows any more. The learning rate was too large for this width: at the start every
-      hidden activation is about 0.5 and every output is pushed the same way, so one step moves each
-      output's z by about lr x (width of the last hidden layer) / 200, fine for 100 units at lr 15,
-      fatal for 1000. (With sigmoids even lr = 1e6 ends here, not in NaN: saturation freezes the
-      weights first.)
-    - otherwise the outputs still move, only too slowly.
+    dL/db^l is the error signal delta^l summed over the batch (04b): how hard the loss pulls on
+    layer l's neurons. Nielsen's "speed of learning" (Neural Networks and Deep Learning, ch. 5):
+    backpropagation multiplies delta by W^T and by σ'(z) <= 1/4 at every layer it passes, so in a
+    deep sigmoid network the layers near the input often learn far more slowly than the last.
     """
-    if test_accuracy > CHANCE_LEVEL:
+    _, grad_biases = net.backward(X, Y)
+    return [float(np.linalg.norm(grad_b)) for grad_b in grad_biases]
+
+
+def layer_health(net, X, Y, rates):
+    """Per layer of weights, input side first: (speed, saturated, step_ratio).
+
+    speed       |dL/db| over the batch: learning_speed
+    saturated   the share of the layer's sigmoids, over the batch, whose slope a (1 - a) is below
+                SATURATED (|z| above 4.6): there σ' is so small that little gradient gets through
+    step_ratio  |rate · dL/dW| / |W|: how much one step would change the weights, relative to their
+                size (about 1e-3 is the usual healthy figure; far less learns slowly, far more
+                throws away what was learned)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported elsewhere
+        speeds = learning_speed(net, X, Y)
+        activations = net.forward_all(X)
+        grad_weights, _ = net.backward_from(activations, Y)
+        saturated = [float(np.mean(a * (1 - a) < SATURATED)) for a in activations[1:]]
+        steps = [float(np.linalg.norm(rate * grad_W) / np.linalg.norm(W))
+                 for W, grad_W, rate in zip(net.weights, grad_weights, rates)]
+    return list(zip(speeds, saturated, steps))
+
+
+def print_layer_table(layers, when):
+    print(f"  inside the network {when}, on {PROBE_SIZE:,} validation images:")
+    print("    layer  speed |dL/db|  saturated  step / weight")
+    for l, (speed, saturated, step) in enumerate(layers, start=1):
+        print(f"    {l:5d}  {speed:13.2e}  {saturated:9.1%}  {step:13.1e}")
+
+
+def check_learning(record, lr, n_train, steps_so_far, last_epoch):
+    """Stop with the reason, read from the numbers, if the network still guesses at chance level.
+
+    Chance is judged on the validation images after an epoch. Four causes give the same accuracy:
+    too few training images to learn ten digits from; too few steps to learn anything (a batch as
+    large as the training set takes one step an epoch); output sigmoids saturated, their slope
+    σ' ~0, so that no gradient flows (the steps were far too large); or outputs that still move,
+    only too slowly (the steps were too small).
+    """
+    if record["val_accuracy"] > CHANCE_LEVEL:
         return
-    mean_output = float(np.mean(net.forward(X_probe)))
-    summary = f"test accuracy {test_accuracy:.2%} after epoch {epoch}, where guessing gives 10%"
-    if mean_output < 0.02 or mean_output > 0.98:
-        width = net.sizes[-2]
-        suggestion = min(lr / 2, LEARNING_RATE * min(1.0, HIDDEN[-1] / width))
+    summary = (f"validation accuracy {record['val_accuracy']:.2%} after epoch {record['epoch']}, "
+               "where guessing gives 10%")
+    if n_train < MIN_IMAGES:
         raise TrainingFailed(
-            f"training diverged ({summary}): the learning rate {lr:g} is too large for this "
-            f"network. Its first steps pushed every output sigmoid to {mean_output:.3f}, where the "
-            f"slope is ~0, so no gradient flows back and nothing more can be learned. "
-            f"Try --lr {suggestion:.2g}.")
+            f"nothing learned ({summary}): {n_train} training image{'s' * (n_train != 1)} cannot "
+            f"teach {N_CLASSES} digits. Train on more, e.g. --train-limit 5000 (or leave "
+            "--train-limit out).")
+    if steps_so_far < MIN_STEPS:
+        if not last_epoch:
+            return                                      # too early to judge
+        raise TrainingFailed(
+            f"nothing learned yet ({summary}): only {steps_so_far} gradient "
+            f"step{'s' * (steps_so_far != 1)} in all, too few to learn from. Take more steps: a "
+            f"smaller --batch-size (the default is {BATCH_SIZE}) or more --epochs.")
+    speed, saturated, step = record["layers"][-1]
+    first_speed = record["layers"][0][0]
+    if saturated > 0.9:
+        raise TrainingFailed(
+            f"training stalled ({summary}): {saturated:.0%} of the output sigmoids are saturated "
+            f"(slope below {SATURATED}), so the output layer's gradient |dL/db| is only "
+            f"{speed:.1e} and the first layer's {first_speed:.1e}: almost nothing flows back. The "
+            f"steps were too large (one step would change the output weights by {step:.0e} of "
+            f"their size); try the default learning rate, --lr {LEARNING_RATE:g}, which trains "
+            "any width.")
     raise TrainingFailed(
-        f"training stalled at chance level ({summary}); the outputs still move (mean "
-        f"{mean_output:.3f}) but too slowly. Try a larger learning rate (--lr) or more epochs.")
+        f"training stalled ({summary}): the outputs are not saturated ({saturated:.0%}), but the "
+        f"steps are tiny: one would change the output weights by {step:.0e} of their size (about "
+        f"1e-3 is healthy). Try a larger learning rate: the default, --lr {LEARNING_RATE:g}.")
 
 
 class TrainingFailed(Exception):
@@ -211,10 +318,11 @@ class TrainingFailed(Exception):
 
 
 # ==================================================================================================
-# Figures: what the network learned
+# Figures: what the network learned, and how each layer learned
 # ==================================================================================================
 def plot_history(plt, history):
     """Loss (left) and accuracy (right) after each epoch."""
+    history = history[1:]                              # epoch 0 has only the layers' health
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     ax_loss.plot(epochs, [h["train_loss"] for h in history], "o-")
@@ -223,8 +331,8 @@ def plot_history(plt, history):
     ax_loss.set_title("Training loss")
     ax_acc.plot(epochs, [100 * h["train_accuracy"] for h in history], "o-",
                 label="train (during the epoch)")
-    ax_acc.plot(epochs, [100 * h["test_accuracy"] for h in history], "o-",
-                label="test (after the epoch)")
+    ax_acc.plot(epochs, [100 * h["val_accuracy"] for h in history], "o-",
+                label="validation (after the epoch)")
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy (%)")
     ax_acc.set_title("Accuracy")
@@ -232,6 +340,26 @@ def plot_history(plt, history):
     for ax in (ax_loss, ax_acc):
         ax.set_xticks(epochs)
         ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_learning_speed(plt, history):
+    """Each layer's speed |dL/db| (left) and step / weight ratio (right) over training, on a log
+    scale."""
+    epochs = [h["epoch"] for h in history]
+    fig, (ax_speed, ax_step) = plt.subplots(1, 2, figsize=(10, 4))
+    for l in range(len(history[0]["layers"])):
+        ax_speed.plot(epochs, [h["layers"][l][0] for h in history], "o-", label=f"layer {l + 1}")
+        ax_step.plot(epochs, [h["layers"][l][2] for h in history], "o-", label=f"layer {l + 1}")
+    ax_speed.set_title("Speed of learning: |dL/db| per layer")
+    ax_step.set_title("Step size relative to the weights")
+    ax_step.axhline(1e-3, color="grey", ls="--", lw=1)
+    for ax in (ax_speed, ax_step):
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch (0 = before training)")
+        ax.set_xticks(epochs)
+        ax.grid(alpha=0.3)
+        ax.legend()
     return fig
 
 
@@ -322,23 +450,23 @@ def main(argv=None):
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
+    (x_train, y_train), validation_set = split_validation(x_train, y_train)
     x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
 
     sizes = [x_train[0].size, *args.hidden, N_CLASSES]
-    net = Network(sizes, seed=args.seed, dtype=NETWORK_DTYPE)
-    print(f"Network({sizes}), {args.epochs} epoch{'s' * (args.epochs != 1)} of "
-          f"{len(x_train):,} images, batch size {args.batch_size}, learning rate {args.lr:g}")
+    net = new_network(sizes, args.seed)
+    print_settings(net, len(x_train), len(validation_set[0]), args)
     started = time.perf_counter()
     try:
-        history, predictions = train_and_report(net, (x_train, y_train), (x_test, y_test),
-                                                args.epochs, args.batch_size, args.lr, args.seed)
+        history = train_and_report(net, (x_train, y_train), validation_set, args.epochs,
+                                   args.batch_size, args.lr, args.seed)
     except TrainingFailed as failure:
         print(f"error: {failure}", file=sys.stderr)   # nothing is saved
         return 1
     except KeyboardInterrupt:
         print("interrupted: training stopped, nothing was saved", file=sys.stderr)
         return 1
-    accuracy = history[-1]["test_accuracy"]
+    accuracy, predictions = evaluate(net, x_test, y_test)   # the test set, once, at the very end
     print(f"training and evaluation took {time.perf_counter() - started:.1f} s")
     try:
         print(f"model saved: {save_model(args.model, net)}")
@@ -349,12 +477,31 @@ def main(argv=None):
         plt = open_pyplot(args.show)
         save_figures(plt, {
             "05_training_curves.png": plot_history(plt, history),
+            "05_learning_speed.png": plot_learning_speed(plt, history),
             "05_confusion_matrix.png": plot_confusion(plt, y_test, predictions),
             "05_misclassified.png": plot_misclassified(plt, x_test, y_test, predictions),
             "05_first_layer_weights.png": plot_first_layer(plt, net),
         }, args.figures_dir, args.show)
+    print_top_confusions(y_test, predictions)
     print(f"test accuracy: {accuracy:.2%} ({int(np.sum(predictions == y_test))}/{len(y_test)})")
     return 0
+
+
+def print_settings(net, n_train, n_validation, args):
+    rates = ", ".join(f"{rate:g}" for rate in layer_rates(net, args.lr))
+    print(f"Network({net.sizes}), {args.epochs} epoch{'s' * (args.epochs != 1)} of {n_train:,} "
+          f"training image{'s' * (n_train != 1)} ({n_validation:,} more for validation), batch "
+          f"size {args.batch_size}, learning rate {args.lr:g} (per layer: {rates})")
+
+
+def print_top_confusions(labels, predictions, n=5):
+    """The n most frequent mistakes on the test set, as 'true read as predicted (count)'."""
+    counts = confusion_matrix(labels, predictions)
+    np.fill_diagonal(counts, 0)
+    order = np.argsort(-counts, axis=None, kind="stable")[:n]
+    pairs = [np.unravel_index(i, counts.shape) for i in order]
+    print("most frequent mistakes on the test set: "
+          + ", ".join(f"{t} read as {p} ({counts[t, p]})" for t, p in pairs if counts[t, p]))
 
 
 # ==================================================================================================
@@ -1642,17 +1789,19 @@ class Network:
 def gradient_step(net, X, Y, lr):
     """One step downhill for every parameter at once: W <- W - lr · dL/dW, b <- b - lr · dL/db.
 
-    Returns the loss and the output before the step: both come free with the forward pass that
-    backpropagation needs. The arrays are updated in place: the same result as W = W - lr * grad_W,
-    without making a new array at every step.
+    lr is one learning rate for every layer, or a list of one rate per layer of weights (lesson 05
+    gives its output layer a rate of its own). Returns the loss and the output before the step: both
+    come free with the forward pass that backpropagation needs. The arrays are updated in place:
+    the same result as W = W - lr * grad_W, without making a new array at every step.
     """
     activations = net.forward_all(X)
     output = activations[-1]
     grad_weights, grad_biases = net.backward_from(activations, Y)
-    for W, grad_W in zip(net.weights, grad_weights):
-        W -= lr * grad_W
-    for b, grad_b in zip(net.biases, grad_biases):
-        b -= lr * grad_b
+    rates = lr if isinstance(lr, (list, tuple)) else [lr] * len(net.weights)   # one per layer
+    for W, b, grad_W, grad_b, rate in zip(net.weights, net.biases, grad_weights, grad_biases,
+                                          rates):
+        W -= rate * grad_W
+        b -= rate * grad_b
     return mse_loss(output, Y), output
 
 

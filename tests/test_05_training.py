@@ -13,15 +13,15 @@ from helpers import load_lesson, run_script
 
 L05 = load_lesson("05_train_mnist.py")
 EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% "
-                        r"+test acc +([\d.]+)% +([\d.]+) s +([\d,]+) samples/s")
+                        r"+val acc +([\d.]+)% +([\d.]+) s +([\d,]+) samples/s")
 LAST_LINE = re.compile(r"test accuracy: (\d+\.\d\d)% \((\d+)/10000\)")
-FIGURES = ["05_training_curves.png", "05_confusion_matrix.png", "05_misclassified.png",
-           "05_first_layer_weights.png"]
+FIGURES = ["05_training_curves.png", "05_learning_speed.png", "05_confusion_matrix.png",
+           "05_misclassified.png", "05_first_layer_weights.png"]
 
 
 def parse_accuracies(stdout):
-    """Per-epoch test accuracies (in %) from the epoch lines, and the final one from the last
-    line."""
+    """Per-epoch validation accuracies (in %) from the epoch lines, and the test accuracy from the
+    last line."""
     epochs = [float(m.group(5)) for m in EPOCH_LINE.finditer(stdout)]
     last = LAST_LINE.fullmatch(stdout.strip().splitlines()[-1])
     assert last, ("the last line is not 'test accuracy: XX.XX% (N/10000)': "
@@ -111,30 +111,58 @@ def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
 
 
 # --- failure detection --------------------------------------------------------------------------
-def test_an_absurd_learning_rate_is_detected(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e6",
-                        "--train-limit", 5000, "--no-plots", "--model", tmp_path / "model.npz")
-    assert result.returncode == 1
-    assert "training diverged" in result.stderr
-    assert "learning rate 1e+06 is too large" in result.stderr
-    assert "Try --lr 15" in result.stderr and "Traceback" not in result.stderr
-    # stopped after one epoch
+def run_05(shared_mnist, tmp_path, *flags):
+    return run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--no-plots",
+                      "--model", tmp_path / "model.npz", *flags)
+
+
+def test_too_large_a_step_is_named_with_the_measured_saturation(shared_mnist, tmp_path):
+    result = run_05(shared_mnist, tmp_path, "--lr", "1e6", "--train-limit", 5000)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    message = re.fullmatch(
+        r"error: training stalled \(validation accuracy [\d.]+% after epoch 1, where guessing "
+        r"gives 10%\): (\d+)% of the output sigmoids are saturated \(slope below 0.01\), so the "
+        r"output layer's gradient \|dL/db\| is only ([\d.e+-]+) and the first layer's "
+        r"([\d.e+-]+): almost nothing flows back\. The steps were too large .*--lr 15, which "
+        r"trains any width\.", result.stderr.strip())
+    assert message, result.stderr
+    assert int(message.group(1)) > 90 and float(message.group(2)) < 1e-6
+    # the numbers quoted are the ones the table printed after epoch 1
+    table = result.stdout.split("after epoch 1")[1].splitlines()
+    assert f"{float(message.group(2)):.2e}" in table[-1]
     assert "epoch  1/10" in result.stdout and "epoch  2/10" not in result.stdout
     assert not (tmp_path / "model.npz").exists()
+    # and the advice helps
+    following = run_05(shared_mnist, tmp_path, "--lr", "15", "--train-limit", 5000, "--epochs", 1)
+    assert following.returncode == 0, following.stderr
 
 
-def test_a_network_too_wide_for_the_default_lr_is_stopped_with_a_suggestion(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--hidden", 1000,
-                        "--train-limit", 3000, "--no-plots", "--model", tmp_path / "model.npz")
-    assert result.returncode == 1
-    assert "too large for this network" in result.stderr and "Try --lr 1.5" in result.stderr
+def test_too_small_a_step_is_named_with_the_measured_step_size(shared_mnist, tmp_path):
+    result = run_05(shared_mnist, tmp_path, "--lr", "1e-6", "--train-limit", 3000)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "training stalled" in result.stderr and "are not saturated" in result.stderr
+    assert re.search(r"one would change the output weights by \de-\d\d of their size",
+                     result.stderr), result.stderr
+    assert "--lr 15" in result.stderr
 
 
-def test_a_stall_at_chance_is_detected(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--lr", "1e-6",
-                        "--train-limit", 3000, "--no-plots", "--model", tmp_path / "model.npz")
-    assert result.returncode == 1
-    assert "training stalled at chance level" in result.stderr and "Traceback" not in result.stderr
+@pytest.mark.parametrize("hidden", [["1000"], ["30", "30", "30"]])
+def test_wide_and_deep_networks_learn_with_the_defaults(shared_mnist, tmp_path, hidden):
+    """Only --hidden changes: one epoch on a subset already beats chance by far."""
+    limit = 5000 if hidden == ["1000"] else 10000
+    result = run_05(shared_mnist, tmp_path, "--hidden", *hidden, "--epochs", 1,
+                    "--train-limit", limit)
+    assert result.returncode == 0, result.stderr
+    val = float(re.search(r"val acc +([\d.]+)%", result.stdout).group(1))
+    assert val > 30, result.stdout
+
+
+def test_the_validation_images_are_never_trained_on():
+    images = np.arange(60000)
+    (x_train, y_train), (x_val, y_val) = L05.split_validation(images, images * 2)
+    assert len(x_val) == L05.N_VALIDATION == 10000 and len(x_train) == 50000
+    assert not np.intersect1d(x_train, x_val).size
+    assert np.array_equal(x_val, images[-10000:]) and np.array_equal(y_val, x_val * 2)
 
 
 def test_a_nan_loss_stops_training_at_once():
@@ -231,3 +259,48 @@ def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tm
     assert process.returncode == 1
     assert stderr.strip() == "interrupted: training stopped, nothing was saved"
     assert list(tmp_path.iterdir()) == []
+
+
+# --- looking inside -----------------------------------------------------------------------------
+def test_learning_speed_is_the_length_of_each_bias_gradient():
+    rng = np.random.default_rng(0)
+    net = L05.Network([12, 7, 5, 10], seed=3, dtype=np.float64)
+    X, Y = rng.uniform(size=(20, 12)), np.eye(10)[rng.integers(0, 10, size=20)]
+    _, grad_biases = net.backward(X, Y)
+    expected = [np.sqrt(np.sum(g ** 2)) for g in grad_biases]
+    np.testing.assert_allclose(L05.learning_speed(net, X, Y), expected, rtol=1e-12)
+
+
+def test_earlier_layers_of_a_deep_sigmoid_network_learn_more_slowly(shared_mnist):
+    """Nielsen's observation: at the start, each layer nearer the input learns more slowly."""
+    (x_train, y_train), _ = L05.load_mnist(shared_mnist)
+    X = L05.to_inputs(x_train[:1000])
+    Y = L05.one_hot(y_train[:1000], 10, dtype=L05.NETWORK_DTYPE)
+    speeds = L05.learning_speed(L05.new_network([784, 30, 30, 30, 30, 10], seed=0), X, Y)
+    assert all(earlier < later for earlier, later in zip(speeds, speeds[1:])), speeds
+    assert speeds[0] < speeds[-1] / 10, speeds
+
+
+def test_layer_health_measures_saturation_and_step_size():
+    net = L05.Network([4, 3, 10], seed=0, dtype=np.float64)
+    X, Y = np.full((5, 4), 0.5), np.eye(10)[[0, 1, 2, 3, 4]]
+    net.weights[1][:] = 50.0                        # every output z is huge: every output saturated
+    (speed_1, sat_1, step_1), (speed_2, sat_2, step_2) = L05.layer_health(net, X, Y, [2.0, 3.0])
+    assert sat_2 == 1.0 and sat_1 < 1.0
+    _, grad_biases = net.backward(X, Y)
+    grad_weights, _ = net.backward(X, Y)
+    assert step_2 == pytest.approx(np.linalg.norm(3.0 * grad_weights[1]) / np.linalg.norm(net.weights[1]))
+    assert speed_1 == pytest.approx(np.linalg.norm(grad_biases[0]))
+
+
+def test_the_output_layer_steps_less_the_wider_it_is_fed():
+    for hidden, expected in [((100,), [15, 15]), ((1000,), [15, 1.5]), ((300, 30), [15, 15, 50])]:
+        net = L05.Network([784, *hidden, 10])
+        assert L05.layer_rates(net, 15.0) == pytest.approx(expected)
+
+
+def test_the_outputs_start_at_the_base_rate():
+    net = L05.new_network([784, 100, 10], seed=0)
+    assert net.weights[0].dtype == L05.NETWORK_DTYPE
+    np.testing.assert_allclose(L05.sigmoid(net.biases[-1]), 0.1, rtol=1e-6)
+    np.testing.assert_array_equal(net.biases[0], 0)
