@@ -7,15 +7,19 @@ machine drift; ratios measured a second apart hold much better):
 
   1. the machine's float32 matrix-multiply peak through NumPy (large square matmuls, best of
      several);
-  2. epochs of 05's own train_epoch (imported by path, never copied) at several batch sizes;
+  2. epochs of 05's own train_epoch (imported by path, never copied) at several batch sizes, on
+     the 50,000 training images 05 trains on (the last 10,000 are its validation set);
   3. the floating-point work of one epoch, counted from the architecture, hence the achieved
      GFLOP/s and the ratio epoch time / compute-bound time (the time the matrix products would take
      at the peak);
   4. the same model trained with PyTorch on the CPU, when it is importable: same sizes, same initial
-     weights (copied), same batches, learning rate, float32, sigmoid + mean-over-entries MSE, plain
-     SGD;
+     weights and biases (copied from 05's new_network), same batches, the same learning rate for
+     each layer (05's layer_rates), float32, sigmoid + mean-over-entries MSE, plain SGD; one step
+     of it is checked against one step of 05 before anything is timed;
   5. the peak resident memory of a default training run, in a subprocess (standard library only);
-  6. where the time of one training step goes: matrix products, element-wise work, everything else.
+  6. where the time of one training step goes: matrix products, element-wise work, everything else;
+  7. with real MNIST, how long 05's default run takes to reach 97% validation accuracy: epochs and
+     seconds of training.
 
 It prints one report and writes the same Markdown to benchmarks/results/YYYY-MM-DD.md.
 
@@ -60,12 +64,14 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MODULE = REPO / "05_train_mnist.py"
 DEFAULT_DATA_DIR = REPO / "data"
 DEFAULT_RESULTS_DIR = Path(__file__).resolve().parent / "results"
-REQUIRED = ["Network", "gradient_step", "to_inputs", "train_epoch", "evaluate", "one_hot",
-            "sigmoid", "mse_loss", "load_mnist", "EPOCHS", "BATCH_SIZE", "LEARNING_RATE", "HIDDEN",
-            "NETWORK_DTYPE"]
+REQUIRED = ["new_network", "layer_rates", "gradient_step", "split_validation", "to_inputs",
+            "train_epoch", "evaluate", "one_hot", "sigmoid", "mse_loss", "load_mnist", "EPOCHS",
+            "BATCH_SIZE", "LEARNING_RATE", "HIDDEN", "NETWORK_DTYPE"]
 N_CLASSES = 10
-TRAIN_SHAPE, TEST_SHAPE = (60000, 28, 28), (10000, 28, 28)
+TRAIN_SHAPE = (60000, 28, 28)   # 05 holds the last 10,000 out for validation
 TARGETS = {"compute": 3.0, "torch": 0.6, "rss_mb": 300}   # at the default batch size
+GOAL_ACCURACY = 0.97   # the validation accuracy whose epochs and seconds the report gives
+TWIN_TOLERANCE = 1e-5  # largest difference allowed between one step of 05 and one of the twin
 
 
 class BenchmarkError(Exception):
@@ -109,7 +115,7 @@ def make_parser():
                              "(default: 10,32,default,128,256; quick: 32,default)")
     parser.add_argument("--samples", type=positive_int, default=None,
                         help="time each epoch on the first SAMPLES training images and scale the "
-                             "time to a full epoch (default: all 60000; quick: 2000)")
+                             "time to a full epoch (default: all 50000; quick: 2000)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder with the four MNIST files (default: data/ of the repository; "
                              "when MNIST is not there, random images of the same shapes are used "
@@ -174,12 +180,13 @@ def network_sizes(module, n_inputs):
 
 
 def new_network(module, n_inputs, seed):
-    """The network 05 trains, with 05's weight type NETWORK_DTYPE."""
-    return module.Network(network_sizes(module, n_inputs), seed=seed, dtype=module.NETWORK_DTYPE)
+    """The network 05 trains, built by 05's own new_network (its weight type, its output biases)."""
+    return module.new_network(network_sizes(module, n_inputs), seed)
 
 
 def load_data(module, data_dir, random_data, seed):
-    """((x_train, y_train), (x_test, y_test)) as uint8, and a note saying where they came from.
+    """((x_train, y_train), (x_val, y_val)) as uint8, split as 05 splits them with
+    split_validation, and a note saying where they came from.
 
     Real MNIST when it is in data_dir; otherwise random images of the same shapes, which cost the
     same to train on (the arithmetic does not depend on the pixel values). An explicit --data-dir
@@ -189,15 +196,14 @@ def load_data(module, data_dir, random_data, seed):
     data_dir = Path(data_dir) if explicit else DEFAULT_DATA_DIR
     if not random_data:
         try:
-            return module.load_mnist(data_dir), f"MNIST from {data_dir}"
+            (x_train, y_train), _test = module.load_mnist(data_dir)
+            return module.split_validation(x_train, y_train), f"MNIST from {data_dir}"
         except Exception as error:  # 05's MnistError, caught generically: a renamed class works
             if explicit:
                 raise BenchmarkError(f"cannot use --data-dir {data_dir}: {error}") from None
     rng = np.random.default_rng(seed)
-    data = ((rng.integers(0, 256, TRAIN_SHAPE, dtype=np.uint8),
-             rng.integers(0, N_CLASSES, TRAIN_SHAPE[0])),
-            (rng.integers(0, 256, TEST_SHAPE, dtype=np.uint8),
-             rng.integers(0, N_CLASSES, TEST_SHAPE[0])))
+    data = module.split_validation(rng.integers(0, 256, TRAIN_SHAPE, dtype=np.uint8),
+                                   rng.integers(0, N_CLASSES, TRAIN_SHAPE[0]))
     why = "--random-data" if random_data else f"MNIST is not in {data_dir}"
     return data, f"random uint8 images of MNIST's shapes ({why})"
 
@@ -368,22 +374,64 @@ def import_torch():
         return None
 
 
-def time_torch_epochs(torch, module, data, batch_size, epochs, seed):
-    """The PyTorch twin of 05's training: seconds of the fastest epoch, and the mean loss of the
-    first.
+def torch_twin(torch, net, rates):
+    """The PyTorch twin of 05's network `net` and of its gradient_step: (weights, biases, step).
 
-    Same initial weights (copied from 05's Network with the same seed), same shuffling (the same
-    generator draws the same permutation), same per-batch work (gather uint8 images, scale to
-    [0, 1], one-hot targets), float32, sigmoid on every layer, MSE averaged over every entry, plain
-    SGD.
+    Starts from copies of net's weights and biases (05's new_network set the output biases to the
+    base rate; they are copied like everything else). step(X, Y) does what 05's gradient_step
+    does: sigmoid on every layer, MSE averaged over every entry, then plain SGD with layer l's
+    weights and biases in a parameter group of their own, at 05's rate for that layer; it returns
+    (loss, output before the step).
     """
-    images, labels = data
-    net = new_network(module, images[0].size, seed)
     weights = [torch.tensor(np.asarray(W, dtype=np.float32), requires_grad=True)
                for W in net.weights]
     biases = [torch.tensor(np.asarray(b, dtype=np.float32), requires_grad=True)
               for b in net.biases]
-    optimizer = torch.optim.SGD(weights + biases, lr=module.LEARNING_RATE)
+    optimizer = torch.optim.SGD([{"params": [W, b], "lr": rate}
+                                 for W, b, rate in zip(weights, biases, rates)], lr=rates[0])
+
+    def step(X, Y):
+        a = X
+        for W, b in zip(weights, biases):
+            a = torch.sigmoid(a @ W + b)
+        loss = torch.mean((a - Y) ** 2)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss, a
+    return weights, biases, step
+
+
+def twin_step_difference(torch, module, data, batch_size, seed):
+    """The largest difference, over every weight, bias and the loss, between one step of 05's
+    gradient_step and one step of the twin, from the same network on the same batch."""
+    images, labels = data
+    net = new_network(module, images[0].size, seed)
+    rates = module.layer_rates(net, module.LEARNING_RATE)
+    weights, biases, step = torch_twin(torch, net, rates)
+    idx = np.random.default_rng(seed).permutation(len(images))[:batch_size]
+    X = module.to_inputs(images[idx])                                    # (B, 784)
+    Y = module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)    # (B, 10)
+    loss, _output = module.gradient_step(net, X, Y, rates)
+    twin_loss, _ = step(torch.from_numpy(np.asarray(X, dtype=np.float32)),
+                        torch.from_numpy(np.asarray(Y, dtype=np.float32)))
+    gaps = [float(np.max(np.abs(P - T.detach().numpy())))
+            for P, T in zip(net.weights + net.biases, weights + biases)]
+    return max(gaps + [abs(float(loss) - twin_loss.item())])
+
+
+def time_torch_epochs(torch, module, data, batch_size, epochs, seed):
+    """The PyTorch twin of 05's training: seconds of the fastest epoch, and the mean loss of the
+    first.
+
+    The same network (05's new_network with the same seed, copied), the same steps (torch_twin:
+    each layer at 05's rate), the same shuffling (the same generator draws the same permutation),
+    the same per-batch work (gather uint8 images, scale to [0, 1], one-hot targets), float32.
+    """
+    images, labels = data
+    net = new_network(module, images[0].size, seed)
+    _weights, _biases, step = torch_twin(torch, net,
+                                         module.layer_rates(net, module.LEARNING_RATE))
     pixels = torch.from_numpy(images.reshape(len(images), -1))      # (N, 784) uint8, no copy
     targets = torch.from_numpy(labels.astype(np.int64))
     rng = np.random.default_rng(seed)
@@ -397,13 +445,7 @@ def time_torch_epochs(torch, module, data, batch_size, epochs, seed):
             X = pixels[idx].float().div_(255)                               # (B, 784) float32
             y = targets[idx]
             Y = torch.nn.functional.one_hot(y, N_CLASSES).float()         # (B, 10)
-            a = X
-            for W, b in zip(weights, biases):
-                a = torch.sigmoid(a @ W + b)
-            loss = torch.mean((a - Y) ** 2)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            loss, a = step(X, Y)
             total_loss += loss.item() * len(idx)          # 05 reports these two as well
             correct += int((a.argmax(dim=1) == y).sum())
         times.append(time.perf_counter() - start)
@@ -427,7 +469,7 @@ def max_rss_bytes(who):
 
 def memory_child(spec_json):
     """Runs in the subprocess: load the data, train one epoch at 05's defaults, evaluate on the
-    test set.
+    10,000 validation images (as many as the test set).
 
     More epochs would not raise the peak (each reuses the same arrays). Prints the process's own
     peak after each stage as JSON, so the report can say which stage set it.
@@ -437,16 +479,16 @@ def memory_child(spec_json):
     marks = {"Python + NumPy + lesson imported": None}
     module = load_training_module(spec["module"])
     marks["Python + NumPy + lesson imported"] = own()
-    (x_train, y_train), (x_test, y_test) = load_data(module, spec["data_dir"],
-                                                     spec["random_data"], spec["seed"])[0]
+    (x_train, y_train), (x_val, y_val) = load_data(module, spec["data_dir"],
+                                                   spec["random_data"], spec["seed"])[0]
     x_train, y_train = x_train[:spec["samples"]], y_train[:spec["samples"]]
     marks["data loaded"] = own()
     net = new_network(module, x_train[0].size, spec["seed"])
     module.train_epoch(net, x_train, y_train, module.BATCH_SIZE, module.LEARNING_RATE,
                        np.random.default_rng(spec["seed"]))
     marks["one epoch trained"] = own()
-    module.evaluate(net, x_test, y_test)
-    marks["test set evaluated"] = own()
+    module.evaluate(net, x_val, y_val)
+    marks["validation set evaluated"] = own()
     print(json.dumps(marks))
 
 
@@ -492,7 +534,7 @@ def measure_memory(args):
                     "random_data": args.random_data, "seed": args.seed, "samples": args.samples}
             command = [sys.executable, str(Path(__file__).resolve()),
                        "--memory-child", json.dumps(spec)]
-            how = ("one epoch of train_epoch at 05's defaults on random data, then the test set "
+            how = ("one epoch of train_epoch at 05's defaults on random data, then 10,000 images "
                    "evaluated (05 run as a script would try to download MNIST)")
         env = dict(os.environ, MPLBACKEND="Agg")
         result = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env,
@@ -547,7 +589,7 @@ def step_breakdown(module, data, batch_size, seed, repeat):
     images, labels = data
     net = new_network(module, images[0].size, seed)
     idx = np.random.default_rng(seed).permutation(len(images))[:batch_size]
-    lr = module.LEARNING_RATE
+    rates = module.layer_rates(net, module.LEARNING_RATE)     # one learning rate per layer
     X = module.to_inputs(images[idx])
     Y = module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)
     # One forward and backward pass, keeping every intermediate, so each piece gets realistic
@@ -588,9 +630,9 @@ def step_breakdown(module, data, batch_size, seed, repeat):
         ("everything else", "bias add (z + b) and bias gradients (sum)",
          t(lambda: [zs[l] + net.biases[l] for l in layers]
            + [deltas[l].sum(axis=0) for l in layers])),
-        ("everything else", "parameter update (W -= lr * grad)",
-         t(lambda: [np.subtract(P, lr * G, out=P) for P, G in
-                    zip(scratch.weights + scratch.biases, grads_W + grads_b)])),
+        ("everything else", "parameter update (W -= rate * grad)",
+         t(lambda: [np.subtract(P, rate * G, out=P) for P, G, rate in
+                    zip(scratch.weights + scratch.biases, grads_W + grads_b, rates + rates)])),
         ("everything else", "train_epoch's accuracy count (argmax, compare, sum)",
          t(lambda: int(np.sum(output.argmax(axis=1) == labels[idx])))),
     ]
@@ -598,7 +640,7 @@ def step_breakdown(module, data, batch_size, seed, repeat):
     def whole_step():   # the body of train_epoch's loop, for this one batch
         Xb = module.to_inputs(images[idx])
         Yb = module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)
-        result = module.gradient_step(scratch, Xb, Yb, lr)
+        result = module.gradient_step(scratch, Xb, Yb, rates)
         output_b = result[1] if isinstance(result, tuple) else output
         int(np.sum(output_b.argmax(axis=1) == labels[idx]))
     step = t(whole_step)
@@ -606,6 +648,50 @@ def step_breakdown(module, data, batch_size, seed, repeat):
     pieces.append(("everything else", "the rest: Python's own work (calls, lists, checks)",
                    max(rest, 0.0)))
     return pieces, step
+
+
+# --------------------------------------------------------------------------------------------------
+# 7. How long the default run takes to reach 97% validation accuracy
+# --------------------------------------------------------------------------------------------------
+def time_to_accuracy(module, train, validation, seed, goal=GOAL_ACCURACY):
+    """Train 05's default network as 05 does (its new_network, train_epoch, BATCH_SIZE,
+    LEARNING_RATE, the same seed for weights and shuffling) for up to EPOCHS epochs on the whole
+    training split, and measure the validation accuracy after each epoch.
+
+    Returns (the first epoch whose validation accuracy reaches `goal`, or None, and the list of
+    (epoch, validation accuracy, training seconds so far)). Only train_epoch is timed: the
+    evaluation after each epoch measures, it does not train.
+    """
+    (x_train, y_train), (x_val, y_val) = train, validation
+    net = new_network(module, x_train[0].size, seed)
+    rng = np.random.default_rng(seed)
+    seconds, epochs = 0.0, []
+    for epoch in range(1, module.EPOCHS + 1):
+        start = time.perf_counter()
+        module.train_epoch(net, x_train, y_train, module.BATCH_SIZE, module.LEARNING_RATE, rng)
+        seconds += time.perf_counter() - start
+        accuracy, _ = module.evaluate(net, x_val, y_val)
+        epochs.append((epoch, accuracy, seconds))
+        if accuracy >= goal:
+            return epoch, epochs
+    return None, epochs
+
+
+def goal_lines(r):
+    """The report's lines on the time to GOAL_ACCURACY."""
+    if r.get("goal_epochs") is None:
+        return [f"- {r['goal_note']}"]
+    reached, epochs = r["goal"], r["goal_epochs"]
+    per_epoch = ", ".join(f"{accuracy:.2%}" for _, accuracy, _ in epochs)
+    if reached:
+        seconds = epochs[reached - 1][2]
+        head = (f"- reached {GOAL_ACCURACY:.0%} validation accuracy after **{reached} "
+                f"epoch{'s' * (reached != 1)}** and **{seconds:.1f} s** of training")
+    else:
+        head = (f"- {GOAL_ACCURACY:.0%} validation accuracy **not reached in {len(epochs)} "
+                f"epochs** ({epochs[-1][2]:.1f} s of training)")
+    return [head, f"- validation accuracy after each epoch: {per_epoch}",
+            f"- how: {r['goal_note']}"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -629,7 +715,8 @@ def build_report(r):
     lines += ["## Machine", ""]
     lines += [f"- {key}: {value}" for key, value in r["machine"].items()]
     lines += [f"- PyTorch: {r['torch_note']}", "", "## Setup", "",
-              f"- network {r['sizes']} ({r['dtype']} weights), learning rate {r['lr']}, "
+              f"- network {r['sizes']} ({r['dtype']} weights, built by 05's new_network), "
+              f"learning rate {r['lr']} (per layer: {r['rates']}), "
               f"05's default batch size {r['default_batch']}",
               f"- data: {r['data_note']}",
               f"- each time is the fastest of {a.epochs} epoch(s) on {r['samples']} training images"
@@ -656,6 +743,9 @@ def build_report(r):
         lines.append(f"| {row['batch']}{mark} | {fmt_seconds(row['numpy'])} | "
                      f"{row['step_us']:.0f} | {r['flops'] / row['numpy'] / 1e9:.1f} | "
                      f"{row['numpy'] / r['bound']:.1f} | {torch_cells} |")
+    lines += ["", f"- one step of the PyTorch twin against one step of 05: {r['twin_note']}"]
+    lines += ["", f"## Time to {GOAL_ACCURACY:.0%} validation accuracy (05's defaults)", ""]
+    lines += goal_lines(r)
     lines += ["", "## Peak memory of a default training run", ""]
     if r.get("rss") is None:
         lines.append(f"- {r['rss_note']}")
@@ -737,7 +827,8 @@ def run(args):
         rss = measure_memory(args)
     else:
         rss = None, {}, "", "skipped (--no-memory)"
-    (train, test), data_note = load_data(module, args.data_dir, args.random_data, args.seed)
+    (train, validation), data_note = load_data(module, args.data_dir, args.random_data,
+                                               args.seed)
     n_train = len(train[0])
     args.samples = min(args.samples or n_train, n_train)
     subset = (train[0][:args.samples], train[1][:args.samples])
@@ -749,6 +840,8 @@ def run(args):
          "machine": machine_facts(threads, threads_source), "data_note": data_note,
          "sizes": network_sizes(module, train[0][0].size), "lr": module.LEARNING_RATE,
          "default_batch": default_batch,
+         "rates": ", ".join(f"{rate:g}" for rate in module.layer_rates(
+             new_network(module, train[0][0].size, args.seed), module.LEARNING_RATE)),
          "dtype": np.dtype(module.NETWORK_DTYPE).name}
     r["rss"], r["rss_marks"], r["rss_how"], r["rss_note"] = rss
     r["threads"] = threads
@@ -763,6 +856,17 @@ def run(args):
                            "not importable, so no baseline "
                            "(pip install -r benchmarks/requirements.txt)")
     say(f"PyTorch: {r['torch_note']}")
+    if torch is not None:   # the comparison means something only if the twin trains the same model
+        gap = twin_step_difference(torch, module, subset, default_batch, args.seed)
+        if not gap <= TWIN_TOLERANCE:
+            raise BenchmarkError(
+                f"one step of the PyTorch twin differs from one step of {Path(args.module).name} "
+                f"by {gap:.1e} (more than {TWIN_TOLERANCE:g}): the twin no longer trains the same "
+                "model; make torch_twin do what the lesson's new_network and gradient_step do")
+        r["twin_note"] = (f"largest difference {gap:.1e} over every weight, bias and the loss "
+                          f"(float32; at most {TWIN_TOLERANCE:g} allowed): the same step")
+    else:
+        r["twin_note"] = "not checked (no PyTorch)"
     say(f"float32 matmul peak: best of {args.peak_repeats} ({args.peak_n}, {args.peak_n}) "
         f"products, with {usable_cores()} and with {threads} BLAS thread(s) ...")
     r["peak_here"] = matmul_peak(args.peak_n, args.peak_repeats)
@@ -793,6 +897,17 @@ def run(args):
                                             repeat=3 if args.quick else 7)
     r["step_source"] = "the body of train_epoch's loop for the same batch, timed the same way" + (
         f" (for comparison, the epochs above took {row['step_us']:.0f} µs per step)" if row else "")
+    if data_note.startswith("MNIST"):
+        say(f"training 05's default network until {GOAL_ACCURACY:.0%} validation accuracy "
+            f"(at most {module.EPOCHS} epochs) ...")
+        r["goal"], r["goal_epochs"] = time_to_accuracy(module, train, validation, args.seed)
+        r["goal_note"] = (f"05's new_network, train_epoch, batch size {default_batch} and learning "
+                          f"rate {module.LEARNING_RATE:g}, seed {args.seed}, on all {n_train} "
+                          f"training images; the {len(validation[0])} validation images measured "
+                          "after each epoch; seconds count training only")
+    else:
+        r["goal"], r["goal_epochs"] = None, None
+        r["goal_note"] = "not measured: it needs real MNIST (random images teach nothing)"
     r["targets"] = check_targets(r) if default_batch in args.batch_sizes else \
         ["the default batch size was not among --batch-sizes: targets not checked"]
     r["machine"]["load average at end"] = load_average()

@@ -10,8 +10,9 @@ from helpers import REPO, run_script, strict_warnings
 BENCHMARK = "benchmarks/train_speed.py"
 TINY = ["--quick", "--epochs", "1", "--batch-sizes", "32,default", "--samples", "500", "--no-torch"]
 STRICT = strict_warnings("train_speed_subject")  # the benchmark loads lesson 05 under this name
-SECTIONS = ["## Machine", "## Results", "## Peak memory of a default training run",
-            "## Where the time of one step goes", "## Targets at the default batch size"]
+SECTIONS = ["## Machine", "## Results", "## Time to 97% validation accuracy",
+            "## Peak memory of a default training run", "## Where the time of one step goes",
+            "## Targets at the default batch size"]
 
 
 def run_benchmark(*args, **kwargs):
@@ -36,6 +37,8 @@ def test_tiny_run_prints_and_writes_the_same_report(tmp_path):
     assert "(default) |" in text                                      # and one for 05's default
     assert "random uint8 images" in text and "extrapolated" in text
     assert "PyTorch: skipped (--no-torch)" in text
+    assert "twin against one step of 05: not checked (no PyTorch)" in text
+    assert "not measured: it needs real MNIST" in text
     assert re.search(r"peak RSS \*\*\d+ MB\*\*", text)
     assert "| **whole step** |" in text
 
@@ -44,7 +47,16 @@ def test_real_mnist_is_used_when_given(tmp_path, shared_mnist):
     result = run_benchmark(*TINY, "--no-memory", "--data-dir", shared_mnist,
                         "--results-dir", tmp_path, env=STRICT)
     assert result.returncode == 0, result.stderr
-    assert f"data: MNIST from {shared_mnist}" in only_report(tmp_path)
+    text = only_report(tmp_path)
+    assert f"data: MNIST from {shared_mnist}" in text
+    # 05's default run, trained on the 50,000 training images and measured on the 10,000 held out
+    goal = re.search(r"reached 97% validation accuracy after \*\*(\d+) epochs?\*\* and "
+                     r"\*\*([\d.]+) s\*\*|97% validation accuracy \*\*not reached in (\d+) "
+                     r"epochs\*\*", text)
+    assert goal, text
+    assert "on all 50000 training images; the 10000 validation images" in text
+    accuracies = re.search(r"validation accuracy after each epoch: (.*)", text).group(1)
+    assert len(accuracies.split(", ")) == int(goal.group(1) or goal.group(3))
 
 
 def test_bad_input_gets_one_clear_message_and_no_report(tmp_path):
