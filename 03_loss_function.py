@@ -141,7 +141,8 @@ def print_surface_minimum(w_grid, b_grid, losses):
     print(f"  loss at w = 0, b = 0 (always says 0.5): {neuron_loss(0.0, 0.0):.4f}")
     print(f"  lowest loss on a {losses.shape[1]} x {losses.shape[0]} grid: {losses[i]:.4f}"
           f" at w = {w_grid[i]:.2f}, b = {b_grid[i]:.2f}")
-    print("  Lesson 04a finds that minimum by walking downhill instead of trying every point.")
+    print("  The true minimum lies between grid points; lesson 04a walks downhill to it instead")
+    print("  of trying every point.")
     print()
 
 
