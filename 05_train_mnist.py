@@ -314,10 +314,20 @@ def check_learning(record, lr, n_train, steps_so_far, last_epoch):
             f"steps were too large (one step would change the output weights by {step:.0e} of "
             f"their size); try the default learning rate, --lr {LEARNING_RATE:g}, which trains "
             "any width.")
+    if lr < LEARNING_RATE:
+        raise TrainingFailed(
+            f"training stalled ({summary}): the outputs are not saturated ({saturated:.0%}), but "
+            f"the steps are tiny: one would change the output weights by {step:.0e} of their size "
+            f"(about 1e-3 is healthy). Try a larger learning rate: the default, "
+            f"--lr {LEARNING_RATE:g}.")
+    if not last_epoch:
+        return                                          # still moving: more epochs may do it
     raise TrainingFailed(
-        f"training stalled ({summary}): the outputs are not saturated ({saturated:.0%}), but the "
-        f"steps are tiny: one would change the output weights by {step:.0e} of their size (about "
-        f"1e-3 is healthy). Try a larger learning rate: the default, --lr {LEARNING_RATE:g}.")
+        f"training has not started yet ({summary}): the outputs are not saturated "
+        f"({saturated:.0%}), but the first layer learns {speed / first_speed:.0f} times more "
+        f"slowly than the last (|dL/db| {first_speed:.1e} against {speed:.1e}: vanishing gradients, see "
+        f"the README). Give it more steps: more --epochs or more images (--train-limit), or fewer "
+        f"hidden layers.")
 
 
 class TrainingFailed(Exception):

@@ -304,3 +304,13 @@ def test_the_outputs_start_at_the_base_rate():
     assert net.weights[0].dtype == L05.NETWORK_DTYPE
     np.testing.assert_allclose(L05.sigmoid(net.biases[-1]), 0.1, rtol=1e-6)
     np.testing.assert_array_equal(net.biases[0], 0)
+
+
+def test_a_deep_network_that_has_not_started_is_told_to_take_more_steps(shared_mnist, tmp_path):
+    flags = ["--hidden", "30", "30", "30", "--train-limit", 2000]
+    result = run_05(shared_mnist, tmp_path, *flags, "--epochs", 1)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "vanishing gradients" in result.stderr and "more --epochs" in result.stderr
+    assert re.search(r"the first layer learns \d+ times more slowly than the last", result.stderr)
+    following = run_05(shared_mnist, tmp_path, *flags, "--epochs", 5)
+    assert following.returncode == 0, following.stderr
