@@ -311,8 +311,8 @@ def check_learning(record, lr, n_train, steps_so_far, last_epoch):
         f"training has not started yet ({summary}): the outputs are not saturated "
         f"({saturated:.0%}), but the first layer learns {speed / first_speed:.0f} times more "
         f"slowly than the last (|dL/db| {first_speed:.1e} against {speed:.1e}: vanishing "
-        f"gradients, see the README). Give it more steps: more --epochs or more images (--train-limit), or fewer "
-        f"hidden layers.")
+        f"gradients, see the README). Give it more steps: more --epochs or more images "
+        f"(--train-limit), or fewer hidden layers.")
 
 
 class TrainingFailed(Exception):
