@@ -1,18 +1,19 @@
 """One reusable gradient checker for the tests, independent of the lessons' own teaching version.
 
-It perturbs every entry of every parameter array in place, measures the loss each time, and compares the
-finite-difference estimate with the analytic gradient by relative error. The estimate is the five-point
-central difference
+It perturbs every entry of every parameter array in place, measures the loss each time, and
+compares the finite-difference estimate with the analytic gradient by relative error. The estimate
+is the five-point central difference
     dL/dp ≈ (8 (L(p + h) - L(p - h)) - (L(p + 2h) - L(p - 2h))) / 12h
-whose error shrinks like h^4 (the lessons show the simpler two-point form, error ~ h^2). With h = 1e-3
-both the truncation error (~1e-12) and the rounding error (~1e-14) stay far below the 1e-6 tolerance,
-even for gradient entries as small as 1e-6.
+whose error shrinks like h^4 (the lessons show the simpler two-point form, error ~ h^2). With
+h = 1e-3 both the truncation error (~1e-12) and the rounding error (~1e-14) stay far below the 1e-6
+tolerance, even for gradient entries as small as 1e-6.
 """
 import numpy as np
 import pytest
 
 TOLERANCE = 1e-6  # relative error allowed per entry, in float64
-FLOOR = 1e-8      # gradient entries below this size are compared against it (rounding noise, not error)
+# Gradient entries below this size are compared against it (rounding noise, not error).
+FLOOR = 1e-8
 
 
 def numerical_gradients(loss, arrays, h=1e-3):

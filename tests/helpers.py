@@ -51,7 +51,8 @@ def run_script(filename, *args, timeout=300, env=None, cwd=None, folder=None):
     full_env.update(env or {})
     result = subprocess.run(
         [sys.executable, str(Path(folder or LESSONS_DIR) / filename), *map(str, args)],
-        capture_output=True, text=True, errors="replace", timeout=timeout, env=full_env, cwd=cwd or REPO,
+        capture_output=True, text=True, errors="replace", timeout=timeout, env=full_env,
+        cwd=cwd or REPO,
     )
     last_line = result.stderr.strip().splitlines()[-1:]
     if result.returncode == 1 and last_line and last_line[0].startswith("TODO "):
@@ -60,18 +61,23 @@ def run_script(filename, *args, timeout=300, env=None, cwd=None, folder=None):
 
 
 def write_png(path, pixels, alpha=None):
-    """Write a grey PNG (plus alpha if given) straight from the PNG spec: 8-bit for uint8 pixels, 16-bit for
-    uint16 (matplotlib can only write 8-bit). A PNG is a signature, then chunks (length, type, data,
-    CRC-32); the image data is each row prefixed by filter type 0, big-endian samples, zlib-compressed."""
+    """Write a grey PNG (plus alpha if given) straight from the PNG spec: 8-bit for uint8 pixels,
+    16-bit for uint16 (matplotlib can only write 8-bit). A PNG is a signature, then chunks (length,
+    type, data, CRC-32); the image data is each row prefixed by filter type 0, big-endian samples,
+    zlib-compressed."""
     pixels = np.asarray(pixels)
     depth = {np.dtype(np.uint8): 8, np.dtype(np.uint16): 16}[pixels.dtype]
-    samples = pixels[..., None] if alpha is None else np.stack([pixels, np.asarray(alpha, pixels.dtype)], -1)
+    if alpha is None:
+        samples = pixels[..., None]
+    else:
+        samples = np.stack([pixels, np.asarray(alpha, pixels.dtype)], -1)
     height, width = pixels.shape
     rows = samples.astype(samples.dtype.newbyteorder(">")).reshape(height, -1).view(np.uint8)
     raw = np.hstack([np.zeros((height, 1), np.uint8), rows]).tobytes()
 
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
 
     colour_type = 0 if alpha is None else 4                        # 0 = grey, 4 = grey + alpha
     header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
@@ -80,12 +86,14 @@ def write_png(path, pixels, alpha=None):
 
 
 def upscale(image, height, width):
-    """Bilinear upscaling, written independently of the code under test: (28, 28) -> (height, width)."""
+    """Bilinear upscaling, written independently of the code under test:
+    (28, 28) -> (height, width)."""
     def axis_weights(n_in, n_out):
         pos = (np.arange(n_out) + 0.5) * n_in / n_out - 0.5
         eye = np.eye(n_in)
         return np.stack([np.interp(pos, np.arange(n_in), eye[j]) for j in range(n_in)], axis=1)
-    return np.clip(axis_weights(image.shape[0], height) @ image @ axis_weights(image.shape[1], width).T, 0, 1)
+    rows, columns = axis_weights(image.shape[0], height), axis_weights(image.shape[1], width)
+    return np.clip(rows @ image @ columns.T, 0, 1)
 
 
 # Deprecations that another library raises inside itself (matplotlib calling an old pyparsing name,
@@ -94,7 +102,8 @@ OTHERS_DEPRECATIONS = ("DeprecationWarning", "PendingDeprecationWarning", "Futur
 
 
 def strict_warnings(*own_modules):
-    """The environment for a script whose own warnings are errors, as pytest.ini has it for the tests.
+    """The environment for a script whose own warnings are errors, as pytest.ini has it for the
+    tests.
 
     Every warning is an error, except the deprecation categories (ignored, as Python does by
     default outside the script); then every warning raised from the script itself (`__main__`) or

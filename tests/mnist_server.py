@@ -1,4 +1,5 @@
-"""A fake MNIST mirror on 127.0.0.1, well-behaved or not, and tiny MNIST-shaped files to serve from it.
+"""A fake MNIST mirror on 127.0.0.1, well-behaved or not, and tiny MNIST-shaped files to serve
+from it.
 
 The data tests never touch the internet: they start a MirrorServer (port 0, in a thread), point the
 download code at its URL, and check what happened, including how many requests it received.
@@ -25,7 +26,8 @@ MODES = {
     "ok": "the file, status 200",
     "404": "404 Not Found", "403": "403 Forbidden", "500": "500 Internal Server Error",
     "html": "an HTML page with status 200 and Content-Type text/html",
-    "truncated": "the first half of the file, with a Content-Length that matches (a truncated gzip)",
+    "truncated": ("the first half of the file, with a Content-Length that matches "
+                  "(a truncated gzip)"),
     "corrupt": "the file with bytes in the middle of the compressed stream flipped",
     "wrong": "a valid gzip of other bytes of the same length (the wrong content)",
     "cut": "a Content-Length for the whole file, then half of it, then the connection closes",
@@ -41,13 +43,16 @@ DRIP_LIMIT = 10        # seconds; then the connection closes, so a client that n
 
 # --- tiny MNIST-shaped data ----------------------------------------------------------------------
 def idx_bytes(array):
-    """The IDX encoding of a uint8 array: 00 00 08 ndim, the sizes as big-endian uint32, the bytes."""
+    """The IDX encoding of a uint8 array: 00 00 08 ndim, the sizes as big-endian uint32, the
+    bytes."""
     array = np.ascontiguousarray(array, dtype=np.uint8)
-    return bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+    sizes = struct.pack(f">{array.ndim}I", *array.shape)
+    return bytes([0, 0, 8, array.ndim]) + sizes + array.tobytes()
 
 
 def digest_table(unpacked):
-    """name -> (size, sha256) for a dict name -> unpacked bytes: the shape of the lesson's MNIST_DIGESTS."""
+    """name -> (size, sha256) for a dict name -> unpacked bytes: the shape of the lesson's
+    MNIST_DIGESTS."""
     return {name: (len(data), hashlib.sha256(data).hexdigest()) for name, data in unpacked.items()}
 
 
@@ -60,7 +65,8 @@ def tiny_arrays(n_train=12, n_test=5, seed=0):
 
 
 def tiny_mnist(n_train=12, n_test=5, seed=0):
-    """(files, digests, arrays): {name.gz: gzip bytes} to serve, their digest table, and the arrays in them."""
+    """(files, digests, arrays): {name.gz: gzip bytes} to serve, their digest table, and the
+    arrays in them."""
     arrays = tiny_arrays(n_train, n_test, seed)
     (x_train, y_train), (x_test, y_test) = arrays
     unpacked = dict(zip(NAMES, map(idx_bytes, [x_train, y_train, x_test, y_test])))
@@ -93,12 +99,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if mode == "hang":
             return mirror.release.wait(HANG_LIMIT)
         if mode == "html":
-            return self.reply(b"<!DOCTYPE html><html><body>Please log in</body></html>", "text/html")
+            return self.reply(b"<!DOCTYPE html><html><body>Please log in</body></html>",
+                              "text/html")
         if mode == "truncated":
             body = body[: len(body) // 2]
         elif mode == "corrupt":
             middle = len(body) // 2
-            body = body[:middle] + bytes(b ^ 0xFF for b in body[middle:middle + 16]) + body[middle + 16:]
+            flipped = bytes(b ^ 0xFF for b in body[middle:middle + 16])
+            body = body[:middle] + flipped + body[middle + 16:]
         elif mode == "wrong":
             body = gzip.compress(bytes(len(gzip.decompress(body))), mtime=0)
         elif mode == "drip":
@@ -133,12 +141,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class MirrorServer:
-    """An HTTP server on 127.0.0.1 that serves MNIST-like files, misbehaving as `mode` says (see MODES).
+    """An HTTP server on 127.0.0.1 that serves MNIST-like files, misbehaving as `mode` says (see
+    MODES).
 
     files: a dict {file name: bytes}, or a folder whose files are served by name.
     url: the base URL to give the download code; requests: the paths asked for, in order.
-    Use it as a context manager: leaving the block releases any hanging handler, stops the server and
-    joins all its threads.
+    Use it as a context manager: leaving the block releases any hanging handler, stops the server
+    and joins all its threads.
     """
 
     def __init__(self, files, mode="ok"):
@@ -150,7 +159,8 @@ class MirrorServer:
         self.httpd = _Server(("127.0.0.1", 0), _Handler)
         self.httpd.mirror = self
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mnist/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       kwargs={"poll_interval": 0.05},
                                        name=f"mirror-{mode}", daemon=True)
 
     def content(self, name):

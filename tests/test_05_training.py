@@ -32,8 +32,8 @@ def parse_accuracies(stdout):
 
 # --- accuracy on the real data -------------------------------------------------------------------
 def test_one_epoch_on_a_small_subset_learns(shared_mnist, monkeypatch):
-    """train_epoch, checked in seconds (the check of a learner's version in exercises/): one epoch on
-    3,000 training images visits each once, in mini-batches, returns the batches' mean loss and
+    """train_epoch, checked in seconds (the check of a learner's version in exercises/): one epoch
+    on 3,000 training images visits each once, in mini-batches, returns the batches' mean loss and
     accuracy, and lifts the accuracy on 1,000 held-out training images well above chance (10%)."""
     (x_train, y_train), _ = L05.load_mnist(shared_mnist)
     images, labels = x_train[:3000], y_train[:3000]
@@ -47,16 +47,20 @@ def test_one_epoch_on_a_small_subset_learns(shared_mnist, monkeypatch):
 
     monkeypatch.setattr(L05, "gradient_step", recording_step)
     net = L05.Network([784, *L05.HIDDEN, 10], seed=1)
-    loss, accuracy = L05.train_epoch(net, images, labels, 16, L05.LEARNING_RATE, np.random.default_rng(1))
+    loss, accuracy = L05.train_epoch(net, images, labels, 16, L05.LEARNING_RATE,
+                                     np.random.default_rng(1))
     sizes = [len(X) for X, _, _, _ in steps]
     assert len(steps) == 3000 // 16 + 1 and max(sizes) == 16 and sum(sizes) == 3000, \
-        f"expected 188 mini-batches of at most 16 images, 3000 in all; got {len(steps)}, {sum(sizes)} in all"
+        (f"expected 188 mini-batches of at most 16 images, 3000 in all; "
+         f"got {len(steps)}, {sum(sizes)} in all")
     seen = np.sort(np.concatenate([X.sum(axis=1) for X, _, _, _ in steps]))
-    assert np.allclose(seen, np.sort(L05.to_inputs(images).sum(axis=1))), "not every image once per epoch"
+    assert np.allclose(seen, np.sort(L05.to_inputs(images).sum(axis=1))), \
+        "not every image once per epoch"
     assert loss == pytest.approx(sum(l * len(X) for X, _, l, _ in steps) / 3000), \
         "the returned loss should be the mean of the batch losses, weighted by batch size"
     correct = sum(int(np.sum(out.argmax(axis=1) == Y.argmax(axis=1))) for _, Y, _, out in steps)
-    assert accuracy == pytest.approx(correct / 3000), "the returned accuracy should count every batch"
+    assert accuracy == pytest.approx(correct / 3000), \
+        "the returned accuracy should count every batch"
     held_out, _ = L05.evaluate(net, x_train[-1000:], y_train[-1000:])
     assert held_out >= 0.3, f"after one epoch on 3000 images: {held_out:.1%} on held-out images"
 
@@ -245,7 +249,8 @@ def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_pat
     assert "epoch" not in result.stdout
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT, which Windows delivers differently")
+@pytest.mark.skipif(sys.platform == "win32",
+                    reason="sends SIGINT, which Windows delivers differently")
 @pytest.mark.whole_run
 def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tmp_path):
     process = subprocess.Popen([sys.executable, L05.__file__, "--data-dir", str(shared_mnist),
@@ -289,7 +294,8 @@ def test_layer_health_measures_saturation_and_step_size():
     assert sat_2 == 1.0 and sat_1 < 1.0
     _, grad_biases = net.backward(X, Y)
     grad_weights, _ = net.backward(X, Y)
-    assert step_2 == pytest.approx(np.linalg.norm(3.0 * grad_weights[1]) / np.linalg.norm(net.weights[1]))
+    assert step_2 == pytest.approx(np.linalg.norm(3.0 * grad_weights[1])
+                                   / np.linalg.norm(net.weights[1]))
     assert speed_1 == pytest.approx(np.linalg.norm(grad_biases[0]))
 
 
