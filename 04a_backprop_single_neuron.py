@@ -42,6 +42,8 @@ import numpy as np
 
 START = (-1.0, 5.0)          # (w, b): a start on the slope of lesson 03's surface
 STUCK_START = (-3.0, 6.0)    # a start beyond the ridge, where "more study, less passing"
+FLAT = 0.05                  # a sigmoid whose slope is below this everywhere (a fifth of its
+                             # peak, 0.25) passes on little gradient
 GRADIENT_AGREES = 1e-4       # the relative error up to which a gradient counts as right: the
                              # numerical estimate's own error stays below it (numerical_gradient)
 
@@ -183,7 +185,8 @@ def train_neuron(X, y, w, b, lr, steps):
 
 def print_descent(path, lr, label, minimum):
     """The (w, b) and loss at a few steps of a descent path, then where it ended, judged from the
-    numbers: near the minimum, or on a plateau where every output sigmoid is saturated."""
+    numbers: near the minimum, on a plateau where every output sigmoid is flat, or still on its
+    way."""
     print(f"Gradient descent on the 'hours studied -> passed' data, {label}, lr = {lr}:")
     steps = len(path) - 1
     for step in sorted({0, 10, 50, 100, 200, 500, steps} & set(range(steps + 1))):
@@ -191,23 +194,28 @@ def print_descent(path, lr, label, minimum):
         print(f"  step {step:5d}   w = {w:+7.3f}   b = {b:+7.3f}   loss = {loss:.4f}")
     w, b, loss = path[-1]
     z = w * HOURS + b                                     # (10,): the ten samples at the end
-    a = sigmoid(z)
+    a, slope = sigmoid(z), float(np.max(sigmoid_prime(z)))
+    one_answer = np.all(a < 0.5) or np.all(a > 0.5)       # the same answer for every student
     if loss <= minimum[2] + 1e-3:
         print(f"  -> it ends near the minimum: loss {loss:.4f}, the minimum is {minimum[2]:.4f}")
-    elif np.all(a < 0.5) or np.all(a > 0.5):
-        answer, extreme = ("below", a.max()) if np.all(a < 0.5) else ("above", a.min())
-        print(f"  -> it ends on a plateau: every output is {answer} 0.5 (the nearest is "
-              f"{extreme:.3f}), the same answer")
-        print(f"     for every student. There the sigmoid is flat, σ'(z) <= "
-              f"{float(np.max(sigmoid_prime(z))):.3f}, so the gradient nearly vanishes")
-        limit = float(np.mean((np.round(a) - PASSED) ** 2))
-        print(f"     and w, b crawl. The loss only creeps towards {limit:.2f} as |w| grows: no "
-              f"minimum at any")
-        print(f"     finite (w, b), and worse than w = b = 0 (loss "
-              f"{float(neuron_loss(0.0, 0.0)):.2f}).")
+    elif one_answer and slope < FLAT:
+        answer = "0" if np.all(a < 0.5) else "1"
+        print(f"  -> it ends on a plateau: the neuron answers {answer} for every student, and "
+              f"σ'(z) <= {slope:.1e}")
+        print("     everywhere: the sigmoid is flat, so the gradient nearly vanishes and w, b "
+              "crawl.")
+        if w < 0:    # more study, less passing: the best on this side is 'always 0', never reached
+            print(f"     With w < 0 the loss only creeps towards "
+                  f"{float(np.mean(PASSED ** 2)):.2f} as w -> -infinity: no minimum at any finite")
+            print(f"     (w, b), and worse than w = b = 0 (loss "
+                  f"{float(neuron_loss(0.0, 0.0)):.2f}).")
+        else:
+            print(f"     The minimum ({minimum[2]:.4f}) lies elsewhere; from here descent "
+                  "barely moves towards it.")
     else:
         print(f"  -> it has not reached the minimum yet: loss {loss:.4f}, the minimum is "
-              f"{minimum[2]:.4f}")
+              f"{minimum[2]:.4f};")
+        print(f"     σ'(z) is up to {slope:.1e}, so it is still moving")
     print()
 
 

@@ -8,7 +8,7 @@ What this file teaches
     one_hot(3) = (0, 0, 0, 1, 0, 0, 0, 0, 0, 0) and the network's answer is its largest output.
 
     The one new idea is the mini-batch. Lesson 04b computed the gradient on all its data before each
-    step. With 60,000 images that is slow and wasteful: the gradient of 16 random images already
+    step. With 50,000 images that is slow and wasteful: the gradient of 16 random images already
     points roughly downhill. Stochastic gradient descent (SGD) shuffles the training set, cuts it
     into mini-batches of B images and takes one step per batch:
 
@@ -23,12 +23,13 @@ What this file teaches
     the one number we report.
 
     Two lines make any width train with the same learning rate (the README measures why): the
-    output layer's step is divided by the width that feeds it, and the output sigmoids start at
-    the base rate 1/10 instead of 0.5. And we look inside: for every layer, how fast it learns
+    output layer's step is scaled by 100 / (the width that feeds it), and the output sigmoids start
+    at the base rate 1/10 instead of 0.5. And we look inside: for every layer, how fast it learns
     (|dL/db|), how many of its sigmoids are saturated, and how big a step is next to its weights.
     When training fails, the script says so with those numbers instead of printing nonsense: a loss
     that becomes NaN or infinite (diverged), or a network still guessing at chance after an epoch
-    (saturated outputs, steps too small, or too few steps or images).
+    (saturated outputs, steps too small, too few steps or images, or a deep network whose first
+    layers have not started to learn).
 
 What is new since 04b
     MNIST itself (downloaded, verified and loaded), mini-batch SGD, a validation set, a step for
@@ -89,7 +90,7 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 
 # The command line overrides the first four (see --help). Chosen by measurement on the validation
-# images: with these, every width and depth we tried trains (README, "05 results";
+# images: with these, every width and depth we tried trains (README, "Any width trains";
 # benchmarks/check_widths.py runs the check).
 EPOCHS = 10
 BATCH_SIZE = 16
@@ -102,6 +103,7 @@ NETWORK_DTYPE = np.float32   # the weights, inputs and targets: half the memory 
 CHANCE_LEVEL = 0.20    # validation accuracy at or below this after an epoch: nothing was learned
 MIN_STEPS = 100        # fewer gradient steps than this are too few to judge whether learning works
 MIN_IMAGES = 100       # fewer training images than this cannot teach ten digits
+TINY_STEP = 1e-4       # a step that changes the weights by less than this fraction changes nothing
 SATURATED = 0.01       # a sigmoid whose slope a (1 - a) is below this (|z| > 4.6) barely learns
 PROBE_SIZE = 1000      # validation images on which we look inside the network
 EVAL_CHUNK = 2000      # images per forward pass when evaluating: bounds the memory of wide networks
@@ -117,8 +119,8 @@ def to_inputs(images):
 
     Each image becomes one row of 784 numbers, row after row of pixels. Dividing by 255 keeps
     z = x W + b small at the start, so the sigmoids start on their steep middle part. We convert
-    one mini-batch at a time: the training set takes 47 MB as uint8 but would take 188 MB as
-    float32.
+    one mini-batch at a time: MNIST's 60,000 training-file images take 47 MB as uint8 but would
+    take 188 MB as float32.
     """
     images = np.asarray(images)
     return images.reshape(len(images), -1).astype(NETWORK_DTYPE) / NETWORK_DTYPE(255)  # (N, 784)
@@ -138,14 +140,14 @@ def split_validation(images, labels):
 # ==================================================================================================
 # Starting well, at any width: the output layer's step, and where its outputs start
 # ==================================================================================================
-# Why a network 1000 units wide did not learn at lr 15 (measured in the README): at the start every
-# output is about 0.5 and nine of the ten targets are 0, so the first step pushes every output's z
-# down. Output j's z = sum_i a_i W_ij + b_j moves by sum_i a_i dW_ij + db_j, and each dW_ij has the
-# same sign, about -lr · 0.02 · a_i per step (delta = 2 (0.5 - 0.1) / 10 · σ'(0) = 0.02 on
-# average); with a_i ≈ 0.5 the n_in pushes add up to about -lr (1 + n_in / 4) / 50: -7.8 at width
-# 100, -75 at width 1000, where σ'(z) ≈ 1e-33 and no gradient flows any more. Two cures, each in
-# a line:
-#   - the output layer's step divided by the width that feeds it (LeCun et al., "Efficient
+# Why one learning rate for every layer fails at width 1000 (measured in the README): at the start
+# every output is about 0.5 and nine of the ten targets are 0, so the first step pushes every
+# output's z down. Output j's z = sum_i a_i W_ij + b_j moves by sum_i a_i dW_ij + db_j, and each
+# dW_ij has the same sign, about -lr · 0.02 · a_i per step (delta = 2 (0.5 - 0.1) / 10 · σ'(0) =
+# 0.02 on average); with a_i ≈ 0.5 the n_in pushes add up to about -lr (1 + n_in / 4) / 50: -7.8
+# at width 100, -75 at width 1000, where σ'(z) ≈ 3e-33 and no gradient flows any more. Two cures,
+# each in a line:
+#   - the output layer's step scaled by 100 / (the width that feeds it) (LeCun et al., "Efficient
 #     BackProp", 1998, section 4.7), so the same lr moves its z by the same amount at any width;
 #   - the output biases start at the base rate, log(0.1 / 0.9), where each output already says
 #     "a tenth of the digits are mine", instead of at 0.5: no shared push is left to make.
@@ -282,11 +284,12 @@ def print_layer_table(layers, when):
 def check_learning(record, lr, n_train, steps_so_far, last_epoch):
     """Stop with the reason, read from the numbers, if the network still guesses at chance level.
 
-    Chance is judged on the validation images after an epoch. Four causes give the same accuracy:
+    Chance is judged on the validation images after an epoch. Five causes give the same accuracy:
     too few training images to learn ten digits from; too few steps to learn anything (a batch as
     large as the training set takes one step an epoch); output sigmoids saturated, their slope
-    σ' ~0, so that no gradient flows (the steps were far too large); or outputs that still move,
-    only too slowly (the steps were too small).
+    σ' ~0, so that no gradient flows (the steps were far too large); steps so small that an epoch
+    changes almost nothing; or a deep network whose first layers still learn far more slowly than
+    the last (vanishing gradients: it needs more steps).
     """
     if record["val_accuracy"] > CHANCE_LEVEL:
         return
@@ -312,14 +315,12 @@ def check_learning(record, lr, n_train, steps_so_far, last_epoch):
             f"(slope below {SATURATED}), so the output layer's gradient |dL/db| is only "
             f"{speed:.1e} and the first layer's {first_speed:.1e}: almost nothing flows back. The "
             f"steps were too large (one step would change the output weights by {step:.0e} of "
-            f"their size); try the default learning rate, --lr {LEARNING_RATE:g}, which trains "
-            "any width.")
-    if lr < LEARNING_RATE:
+            f"their size); try {smaller_rate(lr)}.")
+    if step < TINY_STEP:
         raise TrainingFailed(
             f"training stalled ({summary}): the outputs are not saturated ({saturated:.0%}), but "
             f"the steps are tiny: one would change the output weights by {step:.0e} of their size "
-            f"(about 1e-3 is healthy). Try a larger learning rate: the default, "
-            f"--lr {LEARNING_RATE:g}.")
+            f"(about 1e-3 is healthy). Try {larger_rate(lr)}.")
     if not last_epoch:
         return                                          # still moving: more epochs may do it
     raise TrainingFailed(
@@ -328,6 +329,18 @@ def check_learning(record, lr, n_train, steps_so_far, last_epoch):
         f"slowly than the last (|dL/db| {first_speed:.1e} against {speed:.1e}: vanishing "
         f"gradients, see the README). Give it more steps: more --epochs or more images "
         f"(--train-limit), or fewer hidden layers.")
+
+
+def smaller_rate(lr):
+    if lr > LEARNING_RATE:
+        return f"the default learning rate, --lr {LEARNING_RATE:g}, which trains any width"
+    return f"a smaller learning rate, e.g. --lr {lr / 10:g}"
+
+
+def larger_rate(lr):
+    if lr < LEARNING_RATE:
+        return f"a larger learning rate: the default, --lr {LEARNING_RATE:g}"
+    return f"a larger learning rate, e.g. --lr {lr * 10:g}"
 
 
 class TrainingFailed(Exception):

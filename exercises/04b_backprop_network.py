@@ -26,7 +26,8 @@ What is new since 04a
     steps for a whole network, the XOR and two-moons datasets, and decision boundaries.
 
 What it leaves out
-    Real data and mini-batches: lesson 05 trains on 60,000 handwritten digits.
+    Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on
+    10,000 more.
 
 Run
     python 04b_backprop_network.py [--lr 10] [--seed N] [--no-plots] [--show] [--figures-dir DIR]
@@ -281,7 +282,7 @@ def print_loss_jumps(losses):
     if ratios[worst] <= 1:
         print(f"  the loss went down at every one of the {len(losses)} steps")
         return
-    print(f"  the loss went up at {int(np.sum(ratios > 1))} of {len(losses)} steps; the largest "
+    print(f"  the loss went up {int(np.sum(ratios > 1))} times in {len(losses)} steps; the largest "
           f"jump, at step {worst + 1}, from {losses[worst]:.4f} to {losses[worst + 1]:.4f}")
 
 

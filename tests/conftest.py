@@ -33,7 +33,8 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Against --lessons-dir, leave out the minutes-long training runs of lesson 05."""
+    """Against --lessons-dir, leave out the runs of lesson 05 that train on all of MNIST: seconds
+    with the lesson's code, far longer with a learner's slower train_epoch."""
     if helpers.LESSONS_DIR == REPO:
         return
     def whole_run(item):

@@ -75,11 +75,14 @@ def test_bad_values_are_refused_clearly(flag, value, message):
 def test_where_each_descent_ends_is_read_from_its_numbers():
     default = run_script("04a_backprop_single_neuron.py", "--no-plots").stdout
     assert default.count("-> it ends near the minimum") == 1
-    assert default.count("-> it ends on a plateau: every output is below 0.5") == 1
+    assert default.count("-> it ends on a plateau: the neuron answers 0 for every student") == 1
     # With a far larger step the good start overshoots onto the other plateau: every output near 1.
     large = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "50").stdout
     assert "-> it ends near the minimum" not in large
-    assert "-> it ends on a plateau: every output is above 0.5" in large
+    assert "-> it ends on a plateau: the neuron answers 1 for every student" in large
+    # A ten times smaller step has not got there yet, and the lesson says it is still moving.
+    small = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "0.2").stdout
+    assert small.count("-> it has not reached the minimum yet") == 2 and "plateau" not in small
 
 
 def test_the_minimum_is_where_the_gradient_vanishes():

@@ -145,6 +145,6 @@ def test_an_absurd_learning_rate_is_reported_not_passed_over():
 def test_the_loss_jumps_are_counted_from_the_losses(capsys):
     L04B.print_loss_jumps(np.array([1.0, 0.5, 0.8, 0.4, 0.3, 0.6]))
     assert capsys.readouterr().out.strip() == (
-        "the loss went up at 2 of 6 steps; the largest jump, at step 5, from 0.3000 to 0.6000")
+        "the loss went up 2 times in 6 steps; the largest jump, at step 5, from 0.3000 to 0.6000")
     L04B.print_loss_jumps(np.array([1.0, 0.5, 0.4]))
     assert capsys.readouterr().out.strip() == "the loss went down at every one of the 3 steps"
