@@ -727,7 +727,8 @@ def build_report(r):
               f"({a.peak_n}, {a.peak_n}) @ ({a.peak_n}, {a.peak_n}) products); "
               f"{r['peak_here']:.1f} GFLOP/s with the {r['threads']} thread(s) the training uses"
               + (f". The {usable_cores()}-thread run gave only {r['peak_all']:.1f} (other programs "
-                 f"had the cores), so the machine's peak is taken as "
+                 "had the cores, or the BLAS threads held each other up), so the machine's peak "
+                 f"is taken as "
                  f"{usable_cores()}/{r['threads']} × the {r['threads']}-thread figure"
                  if r["peak"] != r["peak_all"] else ""),
               f"- work of one epoch (matrix products only): {r['flops'] / 1e9:.2f} GFLOP, so the "
@@ -873,7 +874,8 @@ def run(args):
     r["peak_all"] = machine_peak(args.peak_n, args.peak_repeats, usable_cores())
     # Large products scale almost perfectly with cores (on an idle 2-core machine here: 199 vs 103
     # GFLOP/s), so an all-core figure well below cores x one thread's means other programs had the
-    # cores: then the scaled one-thread figure is the better estimate of what the machine can do.
+    # cores, or (on some BLAS builds and virtual machines) the threads held each other up: then the
+    # scaled one-thread figure is the better estimate of what the machine can do.
     scaled = r["peak_here"] * usable_cores() / r["threads"]
     r["peak"] = r["peak_all"] if r["peak_all"] >= 0.9 * scaled else scaled
     r["flops"] = epoch_flops(r["sizes"], n_train)
