@@ -461,7 +461,6 @@ def plot_first_layer(plt, net, n=100):
 
 def main(argv=None):
     """Returns the exit status: 0 on success, 1 when the data or the training failed."""
-    print_safely()
     args = parse_args(argv)
     if args.predict or args.draw:
         return run_own_digits(args)
@@ -1942,13 +1941,6 @@ def seed_value(text):
     return int(text)
 
 
-def print_safely():
-    """Print a ? for a character the console cannot show (σ on a Windows console redirected to a
-    file), instead of stopping with a UnicodeEncodeError."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-
-
 def open_pyplot(show):
     """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
     import matplotlib
@@ -1978,7 +1970,11 @@ def save_figures(plt, figures, figures_dir, show):
 
 
 def run(main):
-    """Run the lesson. Ctrl-C stops it with one line and exit status 1, not a traceback."""
+    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
+    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
+    exit status 1, not a traceback."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     try:
         sys.exit(main())
     except KeyboardInterrupt:

@@ -170,7 +170,6 @@ def print_spread_of_z(rng):
 
 
 def main(argv=None):
-    print_safely()
     args = make_parser(__doc__).parse_args(argv)
     net = Network([3, 4, 2], seed=args.seed)
     X = np.random.default_rng(args.seed + 1).uniform(-1, 1, size=(5, 3))  # (N=5, n_in=3)
@@ -234,13 +233,6 @@ def seed_value(text):
     return int(text)
 
 
-def print_safely():
-    """Print a ? for a character the console cannot show (σ on a Windows console redirected to a
-    file), instead of stopping with a UnicodeEncodeError."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-
-
 def open_pyplot(show):
     """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
     import matplotlib
@@ -270,7 +262,11 @@ def save_figures(plt, figures, figures_dir, show):
 
 
 def run(main):
-    """Run the lesson. Ctrl-C stops it with one line and exit status 1, not a traceback."""
+    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
+    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
+    exit status 1, not a traceback."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     try:
         sys.exit(main())
     except KeyboardInterrupt:

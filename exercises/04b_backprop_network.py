@@ -327,7 +327,6 @@ def plot_decision_boundary(plt, net, X, labels, title):
 
 
 def main(argv=None):
-    print_safely()
     parser = make_parser(__doc__)
     parser.add_argument("--lr", type=positive_float, default=10.0,
                         help="learning rate (default: 10.0)")
@@ -521,13 +520,6 @@ def seed_value(text):
     return int(text)
 
 
-def print_safely():
-    """Print a ? for a character the console cannot show (σ on a Windows console redirected to a
-    file), instead of stopping with a UnicodeEncodeError."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-
-
 def open_pyplot(show):
     """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
     import matplotlib
@@ -557,7 +549,11 @@ def save_figures(plt, figures, figures_dir, show):
 
 
 def run(main):
-    """Run the lesson. Ctrl-C stops it with one line and exit status 1, not a traceback."""
+    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
+    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
+    exit status 1, not a traceback."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
     try:
         sys.exit(main())
     except KeyboardInterrupt:
