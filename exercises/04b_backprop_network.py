@@ -14,6 +14,15 @@ What this file teaches
         grad_b^l    = delta^l summed over the batch               (n_out,)
         delta^(l-1) = (delta^l @ (W^l)^T) * σ'(z^(l-1))           the error sent one layer back
 
+    Where they come from, one entry at a time (sample n, neuron i of layer l-1, neuron j of layer
+    l; z^l_nj = sum_i a^(l-1)_ni W^l_ij + b^l_j): W^l_ij enters z^l_nj of every sample with slope
+    a^(l-1)_ni, so dL/dW^l_ij = sum_n a^(l-1)_ni delta^l_nj, the (i, j) entry of
+    (a^(l-1))^T delta^l; b^l_j enters with slope 1, so its gradient sums delta^l over n; and
+    a^(l-1)_ni feeds every neuron j with slope W^l_ij, so dL/da^(l-1)_ni = sum_j delta^l_nj W^l_ij,
+    the (n, i) entry of delta^l (W^l)^T, times σ'(z^(l-1)_ni) to reach z. A gradient has the shape
+    of what it differentiates; that decides where the transposes go (README, "Where the four rows
+    come from").
+
     `Network.backward(X, Y)` computes exactly this for a whole batch with matrix products (no loop
     over samples), and a gradient check against central differences shows that every entry is
     right.
