@@ -36,7 +36,7 @@ import numpy as np
 # The neuron
 # ==================================================================================================
 def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
+    """One neuron's output a = σ(w · x + b), for inputs x and weights w, both (n,), and bias b."""
     z = np.dot(w, x) + b
     return sigmoid(z)
 
@@ -118,7 +118,8 @@ def print_sigmoid_facts():
     print("  e^(-1000) just underflows to 0 and gives 1. The stable form gives 0 and 1.)")
     z, h = np.linspace(-8, 8, 161), 1e-5
     measured = (sigmoid(z + h) - sigmoid(z - h)) / (2 * h)     # the slope, measured numerically
-    print("  σ(z)(1 - σ(z)) against the measured slope (σ(z + h) - σ(z - h)) / 2h at 161 points")
+    print("  σ(z)(1 - σ(z)) against the measured slope (σ(z + h) - σ(z - h)) / 2h"
+          " at 161 points")
     print(f"  in [-8, 8]: largest difference {np.max(np.abs(sigmoid_prime(z) - measured)):.1e}")
     print()
 

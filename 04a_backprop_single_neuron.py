@@ -1,6 +1,6 @@
 """
-Lesson 04a: backpropagation for a single neuron — the chain rule, checked numerically, then used to
-learn.
+Lesson 04a: backpropagation for a single neuron — the chain rule, checked numerically, then
+used to learn.
 
 What this file teaches
     Lesson 03 gave one number to minimise, the loss L. To lower it we need to know, for every

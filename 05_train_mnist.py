@@ -161,7 +161,7 @@ def new_network(sizes, seed):
 
 def layer_rates(net, lr):
     """The learning rate of each layer of weights: lr for the hidden layers, and for the output
-    layer lr · REFERENCE_WIDTH / (the width feeding it), which is lr itself at the default width."""
+    layer lr · REFERENCE_WIDTH / (the width feeding it): lr itself at the default width."""
     return [lr] * (len(net.weights) - 1) + [lr * REFERENCE_WIDTH / net.sizes[-2]]
 
 
@@ -1790,7 +1790,7 @@ class Network:
         Write delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per
         sample. The chain rule of 04a, applied layer by layer from the output back to the input:
 
-            delta^L     = 2 (a^L - Y) / (N K)  *  σ'(z^L)              (the output layer; K outputs)
+            delta^L     = 2 (a^L - Y) / (N K)  *  σ'(z^L)         (the output layer; K outputs)
             grad_W^l    = (a^(l-1))^T @ delta^l     (n_in, N) @ (N, n_out) -> (n_in, n_out)
             grad_b^l    = sum of delta^l over the batch                  -> (n_out,)
             delta^(l-1) = (delta^l @ (W^l)^T)  *  σ'(z^(l-1))

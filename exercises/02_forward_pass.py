@@ -163,7 +163,8 @@ def print_spread_of_z(rng):
         z = X @ Network([n_in, 50], seed=n_in).weights[0]           # (2000, n_in) @ (n_in, 50)
         print(f"  n_in = {n_in:4d}:  variance of z {z.var():.3f},  "
               f"mean of x^2 {np.mean(X ** 2):.3f}")
-    print("  On average over the random weights Var(z) = n_in · (1/n_in) · mean(x^2) = mean(x^2),")
+    print("  On average over the random weights "
+          "Var(z) = n_in · (1/n_in) · mean(x^2) = mean(x^2),")
     print("  1/3 for x uniform in [-1, 1]: it does not grow with the width and stays at most 1,")
     print("  so the sigmoids start on their slopes.")
     print()
@@ -188,7 +189,7 @@ def main(argv=None):
 # copies identical): the neuron and the sigmoid.
 # ==================================================================================================
 def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b) for inputs x and weights w, both (n,), and a bias b."""
+    """One neuron's output a = σ(w · x + b), for inputs x and weights w, both (n,), and bias b."""
     z = np.dot(w, x) + b
     return sigmoid(z)
 

@@ -1,8 +1,8 @@
 # Exercise: 04a_backprop_single_neuron.py with its key functions left to you (each raises a TODO).
 # Written from the lesson by tools/make_exercises.py; see README: Do it yourself.
 """
-Lesson 04a: backpropagation for a single neuron — the chain rule, checked numerically, then used to
-learn.
+Lesson 04a: backpropagation for a single neuron — the chain rule, checked numerically, then
+used to learn.
 
 What this file teaches
     Lesson 03 gave one number to minimise, the loss L. To lower it we need to know, for every
