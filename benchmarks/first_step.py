@@ -16,13 +16,13 @@ Run (from the repository root)
     python benchmarks/first_step.py --data-dir data
 """
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from helpers import REPO, load_lesson  # noqa: E402  (the tests' loader, written once)
 
 
 def main(argv=None):
@@ -32,7 +32,7 @@ def main(argv=None):
                         help="folder with the four MNIST files (default: data/)")
     parser.add_argument("--widths", type=int, nargs="+", default=[100, 300, 1000])
     args = parser.parse_args(argv)
-    lesson = load_lesson(REPO / "05_train_mnist.py")
+    lesson = load_lesson("05_train_mnist.py", REPO)
     try:
         (x_train, y_train), _ = lesson.load_mnist(args.data_dir)
     except lesson.MnistError as error:
@@ -66,15 +66,6 @@ def mean_output_z(lesson, net, X):
     """The output layer's z = a @ W + b, averaged over the images and the ten outputs."""
     a = net.forward_all(X)[-2]                                            # (N, width)
     return float(np.mean(a @ net.weights[-1] + net.biases[-1]))
-
-
-def load_lesson(path):
-    """Import a lesson file by path (its name starts with a digit, so `import` cannot)."""
-    spec = importlib.util.spec_from_file_location("lesson_" + path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 if __name__ == "__main__":

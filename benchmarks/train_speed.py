@@ -779,8 +779,8 @@ def build_report(r):
 def check_targets(r):
     row = next(row for row in r["rows"] if row["batch"] == r["default_batch"])
     ratio = row["numpy"] / r["bound"]
-    found = [f"epoch time {ratio:.1f}× the compute-bound time (target ≤ {TARGETS['compute']:g}×): "
-             + verdict(ratio <= TARGETS["compute"])]
+    found = [f"epoch time {ratio:.1f}× the compute-bound time "
+             f"(target ≤ {TARGETS['compute']:g}×): " + verdict(ratio <= TARGETS["compute"])]
     if row.get("torch"):
         vs = row["numpy"] / row["torch"]
         found.append(f"{vs:.2f}× PyTorch's time (target ≤ {TARGETS['torch']:g}×): "
@@ -898,7 +898,8 @@ def run(args):
     r["pieces"], r["step"] = step_breakdown(module, train, default_batch, args.seed,
                                             repeat=3 if args.quick else 7)
     r["step_source"] = "the body of train_epoch's loop for the same batch, timed the same way" + (
-        f" (for comparison, the epochs above took {row['step_us']:.0f} µs per step)" if row else "")
+        f" (for comparison, the epochs above took {row['step_us']:.0f} µs per step)"
+        if row else "")
     if data_note.startswith("MNIST"):
         say(f"training 05's default network until {GOAL_ACCURACY:.0%} validation accuracy "
             f"(at most {module.EPOCHS} epochs) ...")

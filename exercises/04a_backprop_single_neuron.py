@@ -66,8 +66,8 @@ def neuron_loss_and_gradients(X, y, w, b):
     and b. delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
     """
     raise NotImplementedError(
-        "TODO neuron_loss_and_gradients: a = σ(X @ w + b), delta = 2 (a - y) / N · σ'(z); return "
-        "L, X^T @ delta, sum of delta")
+        "TODO neuron_loss_and_gradients: a = σ(X @ w + b), delta = 2 (a - y) / N · σ'(z); "
+        "return L, X^T @ delta, sum of delta")
 
 
 def numerical_gradient(loss_of, params, h=1e-5):
@@ -171,8 +171,8 @@ def train_neuron(X, y, w, b, lr, steps):
     an array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
     """
     raise NotImplementedError(
-        "TODO train_neuron: steps times: record (w, b, L), then w -= lr · dL/dw, b -= lr · dL/db; "
-        "record the end too")
+        "TODO train_neuron: steps times: record (w, b, L), then w -= lr · dL/dw, b -= lr · "
+        "dL/db; record the end too")
 
 
 def print_descent(path, lr, label, minimum):

@@ -47,8 +47,9 @@ from pathlib import Path
 
 import numpy as np
 
-XOR_SIZES, XOR_LR, XOR_STEPS = [2, 3, 1], 10.0, 2000
-MOONS_SIZES, MOONS_LR, MOONS_STEPS = [2, 16, 16, 1], 10.0, 3000
+LEARNING_RATE = 10.0                # for XOR and the moons alike; --lr overrides it
+XOR_SIZES, XOR_STEPS = [2, 3, 1], 2000
+MOONS_SIZES, MOONS_STEPS = [2, 16, 16, 1], 3000
 MOONS_N, MOONS_NOISE = 400, 0.15    # points per set, and the noise added to each coordinate
 
 
@@ -227,9 +228,9 @@ def why_training_failed(net, X, labels, lr):
     if saturated > 0.9:
         return (f"{summary}: {saturated:.0%} of its outputs sit within 0.01 of 0 or 1, where the "
                 f"sigmoid's slope is ~0 and no gradient flows. The learning rate {lr:g} is too "
-                "large; try --lr 10")
+                f"large; try --lr {LEARNING_RATE:g}")
     return (f"{summary}, and its outputs are not saturated: the learning rate {lr:g} is too small "
-            "for this many steps; try a larger --lr, e.g. --lr 10")
+            f"for this many steps; try a larger --lr, e.g. --lr {LEARNING_RATE:g}")
 
 
 def verdict(output, target):
@@ -337,8 +338,8 @@ def plot_decision_boundary(plt, net, X, labels, title):
 
 def main(argv=None):
     parser = make_parser(__doc__)
-    parser.add_argument("--lr", type=positive_float, default=10.0,
-                        help="learning rate (default: 10.0)")
+    parser.add_argument("--lr", type=positive_float, default=LEARNING_RATE,
+                        help=f"learning rate (default: {LEARNING_RATE:g})")
     args = parser.parse_args(argv)
     print_gradient_check(args.seed)
     xor_net, xor_losses = train_and_print_xor(args.seed, args.lr, XOR_STEPS)
@@ -414,8 +415,8 @@ def train_neuron(X, y, w, b, lr, steps):
     an array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
     """
     raise NotImplementedError(
-        "TODO train_neuron: steps times: record (w, b, L), then w -= lr · dL/dw, b -= lr · dL/db; "
-        "record the end too")
+        "TODO train_neuron: steps times: record (w, b, L), then w -= lr · dL/dw, b -= lr · "
+        "dL/db; record the end too")
 
 
 def neuron_loss_and_gradients(X, y, w, b):
@@ -431,8 +432,8 @@ def neuron_loss_and_gradients(X, y, w, b):
     and b. delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
     """
     raise NotImplementedError(
-        "TODO neuron_loss_and_gradients: a = σ(X @ w + b), delta = 2 (a - y) / N · σ'(z); return "
-        "L, X^T @ delta, sum of delta")
+        "TODO neuron_loss_and_gradients: a = σ(X @ w + b), delta = 2 (a - y) / N · σ'(z); "
+        "return L, X^T @ delta, sum of delta")
 
 
 def numerical_gradient(loss_of, params, h=1e-5):

@@ -113,3 +113,12 @@ def mnist_model(shared_mnist, tmp_path_factory):
                         "--no-plots", "--model", model)
     assert result.returncode == 0, result.stderr
     return model, result.stdout
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """An untrained Network([784, 5, 10]) saved by lesson 05: enough where the answer doesn't
+    matter (bad images, bad flags, the drawing pad)."""
+    lesson = helpers.load_lesson("05_train_mnist.py")
+    return lesson.save_model(tmp_path_factory.mktemp("tiny") / "tiny.npz",
+                             lesson.Network([784, 5, 10]))

@@ -199,14 +199,6 @@ def test_jpeg_bytes_in_a_png_name_are_read(tmp_path):
 # --------------------------------------------------------------------------------------------------
 # Bad input: one line each, the other files still read, exit status 1
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    """An untrained Network([784, 5, 10]) saved by the lesson: enough where the answer doesn't
-    matter."""
-    return lesson.save_model(tmp_path_factory.mktemp("tiny") / "tiny.npz",
-                             lesson.Network([784, 5, 10]))
-
-
 def test_each_bad_file_gets_one_line_and_the_rest_are_still_read(tiny_model, tmp_path):
     (tmp_path / "notes.png").write_text("this is not a picture\n")
     plt.imsave(tmp_path / "blank.png", np.full((50, 50), 0.9), cmap="gray", vmin=0, vmax=1)

@@ -172,11 +172,6 @@ def test_too_large_a_network_is_refused_before_the_data_is_loaded(tmp_path):
 
 
 # --- your own digits ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    return L05.save_model(tmp_path_factory.mktemp("tiny") / "tiny.npz", L05.Network([784, 5, 10]))
-
-
 def digit_png(path, shape=(40, 40)):
     pixels = np.zeros(shape, np.uint8)
     pixels[shape[0] // 4: -shape[0] // 4, shape[1] // 2 - 2: shape[1] // 2 + 2] = 255

@@ -14,8 +14,7 @@ import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-LESSONS = ["01_single_neuron.py", "02_forward_pass.py", "03_loss_function.py",
-           "04a_backprop_single_neuron.py", "04b_backprop_network.py", "05_train_mnist.py"]
+LESSONS = sorted(path.name for path in REPO.glob("0*.py"))   # 01_... to 05_..., in lesson order
 MAX_COLUMNS = 100
 
 # What the learner writes, in lesson order: the function (Class.method for a method), the lesson
@@ -65,15 +64,24 @@ def body_span(function):
 
 
 def todo_lines(name, hint, indent):
-    """raise NotImplementedError("TODO name: hint"), split into string pieces to fit MAX_COLUMNS."""
+    """raise NotImplementedError("TODO name: hint"), split into string pieces that fit
+    MAX_COLUMNS, counted in bytes (σ and · take two)."""
     message = f"TODO {name}: {hint}"
     assert '"' not in message and "\\" not in message, f"the hint for {name} needs no quotes"
     one_line = f'{indent}raise NotImplementedError("{message}")'
-    if len(one_line) <= MAX_COLUMNS:
+    if fits([one_line]):
         return [one_line]
-    pieces = textwrap.wrap(message, MAX_COLUMNS - len(indent) - 8, break_long_words=False)
-    quoted = [f'{indent}    "{piece} "' for piece in pieces[:-1]] + [f'{indent}    "{pieces[-1]}")']
-    return [f"{indent}raise NotImplementedError("] + quoted
+    for width in range(MAX_COLUMNS - len(indent) - 8, 20, -1):
+        pieces = textwrap.wrap(message, width, break_long_words=False)
+        quoted = [f'{indent}    "{piece} "' for piece in pieces[:-1]]
+        quoted.append(f'{indent}    "{pieces[-1]}")')
+        if fits(quoted):
+            return [f"{indent}raise NotImplementedError("] + quoted
+    raise SystemExit(f"make_exercises: the hint for {name} does not wrap into {MAX_COLUMNS} bytes")
+
+
+def fits(lines):
+    return all(len(line.encode("utf-8")) <= MAX_COLUMNS for line in lines)
 
 
 def main_guard(tree):
