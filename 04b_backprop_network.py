@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-LEARNING_RATE = 10.0                # for XOR and the moons alike; --lr overrides it
+LR = 10.0        # the learning rate, for XOR and the moons alike; --lr overrides it
 XOR_SIZES, XOR_STEPS = [2, 3, 1], 2000
 MOONS_SIZES, MOONS_STEPS = [2, 16, 16, 1], 3000
 MOONS_N, MOONS_NOISE = 400, 0.15    # points per set, and the noise added to each coordinate
@@ -239,9 +239,9 @@ def why_training_failed(net, X, labels, lr):
     if saturated > 0.9:
         return (f"{summary}: {saturated:.0%} of its outputs sit within 0.01 of 0 or 1, where the "
                 f"sigmoid's slope is ~0 and no gradient flows. The learning rate {lr:g} is too "
-                f"large; try --lr {LEARNING_RATE:g}")
+                f"large; try --lr {LR:g}")
     return (f"{summary}, and its outputs are not saturated: the learning rate {lr:g} is too small "
-            f"for this many steps; try a larger --lr, e.g. --lr {LEARNING_RATE:g}")
+            f"for this many steps; try a larger --lr, e.g. --lr {LR:g}")
 
 
 def verdict(output, target):
@@ -349,8 +349,8 @@ def plot_decision_boundary(plt, net, X, labels, title):
 
 def main(argv=None):
     parser = make_parser(__doc__)
-    parser.add_argument("--lr", type=positive_float, default=LEARNING_RATE,
-                        help=f"learning rate (default: {LEARNING_RATE:g})")
+    parser.add_argument("--lr", type=positive_float, default=LR,
+                        help=f"learning rate (default: {LR:g})")
     args = parser.parse_args(argv)
     print_gradient_check(args.seed)
     xor_net, xor_losses = train_and_print_xor(args.seed, args.lr, XOR_STEPS)

@@ -101,7 +101,7 @@ def test_a_single_neuron_cannot_learn_xor():
 @pytest.mark.parametrize("seed", range(5))
 def test_a_hidden_layer_solves_xor(seed):
     net = L04B.Network(L04B.XOR_SIZES, seed=seed)
-    losses = L04B.train(net, L04B.XOR_X, L04B.XOR_Y, L04B.LEARNING_RATE, L04B.XOR_STEPS)
+    losses = L04B.train(net, L04B.XOR_X, L04B.XOR_Y, L04B.LR, L04B.XOR_STEPS)
     outputs = net.forward(L04B.XOR_X)[:, 0]
     assert np.array_equal(outputs > 0.5, L04B.XOR_Y[:, 0] > 0.5)
     assert losses[-1] < losses[0] / 100
@@ -113,7 +113,7 @@ def test_two_moons_reach_97_percent_on_new_points(seed):
     X_test, labels_test = L04B.make_moons(L04B.MOONS_N, L04B.MOONS_NOISE,
                                           np.random.default_rng(seed + 1000))
     net = L04B.Network(L04B.MOONS_SIZES, seed=seed)
-    losses = L04B.train(net, X, labels[:, None].astype(float), L04B.LEARNING_RATE, L04B.MOONS_STEPS)
+    losses = L04B.train(net, X, labels[:, None].astype(float), L04B.LR, L04B.MOONS_STEPS)
     assert losses[-1] < losses[0] / 10
     assert L04B.accuracy(net, X_test, labels_test) >= 0.97
 
