@@ -21,7 +21,8 @@ What this file teaches
 
 What is new since 02
     mse_loss, one_hot, a tiny dataset for one neuron ("hours studied -> passed the exam") and the
-    loss surface of that neuron over its two parameters w and b.
+    loss surface of that neuron over its two parameters w and b. The sigmoid comes from lesson 01,
+    the Network from lesson 02.
 
 What it leaves out
     How to walk down the surface: the gradient, in 04a.
@@ -29,22 +30,27 @@ What it leaves out
 Run
     python 03_loss_function.py [--seed N] [--no-plots] [--show] [--figures-dir DIR]
 """
-import argparse
-import sys
-from pathlib import Path
-
 import numpy as np
+
+from support.cli import make_parser, run
+from support.figures import open_pyplot, save_figures
+from support.lessons import from_lesson
+
+sigmoid = from_lesson("01_single_neuron", "sigmoid")
+Network = from_lesson("02_forward_pass", "Network")
 
 
 # ==================================================================================================
 # The loss: mean squared error against one-hot targets
 # ==================================================================================================
 def mse_loss(prediction, target):
-    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
+    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape,
+    as a Python float.
 
     The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
     shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
-    and return a number that looks fine and means nothing. We refuse instead.
+    and return a number that looks fine and means nothing. We refuse instead: a ValueError whose
+    message names both shapes and says to turn labels into targets with one_hot.
     """
     prediction, target = np.asarray(prediction), np.asarray(target)
     if prediction.shape != target.shape:
@@ -56,7 +62,9 @@ def mse_loss(prediction, target):
 
 
 def one_hot(labels, n_classes, dtype=np.float64):
-    """Labels (N,) -> targets (N, n_classes): row n is all zeros except a 1 in column labels[n]."""
+    """Labels (N,) -> targets (N, n_classes) of the given dtype: row n is all zeros except a 1 in
+    column labels[n]. Labels that are not a 1-D array of whole numbers from 0 to n_classes - 1 are
+    refused with a ValueError saying what is wrong."""
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError("one_hot expects a 1-D array of integer labels, "
@@ -174,7 +182,7 @@ def plot_loss_surface(plt, w_grid, b_grid, losses):
 
 
 def main(argv=None):
-    args = make_parser(__doc__).parse_args(argv)
+    args = make_parser(__doc__, __file__).parse_args(argv)
     rng = np.random.default_rng(args.seed)
     print_three_predictions()
     print_network_loss(rng)
@@ -187,125 +195,6 @@ def main(argv=None):
     plt = open_pyplot(args.show)
     save_figures(plt, {"03_loss_surface.png": plot_loss_surface(plt, w_grid, b_grid, losses)},
                  args.figures_dir, args.show)
-
-
-# ==================================================================================================
-# Carried over from 01_single_neuron.py and 02_forward_pass.py, unchanged
-# (tests/test_carry_forward.py keeps the copies identical): the sigmoid and the Network
-# class with its forward pass.
-# ==================================================================================================
-def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
-
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
-    cases can be written with e^(-|z|), which always lies in (0, 1]:
-        z >= 0:  σ(z) = 1   / (1 + e^(-z))
-        z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
-    The result keeps the input's floating-point type (float32 stays float32).
-    """
-    z = np.asarray(z)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
-
-
-class Network:
-    """A stack of fully connected sigmoid layers.
-
-    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784
-    inputs, has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
-        weights[l-1]: (n_in, n_out)   column j holds the weights of neuron j
-        biases[l-1]:  (n_out,)
-
-    The weights start random, drawn from a normal distribution with variance 1/n_in, the biases at
-    0. Then z_j = sum_i a_i W_ij, a sum of n_in independent terms, has variance
-    n_in · (1/n_in) · mean(a^2) = mean(a^2), the mean of the squared inputs, whatever the width:
-    at most 1 for inputs in [-1, 1] (lesson 02 prints it). So every sigmoid starts on its sloped
-    middle part instead of being flattened at 0 or 1, where it could not learn (see 04a). The same
-    seed always gives the same network.
-    """
-
-    def __init__(self, sizes, seed=0, dtype=np.float64):
-        self.sizes = [int(n) for n in sizes]
-        rng = np.random.default_rng(seed)
-        self.weights = [(rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)).astype(dtype)
-                        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
-        self.biases = [np.zeros(n_out, dtype=dtype) for n_out in self.sizes[1:]]
-
-    def forward(self, X):
-        """The output for a batch X (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
-            raise ValueError(f"forward expects a batch shaped (N, {self.sizes[0]}), got {X.shape}")
-        a = X
-        for W, b in zip(self.weights, self.biases):
-            a = sigmoid(a @ W + b)  # (N, n_in) @ (n_in, n_out) + (n_out,) -> (N, n_out)
-        return a
-
-
-# ==================================================================================================
-# Plumbing: the command line and the figures, the same in every lesson. It teaches no maths.
-# ==================================================================================================
-NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
-
-
-def make_parser(description):
-    """The four flags every lesson shares; a lesson adds its own to the parser this returns."""
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).parent / "figures",
-                        help="folder for the PNG figures (default: figures/ beside this script)")
-    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--seed", type=seed_value, default=0,
-                        help="seed for every random number, a whole number from 0 up (default: 0)")
-    return parser
-
-
-def seed_value(text):
-    """A --seed as NumPy takes it: a whole number, 0 or more."""
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
-    return int(text)
-
-
-def open_pyplot(show):
-    """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
-    import matplotlib
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
-        print("note: --show needs a display and none was found; the figures are saved as PNG only")
-    return plt
-
-
-def save_figures(plt, figures, figures_dir, show):
-    """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
-    --show, open them in windows and wait until they are closed."""
-    for filename, fig in figures.items():
-        path = Path(figures_dir) / filename
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, dpi=100, bbox_inches="tight")
-        except OSError as error:
-            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
-                     "folder with --figures-dir, or skip the figures with --no-plots")
-        print(f"figure saved: {path}")
-    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
-        plt.show()
-    plt.close("all")
-
-
-def run(main):
-    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
-    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
-    exit status 1, not a traceback."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from helpers import REPO, load_lesson  # noqa: E402  (the tests' loader, written once)
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:           # support/ is found beside the lessons
+    sys.path.insert(0, str(REPO))
+from support.lessons import load_lesson  # noqa: E402  (how the lessons load each other)
+from support.mnist import MnistError, load_mnist  # noqa: E402
 
 
 def main(argv=None):
@@ -32,10 +35,11 @@ def main(argv=None):
                         help="folder with the four MNIST files (default: data/)")
     parser.add_argument("--widths", type=int, nargs="+", default=[100, 300, 1000])
     args = parser.parse_args(argv)
-    lesson = load_lesson("05_train_mnist.py", REPO)
+    lesson = load_lesson(REPO / "05_train_mnist.py")
+    sigmoid = load_lesson(REPO / "01_single_neuron.py").sigmoid
     try:
-        (x_train, y_train), _ = lesson.load_mnist(args.data_dir)
-    except lesson.MnistError as error:
+        (x_train, y_train), _ = load_mnist(args.data_dir)
+    except MnistError as error:
         sys.exit(f"error: {error}")
     (x_train, y_train), (x_val, _) = lesson.split_validation(x_train, y_train)
     order = np.random.default_rng(0).permutation(len(x_train))[:lesson.BATCH_SIZE]
@@ -57,7 +61,7 @@ def main(argv=None):
             lesson.gradient_step(net, X, Y, rates)
             after = mean_output_z(lesson, net, probe)
             shown = ", ".join(f"{r:g}" for r in np.broadcast_to(rates, len(net.weights)))
-            slope = float(lesson.sigmoid(after) * (1 - lesson.sigmoid(after)))
+            slope = float(sigmoid(after) * (1 - sigmoid(after)))
             print(f"{str(sizes):18s} {name:9s} {shown:>10s} {before:9.2f} {after:9.2f} "
                   f"{slope:13.1e}")
 

@@ -34,8 +34,10 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from helpers import REPO, load_lesson  # noqa: E402  (the tests' loader, written once)
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:           # support/ is found beside the lessons
+    sys.path.insert(0, str(REPO))
+from support.lessons import load_lesson  # noqa: E402  (how the lessons load each other)
 
 # The training runs the README shows (the data, model and figures flags are added here).
 COMMANDS = [
@@ -77,7 +79,7 @@ def main(argv=None):
 def run(command, data_dir, trial, perturb):
     """What `python COMMAND` prints (stdout and stderr), initial weights perturbed if trial > 0."""
     script, *flags = shlex.split(command)
-    lesson = load_lesson(script, REPO)
+    lesson = load_lesson(REPO / script)
     work = Path(tempfile.mkdtemp())
     if script.startswith("05"):
         flags += ["--data-dir", str(data_dir), "--model", str(work / "model.npz")]
@@ -112,12 +114,16 @@ def perturbed_networks(lesson, rng, perturb):
             up = rng.random(W.shape) < 0.5
             inf = W.dtype.type(np.inf)                    # in W's own type: float32 steps
             W[...] = np.where(up, np.nextafter(W, inf), np.nextafter(W, -inf))
+    own = "__init__" in vars(lesson.Network)     # 05's Network is 04b's, which inherits it
     if rng is not None:
         lesson.Network.__init__ = init
     try:
         yield
     finally:
-        lesson.Network.__init__ = original
+        if own:
+            lesson.Network.__init__ = original
+        elif "__init__" in vars(lesson.Network):
+            del lesson.Network.__init__
 
 
 def spread_report(runs):

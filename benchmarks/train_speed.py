@@ -7,8 +7,9 @@ machine drift; ratios measured a second apart hold much better):
 
   1. the machine's float32 matrix-multiply peak through NumPy (large square matmuls, best of
      several);
-  2. epochs of 05's own train_epoch (imported by path, never copied) at several batch sizes, on
-     the 50,000 training images 05 trains on (the last 10,000 are its validation set);
+  2. epochs of 05's own train_epoch (loaded by path as the lessons load each other, never copied)
+     at several batch sizes, on the 50,000 training images 05 trains on (the last 10,000 are its
+     validation set);
   3. the floating-point work of one epoch, counted from the architecture, hence the achieved
      GFLOP/s and the ratio epoch time / compute-bound time (the time the matrix products would take
      at the peak);
@@ -43,7 +44,6 @@ import argparse
 import contextlib
 import copy
 import datetime
-import importlib.util
 import io
 import json
 import os
@@ -55,18 +55,25 @@ import time
 import timeit
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:           # support/ is found beside the lessons
+    sys.path.insert(0, str(REPO))
+from support.lessons import LessonMissing, load_lesson  # noqa: E402  (imports no NumPy)
+
 # NumPy is imported in main(), after the lesson: 05 chooses the number of BLAS threads before it
 # imports NumPy, and that choice only takes effect if this process has not loaded NumPy (and its
-# BLAS) first.
+# BLAS) first. The same goes for support.mnist, which imports NumPy.
 np = None
 
-REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MODULE = REPO / "05_train_mnist.py"
 DEFAULT_DATA_DIR = REPO / "data"
 DEFAULT_RESULTS_DIR = Path(__file__).resolve().parent / "results"
 REQUIRED = ["new_network", "layer_rates", "gradient_step", "split_validation", "to_inputs",
-            "train_epoch", "evaluate", "one_hot", "sigmoid", "mse_loss", "load_mnist", "EPOCHS",
-            "BATCH_SIZE", "LEARNING_RATE", "HIDDEN", "NETWORK_DTYPE"]
+            "train_epoch", "evaluate", "one_hot", "EPOCHS", "BATCH_SIZE", "LEARNING_RATE",
+            "HIDDEN", "NETWORK_DTYPE"]
+# What the step breakdown times besides 05's own code: from the earlier lessons beside it, the very
+# functions its gradient_step (lesson 04b's) calls.
+FROM_EARLIER = {"sigmoid": "01_single_neuron", "mse_loss": "03_loss_function"}
 N_CLASSES = 10
 TRAIN_SHAPE = (60000, 28, 28)   # 05 holds the last 10,000 out for validation
 TARGETS = {"compute": 3.0, "torch": 0.6, "rss_mb": 300}   # at the default batch size
@@ -154,25 +161,36 @@ def settle_settings(args, module):
 
 
 # --------------------------------------------------------------------------------------------------
-# The code under test: 05_train_mnist.py, imported by path
+# The code under test: 05_train_mnist.py, loaded by path
 # --------------------------------------------------------------------------------------------------
 def load_training_module(path):
-    """Import the lesson by path (its name starts with a digit, so `import` can't) and check its
-    API."""
+    """Load the lesson by path, as the lessons load each other (support/lessons.py: its name
+    starts with a digit, so `import` can't), with the earlier lessons beside it that it builds on,
+    and check its API."""
     path = Path(path)
     if not path.is_file():
         raise BenchmarkError(f"{path} does not exist; give the lesson file with --module PATH")
-    spec = importlib.util.spec_from_file_location("train_speed_subject", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    try:
+        module = load_lesson(path)
+        earlier = {name: load_lesson(path.parent / f"{lesson}.py")
+                   for name, lesson in FROM_EARLIER.items()}
+    except LessonMissing as error:
+        raise BenchmarkError(f"cannot load {path}: {error}") from None
     import_numpy()                      # after the lesson, which may set BLAS threads first
-    missing = [name for name in REQUIRED if not hasattr(module, name)]
+    missing = ([name for name in REQUIRED if not hasattr(module, name)]
+               + [f"{Path(earlier[name].__file__).name}'s {name}" for name in FROM_EARLIER
+                  if not hasattr(earlier[name], name)])
     if missing:
         raise BenchmarkError(f"{path.name} lacks {', '.join(missing)}: the benchmark needs 05's "
                              "training code and settings; measure a file that has them with "
                              "--module PATH")
     return module
+
+
+def from_earlier_lesson(module, name):
+    """sigmoid or mse_loss from the earlier lesson beside `module` (FROM_EARLIER), the one the
+    lesson trains with."""
+    return getattr(load_lesson(Path(module.__file__).parent / f"{FROM_EARLIER[name]}.py"), name)
 
 
 def network_sizes(module, n_inputs):
@@ -192,13 +210,14 @@ def load_data(module, data_dir, random_data, seed):
     same to train on (the arithmetic does not depend on the pixel values). An explicit --data-dir
     that does not hold MNIST is an error, not a silent switch to random data.
     """
+    from support.mnist import MnistError, load_mnist    # after NumPy's BLAS threads are set
     explicit = data_dir is not None
     data_dir = Path(data_dir) if explicit else DEFAULT_DATA_DIR
     if not random_data:
         try:
-            (x_train, y_train), _test = module.load_mnist(data_dir)
+            (x_train, y_train), _test = load_mnist(data_dir)
             return module.split_validation(x_train, y_train), f"MNIST from {data_dir}"
-        except Exception as error:  # 05's MnistError, caught generically: a renamed class works
+        except MnistError as error:
             if explicit:
                 raise BenchmarkError(f"cannot use --data-dir {data_dir}: {error}") from None
     rng = np.random.default_rng(seed)
@@ -357,7 +376,7 @@ def time_numpy_epochs(module, data, batch_size, epochs, seed):
     for _ in range(epochs):
         start = time.perf_counter()
         loss, _accuracy = module.train_epoch(net, images, labels, batch_size,
-                                             module.LEARNING_RATE, rng)
+                                             module.layer_rates(net, module.LEARNING_RATE), rng)
         times.append(time.perf_counter() - start)
         losses.append(loss)
     return min(times), losses[0]
@@ -484,7 +503,8 @@ def memory_child(spec_json):
     x_train, y_train = x_train[:spec["samples"]], y_train[:spec["samples"]]
     marks["data loaded"] = own()
     net = new_network(module, x_train[0].size, spec["seed"])
-    module.train_epoch(net, x_train, y_train, module.BATCH_SIZE, module.LEARNING_RATE,
+    module.train_epoch(net, x_train, y_train, module.BATCH_SIZE,
+                       module.layer_rates(net, module.LEARNING_RATE),
                        np.random.default_rng(spec["seed"]))
     marks["one epoch trained"] = own()
     module.evaluate(net, x_val, y_val)
@@ -578,8 +598,9 @@ def best_seconds(fn, repeat=7, budget=0.02):
 def step_breakdown(module, data, batch_size, seed, repeat):
     """Time the operations of one training step separately, on one batch at the default batch size.
 
-    Each piece re-runs exactly what the step runs (05's to_inputs, one_hot, sigmoid and mse_loss,
-    and the expressions of Network.forward_all / backward_from / gradient_step, carried from 04b);
+    Each piece re-runs exactly what the step runs (05's to_inputs and one_hot, lesson 01's
+    sigmoid and lesson 03's mse_loss, and the expressions of Network.forward_all / backward_from /
+    gradient_step, carried from 04b);
     the whole step is timed too, and what the pieces do not account for is Python's own overhead
     (calls, lists, checks).
     The whole step (the body of train_epoch's loop for this batch) is timed the same way, a moment
@@ -590,6 +611,7 @@ def step_breakdown(module, data, batch_size, seed, repeat):
     net = new_network(module, images[0].size, seed)
     idx = np.random.default_rng(seed).permutation(len(images))[:batch_size]
     rates = module.layer_rates(net, module.LEARNING_RATE)     # one learning rate per layer
+    sigmoid, mse_loss = (from_earlier_lesson(module, name) for name in ("sigmoid", "mse_loss"))
     X = module.to_inputs(images[idx])
     Y = module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)
     # One forward and backward pass, keeping every intermediate, so each piece gets realistic
@@ -597,7 +619,7 @@ def step_breakdown(module, data, batch_size, seed, repeat):
     activations, zs = [X], []
     for W, b in zip(net.weights, net.biases):
         zs.append(activations[-1] @ W + b)
-        activations.append(module.sigmoid(zs[-1]))
+        activations.append(sigmoid(zs[-1]))
     output = activations[-1]
     deltas = [None] * len(net.weights)
     delta = 2 * (output - Y) / output.size * output * (1 - output)
@@ -619,11 +641,11 @@ def step_breakdown(module, data, batch_size, seed, repeat):
          t(lambda: [activations[l].T @ deltas[l] for l in layers])),
         ("matrix products", "backward delta @ W.T",
          t(lambda: [deltas[l] @ net.weights[l].T for l in layers if l > 0])),
-        ("element-wise", "sigmoid", t(lambda: [module.sigmoid(z) for z in zs])),
+        ("element-wise", "sigmoid", t(lambda: [sigmoid(z) for z in zs])),
         ("element-wise", "sigmoid derivative and output error (delta)",
          t(lambda: [2 * (output - Y) / output.size * output * (1 - output)]
            + [sent_back[l] * activations[l] * (1 - activations[l]) for l in sent_back])),
-        ("element-wise", "loss (mse_loss)", t(lambda: module.mse_loss(output, Y))),
+        ("element-wise", "loss (mse_loss)", t(lambda: mse_loss(output, Y))),
         ("everything else", "batch: gather uint8 images, to_inputs, one_hot",
          t(lambda: (module.to_inputs(images[idx]),
                     module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)))),
@@ -668,7 +690,8 @@ def time_to_accuracy(module, train, validation, seed, goal=GOAL_ACCURACY):
     seconds, epochs = 0.0, []
     for epoch in range(1, module.EPOCHS + 1):
         start = time.perf_counter()
-        module.train_epoch(net, x_train, y_train, module.BATCH_SIZE, module.LEARNING_RATE, rng)
+        module.train_epoch(net, x_train, y_train, module.BATCH_SIZE,
+                           module.layer_rates(net, module.LEARNING_RATE), rng)
         seconds += time.perf_counter() - start
         accuracy, _ = module.evaluate(net, x_val, y_val)
         epochs.append((epoch, accuracy, seconds))

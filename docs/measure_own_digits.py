@@ -7,8 +7,8 @@ The numbers in the README's "What confuses the network" come from this script:
     python docs/measure_own_digits.py --model data/model.npz
 
 Each of the first 200 test digits is scaled to 280 x 280, made black on white like ink on paper,
-damaged in one way, and then prepared exactly as --predict prepares a file (preprocess_digit,
-digit_outputs).
+damaged in one way, and then prepared exactly as --predict prepares a file (support/own_digits.py:
+preprocess_digit, then digit_reader with lesson 05's to_inputs).
 """
 import argparse
 import sys
@@ -16,11 +16,17 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-# the tests' loader and renderer, written once
-from helpers import REPO, load_lesson, upscale  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
+for folder in (REPO, REPO / "tests"):    # support/ beside the lessons; the tests' renderer
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+from helpers import upscale  # noqa: E402  (the tests' renderer, written once)
+from support.lessons import load_lesson  # noqa: E402
+from support.mnist import load_mnist  # noqa: E402
+from support.model_file import load_model  # noqa: E402
+from support.own_digits import digit_reader, preprocess_digit  # noqa: E402
 
-lesson = load_lesson("05_train_mnist.py")
+lesson = load_lesson(REPO / "05_train_mnist.py")
 
 
 def thin(ink, pixels):
@@ -83,13 +89,13 @@ def main():
     parser.add_argument("--data-dir", type=Path, default=REPO / "data")
     parser.add_argument("-n", type=int, default=200, help="how many test digits (default: 200)")
     args = parser.parse_args()
-    net = lesson.load_model(args.model)
-    _, (x_test, _) = lesson.load_mnist(args.data_dir)
+    net = load_model(args.model, lesson.Network)
+    _, (x_test, _) = load_mnist(args.data_dir)
     digits = x_test[:args.n]
     expected = net.forward(lesson.to_inputs(digits)).argmax(axis=1)
+    outputs_of = digit_reader(net, lesson.to_inputs)
     for name, damage in damages().items():
-        got = [lesson.digit_outputs(net, lesson.preprocess_digit(damage(d / 255.0))).argmax()
-               for d in digits]
+        got = [outputs_of(preprocess_digit(damage(d / 255.0))).argmax() for d in digits]
         print(f"| {name:<55} | {np.mean(np.array(got) == expected):4.0%} |")
 
 

@@ -1,4 +1,4 @@
-# Exercise: 01_single_neuron.py with its key functions left to you (each raises a TODO).
+# Exercise: 01_single_neuron.py, its new functions left to you (each raises a TODO).
 # Written from the lesson by tools/make_exercises.py; see README: Do it yourself.
 """
 Lesson 01: a single neuron.
@@ -7,18 +7,21 @@ What this file teaches
     A neuron weighs each of its inputs, adds them up with a bias, and squashes the total:
 
         z = w · x + b = w_1 x_1 + w_2 x_2 + ... + w_n x_n + b    (the "pre-activation")
-        a = σ(z) = 1 / (1 + e^(-z))                               (the "activation", in (0, 1))
+        a = σ(z) = 1 / (1 + e^(-z))                               (the "activation")
 
     The sigmoid σ turns any number into something that reads like a probability: very negative z
-    gives a ≈ 0, very positive z gives a ≈ 1, and z = 0 gives exactly 0.5. Its slope
-    σ'(z) = σ(z)(1 - σ(z)) is what lesson 04a will need to learn.
+    gives a ≈ 0, very positive z gives a ≈ 1, and z = 0 gives exactly 0.5. In exact arithmetic a
+    lies strictly between 0 and 1; in floating point the ends are reached: in float64 σ(z) rounds
+    to exactly 1 from z = 36.7 on (in float32 from z = 16.6) and to exactly 0 below z = -745.
+    Its slope σ'(z) = σ(z)(1 - σ(z)) is what lesson 04a will need to learn.
 
     We compute one neuron by hand, then choose weights by hand so that a neuron computes the logic
     gate AND. The line where z = 0 (so a = 0.5) is the neuron's decision line: one side says 1, the
     other 0.
 
 What is new
-    Everything: this is the first lesson.
+    Everything: this is the first lesson. It takes nothing from an earlier one; the command line
+    and the figures come from support/ (support/cli.py, support/figures.py), like every lesson's.
 
 What it leaves out
     Many neurons at once (02), measuring how wrong an output is (03), and learning the weights
@@ -27,11 +30,13 @@ What it leaves out
 Run
     python 01_single_neuron.py [--seed N] [--no-plots] [--show] [--figures-dir DIR]
 """
-import argparse
-import sys
-from pathlib import Path
-
+import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
+sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
+                if (folder / 'support' / 'lessons.py').is_file()][:1]
 import numpy as np
+
+from support.cli import make_parser, run
+from support.figures import open_pyplot, save_figures
 
 
 # ==================================================================================================
@@ -44,17 +49,14 @@ def neuron(x, w, b):
 
 
 def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
-
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
-    cases can be written with e^(-|z|), which always lies in (0, 1]:
-        z >= 0:  σ(z) = 1   / (1 + e^(-z))
-        z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
-    The result keeps the input's floating-point type (float32 stays float32).
+    """σ(z) = 1 / (1 + e^(-z)) of a number or of every entry of an array, computed so that it
+    never overflows: for every finite z, however large (±1e4, or float32's largest number), it
+    returns a value in [0, 1] without a warning. The result keeps the input's floating-point type
+    (float32 stays float32), and tiny values stay accurate: σ(-30) ≈ 9.4e-14 to 14 digits.
     """
     raise NotImplementedError(
-        "TODO sigmoid: σ(z) = 1 / (1 + e^(-z)); for z < 0 use e^z / (1 + e^z), so e^(-|z|) never "
-        "overflows")
+        "TODO sigmoid: σ(z) for a number or an array, in its float type, without overflow or "
+        "warnings; stuck? python tools/hint.py sigmoid")
 
 
 def sigmoid_prime(z):
@@ -165,7 +167,7 @@ def plot_and_gate(plt):
 
 
 def main(argv=None):
-    args = make_parser(__doc__).parse_args(argv)
+    args = make_parser(__doc__, __file__).parse_args(argv)
     rng = np.random.default_rng(args.seed)
     print_worked_example(rng)
     print_sigmoid_facts()
@@ -175,72 +177,6 @@ def main(argv=None):
     plt = open_pyplot(args.show)
     save_figures(plt, {"01_sigmoid.png": plot_sigmoid(plt), "01_and_gate.png": plot_and_gate(plt)},
                  args.figures_dir, args.show)
-
-
-# ==================================================================================================
-# Plumbing: the command line and the figures, the same in every lesson. It teaches no maths.
-# ==================================================================================================
-NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
-
-
-def make_parser(description):
-    """The four flags every lesson shares; a lesson adds its own to the parser this returns."""
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).parent / "figures",
-                        help="folder for the PNG figures (default: figures/ beside this script)")
-    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--seed", type=seed_value, default=0,
-                        help="seed for every random number, a whole number from 0 up (default: 0)")
-    return parser
-
-
-def seed_value(text):
-    """A --seed as NumPy takes it: a whole number, 0 or more."""
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
-    return int(text)
-
-
-def open_pyplot(show):
-    """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
-    import matplotlib
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
-        print("note: --show needs a display and none was found; the figures are saved as PNG only")
-    return plt
-
-
-def save_figures(plt, figures, figures_dir, show):
-    """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
-    --show, open them in windows and wait until they are closed."""
-    for filename, fig in figures.items():
-        path = Path(figures_dir) / filename
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, dpi=100, bbox_inches="tight")
-        except OSError as error:
-            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
-                     "folder with --figures-dir, or skip the figures with --no-plots")
-        print(f"figure saved: {path}")
-    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
-        plt.show()
-    plt.close("all")
-
-
-def run(main):
-    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
-    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
-    exit status 1, not a traceback."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-# Exercise: 02_forward_pass.py with its key functions left to you (each raises a TODO).
+# Exercise: 02_forward_pass.py, its new functions left to you (each raises a TODO).
 # Written from the lesson by tools/make_exercises.py; see README: Do it yourself.
 """
 Lesson 02: the forward pass — neurons organised into layers.
@@ -23,8 +23,8 @@ What this file teaches
     what lesson 01's single neuron gives when we loop over samples and neurons one at a time.
 
 What is new since 01
-    Layers, weight matrices, batches, and the Network class. The neuron and the sigmoid are carried
-    over.
+    Layers, weight matrices, batches, and the Network class. The sigmoid and the neuron come from
+    lesson 01 (imported at the top).
 
 What it leaves out
     Whether the output is any good (03) and how to make it better (04a, 04b): the weights here are
@@ -33,11 +33,16 @@ What it leaves out
 Run
     python 02_forward_pass.py [--seed N] [--no-plots] [--show] [--figures-dir DIR]
 """
-import argparse
-import sys
-from pathlib import Path
-
+import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
+sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
+                if (folder / 'support' / 'lessons.py').is_file()][:1]
 import numpy as np
+
+from support.cli import make_parser, run
+from support.figures import open_pyplot, save_figures
+from support.lessons import from_lesson
+
+sigmoid, neuron = from_lesson("01_single_neuron", "sigmoid", "neuron")
 
 
 # ==================================================================================================
@@ -54,9 +59,9 @@ class Network:
     The weights start random, drawn from a normal distribution with variance 1/n_in, the biases at
     0. Then z_j = sum_i a_i W_ij, a sum of n_in independent terms, has variance
     n_in · (1/n_in) · mean(a^2) = mean(a^2), the mean of the squared inputs, whatever the width:
-    at most 1 for inputs in [-1, 1] (lesson 02 prints it). So every sigmoid starts on its sloped
-    middle part instead of being flattened at 0 or 1, where it could not learn (see 04a). The same
-    seed always gives the same network.
+    at most 1 for inputs in [-1, 1] (print_spread_of_z measures it). So every sigmoid starts on its
+    sloped middle part instead of being flattened at 0 or 1, where it could not learn (see 04a).
+    The same seed always gives the same network.
     """
 
     def __init__(self, sizes, seed=0, dtype=np.float64):
@@ -67,14 +72,18 @@ class Network:
         self.biases = [np.zeros(n_out, dtype=dtype) for n_out in self.sizes[1:]]
 
     def forward(self, X):
-        """The output for a batch X (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
+        """The output a^L, shaped (N, n_out), for a batch X shaped (N, n_in): a^0 = X, then
+        a^l = σ(a^(l-1) @ W^l + b^l) layer after layer, in the weights' floating-point type.
+        Anything but a 2-D batch with n_in columns (a single sample of shape (n_in,), too) is
+        refused with a ValueError that names the shape expected, (N, n_in)."""
         raise NotImplementedError(
-            "TODO Network.forward: X must be (N, n_in), else ValueError; a^0 = X, a^l = σ(a^(l-1) "
-            "@ W^l + b^l); return a^L")
+            "TODO Network.forward: the output (N, n_out) for a batch X (N, n_in), layer after "
+            "layer; stuck? python tools/hint.py Network.forward")
 
 
 # ==================================================================================================
-# Walking through the forward pass, and checking it against lesson 01's neuron
+# Walking through the forward pass, checking it against lesson 01's neuron, and why the weights
+# start with variance 1/n_in
 # ==================================================================================================
 def print_shapes(net, X):
     """Walk through the forward pass layer by layer, printing every shape."""
@@ -115,6 +124,25 @@ def forward_one_neuron_at_a_time(net, x):
     return a
 
 
+def print_spread_of_z(rng):
+    """Why the weights start with variance 1/n_in: the spread of z does not grow with the width.
+
+    z_j = sum_i x_i W_ij adds n_in independent terms, each with variance x_i^2 / n_in, so
+    Var(z_j) = mean(x^2), the mean of the squared inputs, at every width.
+    """
+    print("The first layer's z = x @ W at the start, for 2000 random inputs x in [-1, 1]:")
+    for n_in in (3, 100, 1000):
+        X = rng.uniform(-1, 1, size=(2000, n_in))                   # (2000, n_in)
+        z = X @ Network([n_in, 50], seed=n_in).weights[0]           # (2000, n_in) @ (n_in, 50)
+        print(f"  n_in = {n_in:4d}:  variance of z {z.var():.3f},  "
+              f"mean of x^2 {np.mean(X ** 2):.3f}")
+    print("  On average over the random weights "
+          "Var(z) = n_in · (1/n_in) · mean(x^2) = mean(x^2),")
+    print("  1/3 for x uniform in [-1, 1]: it does not grow with the width and stays at most 1,")
+    print("  so the sigmoids start on their slopes.")
+    print()
+
+
 # ==================================================================================================
 # Figures
 # ==================================================================================================
@@ -151,27 +179,8 @@ def plot_activations(plt, net, X):
     return fig
 
 
-def print_spread_of_z(rng):
-    """Why the weights start with variance 1/n_in: the spread of z does not grow with the width.
-
-    z_j = sum_i x_i W_ij adds n_in independent terms, each with variance x_i^2 / n_in, so
-    Var(z_j) = mean(x^2), the mean of the squared inputs, at every width.
-    """
-    print("The first layer's z = x @ W at the start, for 2000 random inputs x in [-1, 1]:")
-    for n_in in (3, 100, 1000):
-        X = rng.uniform(-1, 1, size=(2000, n_in))                   # (2000, n_in)
-        z = X @ Network([n_in, 50], seed=n_in).weights[0]           # (2000, n_in) @ (n_in, 50)
-        print(f"  n_in = {n_in:4d}:  variance of z {z.var():.3f},  "
-              f"mean of x^2 {np.mean(X ** 2):.3f}")
-    print("  On average over the random weights "
-          "Var(z) = n_in · (1/n_in) · mean(x^2) = mean(x^2),")
-    print("  1/3 for x uniform in [-1, 1]: it does not grow with the width and stays at most 1,")
-    print("  so the sigmoids start on their slopes.")
-    print()
-
-
 def main(argv=None):
-    args = make_parser(__doc__).parse_args(argv)
+    args = make_parser(__doc__, __file__).parse_args(argv)
     net = Network([3, 4, 2], seed=args.seed)
     X = np.random.default_rng(args.seed + 1).uniform(-1, 1, size=(5, 3))  # (N=5, n_in=3)
     print_shapes(net, X)
@@ -182,96 +191,6 @@ def main(argv=None):
     plt = open_pyplot(args.show)
     save_figures(plt, {"02_activations.png": plot_activations(plt, net, X)},
                  args.figures_dir, args.show)
-
-
-# ==================================================================================================
-# Carried over from 01_single_neuron.py, unchanged (tests/test_carry_forward.py keeps the
-# copies identical): the neuron and the sigmoid.
-# ==================================================================================================
-def neuron(x, w, b):
-    """One neuron's output a = σ(w · x + b), for inputs x and weights w, both (n,), and bias b."""
-    z = np.dot(w, x) + b
-    return sigmoid(z)
-
-
-def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
-
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
-    cases can be written with e^(-|z|), which always lies in (0, 1]:
-        z >= 0:  σ(z) = 1   / (1 + e^(-z))
-        z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
-    The result keeps the input's floating-point type (float32 stays float32).
-    """
-    raise NotImplementedError(
-        "TODO sigmoid: σ(z) = 1 / (1 + e^(-z)); for z < 0 use e^z / (1 + e^z), so e^(-|z|) never "
-        "overflows")
-
-
-# ==================================================================================================
-# Plumbing: the command line and the figures, the same in every lesson. It teaches no maths.
-# ==================================================================================================
-NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
-
-
-def make_parser(description):
-    """The four flags every lesson shares; a lesson adds its own to the parser this returns."""
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).parent / "figures",
-                        help="folder for the PNG figures (default: figures/ beside this script)")
-    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--seed", type=seed_value, default=0,
-                        help="seed for every random number, a whole number from 0 up (default: 0)")
-    return parser
-
-
-def seed_value(text):
-    """A --seed as NumPy takes it: a whole number, 0 or more."""
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
-    return int(text)
-
-
-def open_pyplot(show):
-    """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
-    import matplotlib
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
-        print("note: --show needs a display and none was found; the figures are saved as PNG only")
-    return plt
-
-
-def save_figures(plt, figures, figures_dir, show):
-    """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
-    --show, open them in windows and wait until they are closed."""
-    for filename, fig in figures.items():
-        path = Path(figures_dir) / filename
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, dpi=100, bbox_inches="tight")
-        except OSError as error:
-            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
-                     "folder with --figures-dir, or skip the figures with --no-plots")
-        print(f"figure saved: {path}")
-    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
-        plt.show()
-    plt.close("all")
-
-
-def run(main):
-    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
-    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
-    exit status 1, not a traceback."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
 
 
 if __name__ == "__main__":

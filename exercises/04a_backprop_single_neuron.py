@@ -1,4 +1,4 @@
-# Exercise: 04a_backprop_single_neuron.py with its key functions left to you (each raises a TODO).
+# Exercise: 04a_backprop_single_neuron.py, its new functions left to you (each raises a TODO).
 # Written from the lesson by tools/make_exercises.py; see README: Do it yourself.
 """
 Lesson 04a: backpropagation for a single neuron — the chain rule, checked numerically, then
@@ -8,8 +8,7 @@ What this file teaches
     Lesson 03 gave one number to minimise, the loss L. To lower it we need to know, for every
     parameter, which way is downhill and how steep it is: the gradient dL/dw, dL/db. For one neuron
         z = w · x + b,   a = σ(z),   L = (a - y)^2
-    L depends on w only through a, and a only through z, so the chain rule multiplies three local
-    slopes:
+    L depends on a, a on z, and z on w, so the chain rule multiplies three local slopes:
 
         dL/dw_i = dL/da · da/dz · dz/dw_i = 2 (a - y) · σ(z)(1 - σ(z)) · x_i
         dL/db   = dL/da · da/dz · dz/db   = 2 (a - y) · σ(z)(1 - σ(z)) · 1
@@ -19,16 +18,19 @@ What this file teaches
     N samples and the mean over them, each sample contributes its own product, divided by N. We
     print every factor for one worked example and compare with a numerical estimate: nudge a
     parameter by ±h and watch the loss change, (L(p + h) - L(p - h)) / 2h. The estimate has errors
-    of its own (see numerical_gradient), about 1e-11; a wrong formula is off by far more.
+    of its own (see numerical_gradient), about 1e-11; the usual mistakes are off by 0.5 or more.
 
     Then we learn: gradient descent repeats  w <- w - lr · dL/dw,  b <- b - lr · dL/db, and walks
-    down lesson 03's loss surface to its minimum. A second start, on the far side of a ridge, ends
-    on a plateau: every sigmoid pushed to 0, where its slope, and so the gradient, nearly vanishes.
-    The lesson says where each descent ended from the numbers it computes.
+    down lesson 03's loss surface to its minimum. A second start, where every student already gets
+    an answer near 0, ends on a plateau: steepest descent pushes every output further to 0, where
+    the sigmoid's slope, and so the gradient, nearly vanishes, although the straight line to the
+    minimum runs downhill. The lesson says where each descent ended, and where it is going, from
+    the numbers it computes.
 
 What is new since 03
-    The chain rule, the numerical gradient check, gradient descent and the learning rate;
-    positive-number checks for the new command-line values.
+    The chain rule, the numerical gradient check, gradient descent and the learning rate. The
+    sigmoid and its slope come from lesson 01; the loss, the hours-studied data and its loss
+    surface from lesson 03.
 
 What it leaves out
     More than one neuron: the same chain rule through whole layers is backpropagation, lesson 04b.
@@ -36,11 +38,18 @@ What it leaves out
 Run
     python 04a_backprop_single_neuron.py [--lr 2.0] [--steps 1000] [--seed N] [--no-plots] [--show]
 """
-import argparse
-import sys
-from pathlib import Path
-
+import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
+sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
+                if (folder / 'support' / 'lessons.py').is_file()][:1]
 import numpy as np
+
+from support.cli import make_parser, positive_float, positive_int, run
+from support.figures import open_pyplot, save_figures
+from support.lessons import from_lesson
+
+sigmoid, sigmoid_prime = from_lesson("01_single_neuron", "sigmoid", "sigmoid_prime")
+mse_loss, neuron_loss, HOURS, PASSED = from_lesson("03_loss_function", "mse_loss", "neuron_loss",
+                                                   "HOURS", "PASSED")
 
 START = (-1.0, 5.0)          # (w, b): a start on the slope of lesson 03's surface
 STUCK_START = (-3.0, 6.0)    # a start beyond the ridge, where "more study, less passing"
@@ -54,8 +63,8 @@ GRADIENT_AGREES = 1e-4       # the relative error up to which a gradient counts 
 # The gradient of one neuron, by the chain rule, and its numerical check
 # ==================================================================================================
 def neuron_loss_and_gradients(X, y, w, b):
-    """The loss L = mean_n (a_n - y_n)^2 of one neuron a_n = σ(x_n · w + b) on a batch, and
-    dL/dw, dL/db.
+    """(L, dL/dw, dL/db) for one neuron a_n = σ(x_n · w + b) on a batch X (N, n) with targets y
+    (N,): the loss L = mean_n (a_n - y_n)^2, its gradient dL/dw shaped (n,), and dL/db a float.
 
     The loss depends on w only through z, and on z only through a. The chain rule multiplies the
     three local slopes, one sample at a time:
@@ -66,8 +75,8 @@ def neuron_loss_and_gradients(X, y, w, b):
     and b. delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
     """
     raise NotImplementedError(
-        "TODO neuron_loss_and_gradients: a = σ(X @ w + b), delta = 2 (a - y) / N · σ'(z); "
-        "return L, X^T @ delta, sum of delta")
+        "TODO neuron_loss_and_gradients: (L, dL/dw shaped (n,), dL/db a float) for one neuron on "
+        "a batch X (N, n), y (N,); stuck? python tools/hint.py neuron_loss_and_gradients")
 
 
 def numerical_gradient(loss_of, params, h=1e-5):
@@ -106,8 +115,12 @@ def relative_error(analytic, numeric):
 
     Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and
     damning for a gradient of size 1e-9. Up to GRADIENT_AGREES (1e-4) a difference is the
-    numerical estimate's own error (see numerical_gradient); a bug (a missing factor, a wrong sign,
-    a forgotten 1/N) gives 1e-2 or more.
+    numerical estimate's own error (see numerical_gradient). The usual mistakes give far more
+    wherever the gradient is not 0: a forgotten 2 gives 0.5, a wrong sign 2 (the largest this
+    measure can be), and on a single sample a forgotten σ' at least 0.75 (σ' <= 1/4, so the
+    analytic value is 4 or more times too large). A forgotten 1/N shows only on a batch of more
+    than one sample, as (N - 1) / N: with N = 1, as in print_chain_rule_example, 1/N is 1 and
+    changes nothing, which is why the tests check batches of 1 and of 7.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -167,48 +180,83 @@ def train_neuron(X, y, w, b, lr, steps):
     """Gradient descent: w <- w - lr · dL/dw, b <- b - lr · dL/db, repeated `steps` times.
 
     The gradient points uphill, the direction in which L grows fastest, so a small step against it
-    lowers L. The learning rate lr sets the step size. Returns the final w, b and the path taken as
-    an array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
+    lowers L. The learning rate lr sets the step size. Returns the final w (a new float array; the
+    w passed in, a list or an array, is left as it was), the final b, and the path taken: an array
+    of steps + 1 rows (w_1, ..., w_n, b, loss), the start and then the point after each step.
     """
     raise NotImplementedError(
-        "TODO train_neuron: steps times: record (w, b, L), then w -= lr · dL/dw, b -= lr · "
-        "dL/db; record the end too")
+        "TODO train_neuron: `steps` steps of gradient descent; return w, b and the path of (w, b, "
+        "loss) rows; stuck? python tools/hint.py train_neuron")
 
 
 def print_descent(path, lr, label, minimum):
-    """The (w, b) and loss at a few steps of a descent path, then where it ended, judged from the
-    numbers: near the minimum, on a plateau where every output sigmoid is flat, or still on its
-    way."""
+    """The (w, b) and loss at a few steps of a descent path, then where it ended, and where it is
+    going, judged from the numbers: near the minimum; on a plateau, where every output sigmoid is
+    flat; heading for one, giving every student the same answer while its sigmoids flatten; or
+    still on its way down."""
     print(f"Gradient descent on the 'hours studied -> passed' data, {label}, lr = {lr}:")
     steps = len(path) - 1
     for step in sorted({0, 10, 50, 100, 200, 500, steps} & set(range(steps + 1))):
         w, b, loss = path[step]
         print(f"  step {step:5d}   w = {w:+7.3f}   b = {b:+7.3f}   loss = {loss:.4f}")
     w, b, loss = path[-1]
-    z = w * HOURS + b                                     # (10,): the ten samples at the end
-    a, slope = sigmoid(z), float(np.max(sigmoid_prime(z)))
-    one_answer = np.all(a < 0.5) or np.all(a > 0.5)       # the same answer for every student
+    a, slope = outputs_and_slope(w, b)                   # the ten students at the end
+    _, slope_before = outputs_and_slope(*path[-1 - steps // 10][:2])   # a tenth of the way back
+    answer = "0" if np.all(a < 0.5) else "1" if np.all(a > 0.5) else None  # one for everyone?
     if loss <= minimum[2] + 1e-3:
         print(f"  -> it ends near the minimum: loss {loss:.4f}, the minimum is {minimum[2]:.4f}")
-    elif one_answer and slope < FLAT:
-        answer = "0" if np.all(a < 0.5) else "1"
+    elif answer and slope < FLAT:
         print(f"  -> it ends on a plateau: the neuron answers {answer} for every student, and "
               f"σ'(z) <= {slope:.1e}")
         print("     everywhere: the sigmoid is flat, so the gradient nearly vanishes and w, b "
               "crawl.")
-        if w < 0:    # more study, less passing: the best on this side is 'always 0', never reached
-            print(f"     With w < 0 the loss only creeps towards "
-                  f"{float(np.mean(PASSED ** 2)):.2f} as w -> -infinity: no minimum at any finite")
-            print(f"     (w, b), and worse than w = b = 0 (loss "
-                  f"{float(neuron_loss(0.0, 0.0)):.2f}).")
-        else:
-            print(f"     The minimum ({minimum[2]:.4f}) lies elsewhere; from here descent "
-                  "barely moves towards it.")
+        print_far_side(path[0][:2], w, minimum)
+    elif answer and slope < slope_before:
+        print(f"  -> it is heading for a plateau: the neuron answers {answer} for every student, "
+              "and σ'(z) is up to")
+        print(f"     {slope:.1e}, down from {slope_before:.1e} a tenth of the run ago: the sigmoid "
+              "flattens, and the gradient")
+        print("     with it.")
+        print_far_side(path[0][:2], w, minimum)
     else:
         print(f"  -> it has not reached the minimum yet: loss {loss:.4f}, the minimum is "
               f"{minimum[2]:.4f};")
         print(f"     σ'(z) is up to {slope:.1e}, so it is still moving")
     print()
+
+
+def outputs_and_slope(w, b):
+    """The neuron's ten outputs a = σ(w · hours + b), and the largest slope σ'(z) among them."""
+    z = w * HOURS + b                                     # (10,)
+    return sigmoid(z), float(np.max(sigmoid_prime(z)))
+
+
+def print_far_side(start, w, minimum):
+    """Where the minimum is, seen from a plateau (or the way to one) reached from `start` with
+    weight w, and whether the straight line from the start to it runs downhill."""
+    if w >= 0:
+        print(f"     The minimum ({minimum[2]:.4f}) lies elsewhere; from here descent barely moves "
+              "towards it.")
+        return
+    # With w < 0 ("more study, less passing") the neuron's answer falls as the hours grow, while
+    # the data rises: no such neuron beats the best constant answer, the pass rate, whose loss is
+    # the variance of the targets; it gets near it only as w rises to 0.
+    rate, constant_loss = float(np.mean(PASSED)), float(np.var(PASSED))
+    print(f"     With w < 0 no (w, b) does better than {constant_loss:.2f}, the loss of answering "
+          f"the pass rate {rate:.1f}")
+    print(f"     for everyone, and that only as w rises to 0; the minimum ({minimum[2]:.4f}) has "
+          "w > 0.")
+    t = np.linspace(0, 1, 1001)                               # the straight line start -> minimum
+    line = neuron_loss(start[0] + t * (minimum[0] - start[0]),
+                       start[1] + t * (minimum[1] - start[1]))  # (1001,)
+    if np.all(np.diff(line) <= 0):
+        print("     Yet the straight line from the start to the minimum runs downhill all the way:")
+        print("     descent follows the steepest slope where it stands, and from this start that "
+              "leads onto")
+        print("     the plateau.")
+    else:
+        print(f"     The straight line from the start to the minimum first climbs to a loss of "
+              f"{line.max():.4f}.")
 
 
 def find_minimum(X, y):
@@ -263,33 +311,8 @@ def plot_descent_paths(plt, paths):
     return fig
 
 
-# ==================================================================================================
-# Command-line values that must be positive: a learning rate of 0 or -1 is a typo, not an experiment
-# ==================================================================================================
-def positive_float(text):
-    """argparse type: a finite number > 0, or a message saying what was wrong."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number greater than 0")
-    return value
-
-
-def positive_int(text):
-    """argparse type: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
-    return value
-
-
 def main(argv=None):
-    parser = make_parser(__doc__)
+    parser = make_parser(__doc__, __file__)
     parser.add_argument("--lr", type=positive_float, default=2.0,
                         help="learning rate (default: 2.0)")
     parser.add_argument("--steps", type=positive_int, default=1000,
@@ -311,131 +334,6 @@ def main(argv=None):
     save_figures(plt, {"04a_loss_curve.png": plot_loss_curves(plt, paths),
                        "04a_descent_path.png": plot_descent_paths(plt, paths)},
                  args.figures_dir, args.show)
-
-
-# ==================================================================================================
-# Carried over from 01_single_neuron.py and 03_loss_function.py, unchanged
-# (tests/test_carry_forward.py keeps the copies identical): the sigmoid and its slope, the
-# mean squared error, and the hours-studied data with its loss surface.
-# ==================================================================================================
-def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
-
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
-    cases can be written with e^(-|z|), which always lies in (0, 1]:
-        z >= 0:  σ(z) = 1   / (1 + e^(-z))
-        z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
-    The result keeps the input's floating-point type (float32 stays float32).
-    """
-    raise NotImplementedError(
-        "TODO sigmoid: σ(z) = 1 / (1 + e^(-z)); for z < 0 use e^z / (1 + e^z), so e^(-|z|) never "
-        "overflows")
-
-
-def sigmoid_prime(z):
-    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
-
-    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
-    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
-    """
-    s = sigmoid(z)
-    return s * (1 - s)
-
-
-def mse_loss(prediction, target):
-    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
-
-    The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
-    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
-    and return a number that looks fine and means nothing. We refuse instead.
-    """
-    raise NotImplementedError(
-        "TODO mse_loss: L = mean of (prediction - target)^2 over all entries; unequal shapes: "
-        "ValueError (one_hot)")
-
-
-# Ten students: hours studied and whether they passed. The one who studied 3 hours and failed makes
-# the data overlap, so the best neuron is a soft step with finite w and b (not an infinitely steep
-# one).
-HOURS = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0])
-PASSED = np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0])
-
-
-def neuron_loss(w, b, x=HOURS, y=PASSED):
-    """The loss L(w, b) = mean_n (σ(w x_n + b) - y_n)^2 of a one-input neuron, for arrays of w, b.
-
-    w and b may have any (equal) shape S; the result has shape S too. A trailing axis runs over the
-    data: w[..., None] * x is S + (n,), so every grid point sees every sample at once.
-    """
-    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
-    a = sigmoid(w[..., None] * x + b[..., None])  # S + (n,)
-    return np.mean((a - y) ** 2, axis=-1)
-
-
-# ==================================================================================================
-# Plumbing: the command line and the figures, the same in every lesson. It teaches no maths.
-# ==================================================================================================
-NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
-
-
-def make_parser(description):
-    """The four flags every lesson shares; a lesson adds its own to the parser this returns."""
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).parent / "figures",
-                        help="folder for the PNG figures (default: figures/ beside this script)")
-    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--seed", type=seed_value, default=0,
-                        help="seed for every random number, a whole number from 0 up (default: 0)")
-    return parser
-
-
-def seed_value(text):
-    """A --seed as NumPy takes it: a whole number, 0 or more."""
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
-    return int(text)
-
-
-def open_pyplot(show):
-    """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
-    import matplotlib
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
-        print("note: --show needs a display and none was found; the figures are saved as PNG only")
-    return plt
-
-
-def save_figures(plt, figures, figures_dir, show):
-    """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
-    --show, open them in windows and wait until they are closed."""
-    for filename, fig in figures.items():
-        path = Path(figures_dir) / filename
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, dpi=100, bbox_inches="tight")
-        except OSError as error:
-            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
-                     "folder with --figures-dir, or skip the figures with --no-plots")
-        print(f"figure saved: {path}")
-    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
-        plt.show()
-    plt.close("all")
-
-
-def run(main):
-    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
-    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
-    exit status 1, not a traceback."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
 
 
 if __name__ == "__main__":

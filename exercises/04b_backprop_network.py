@@ -1,4 +1,4 @@
-# Exercise: 04b_backprop_network.py with its key functions left to you (each raises a TODO).
+# Exercise: 04b_backprop_network.py, its new functions left to you (each raises a TODO).
 # Written from the lesson by tools/make_exercises.py; see README: Do it yourself.
 """
 Lesson 04b: backpropagation through a whole network.
@@ -20,19 +20,24 @@ What this file teaches
     (a^(l-1))^T delta^l; b^l_j enters with slope 1, so its gradient sums delta^l over n; and
     a^(l-1)_ni feeds every neuron j with slope W^l_ij, so dL/da^(l-1)_ni = sum_j delta^l_nj W^l_ij,
     the (n, i) entry of delta^l (W^l)^T, times σ'(z^(l-1)_ni) to reach z. A gradient has the shape
-    of what it differentiates; that decides where the transposes go (README, "Where the four rows
-    come from").
+    of what it differentiates, which rules out most wrong products; when sizes coincide (a square
+    W^l) a wrong product can have the right shape too, and only the entries above tell them apart
+    (README, "Where the four rows come from").
 
-    `Network.backward(X, Y)` computes exactly this for a whole batch with matrix products (no loop
-    over samples), and a gradient check against central differences shows that every entry is
-    right.
+    The lesson first walks one sample through a tiny network with two layers, printing every z, a,
+    delta and gradient, and then gets the same numbers from the matrix code, which computes this
+    for a whole batch (no loop over samples). The maths numbers layers from 1 (W^1 feeds layer 1);
+    the code's lists from 0 (weights[0] is W^1): print_walk prints the table. A gradient check
+    against central differences shows that every entry is right.
 
     Then the network learns what no single neuron can: XOR, whose 1s and 0s no straight line
     separates, and two interleaved half-moons that need a curved boundary.
 
 What is new since 04a
     Network.forward_all, Network.backward and Network.backward_from (backpropagation), gradient
-    steps for a whole network, the XOR and two-moons datasets, and decision boundaries.
+    steps for a whole network, the XOR and two-moons datasets, and decision boundaries. The Network
+    extends lesson 02's; the sigmoid comes from 01, the loss from 03, and the single neuron's
+    gradient descent and the numerical gradient check from 04a.
 
 What it leaves out
     Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on
@@ -41,11 +46,23 @@ What it leaves out
 Run
     python 04b_backprop_network.py [--lr 10] [--seed N] [--no-plots] [--show] [--figures-dir DIR]
 """
-import argparse
+import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
+sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
+                if (folder / 'support' / 'lessons.py').is_file()][:1]
 import sys
-from pathlib import Path
 
 import numpy as np
+
+from support.cli import make_parser, positive_float, run
+from support.figures import open_pyplot, save_figures
+from support.lessons import from_lesson
+
+sigmoid = from_lesson("01_single_neuron", "sigmoid")
+ForwardNetwork = from_lesson("02_forward_pass", "Network")
+mse_loss = from_lesson("03_loss_function", "mse_loss")
+train_neuron, numerical_gradient, relative_error, gradient_verdict = from_lesson(
+    "04a_backprop_single_neuron", "train_neuron", "numerical_gradient", "relative_error",
+    "gradient_verdict")
 
 LR = 10.0        # the learning rate, for XOR and the moons alike; --lr overrides it
 XOR_SIZES, XOR_STEPS = [2, 3, 1], 2000
@@ -56,36 +73,11 @@ MOONS_N, MOONS_NOISE = 400, 0.15    # points per set, and the noise added to eac
 # ==================================================================================================
 # The network, now with backpropagation
 # ==================================================================================================
-class Network:
-    """A stack of fully connected sigmoid layers.
+class Network(ForwardNetwork):
+    """Lesson 02's Network (its sizes, weights, biases and forward pass), now with backpropagation:
+    forward_all keeps every layer's activation, and backward turns them into the gradient of the
+    loss for every weight and bias."""
 
-    sizes lists the number of neurons per layer, input first: Network([784, 30, 10]) takes 784
-    inputs, has one hidden layer of 30 neurons and 10 outputs. Layer l (counting from 1) has
-        weights[l-1]: (n_in, n_out)   column j holds the weights of neuron j
-        biases[l-1]:  (n_out,)
-
-    The weights start random, drawn from a normal distribution with variance 1/n_in, the biases at
-    0. Then z_j = sum_i a_i W_ij, a sum of n_in independent terms, has variance
-    n_in · (1/n_in) · mean(a^2) = mean(a^2), the mean of the squared inputs, whatever the width:
-    at most 1 for inputs in [-1, 1] (lesson 02 prints it). So every sigmoid starts on its sloped
-    middle part instead of being flattened at 0 or 1, where it could not learn (see 04a). The same
-    seed always gives the same network.
-    """
-
-    def __init__(self, sizes, seed=0, dtype=np.float64):
-        self.sizes = [int(n) for n in sizes]
-        rng = np.random.default_rng(seed)
-        self.weights = [(rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)).astype(dtype)
-                        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
-        self.biases = [np.zeros(n_out, dtype=dtype) for n_out in self.sizes[1:]]
-
-    def forward(self, X):
-        """The output for a batch X (N, n_in): a^l = σ(a^(l-1) @ W^l + b^l), layer after layer."""
-        raise NotImplementedError(
-            "TODO Network.forward: X must be (N, n_in), else ValueError; a^0 = X, a^l = σ(a^(l-1) "
-            "@ W^l + b^l); return a^L")
-
-    # --- new in 04b: backpropagation (the methods above are unchanged from 02) --------------------
     def forward_all(self, X):
         """The forward pass keeping every layer's activation: [a^0 = X, a^1, ..., a^L].
 
@@ -107,7 +99,10 @@ class Network:
         return self.backward_from(self.forward_all(X), Y)
 
     def backward_from(self, activations, Y):
-        """backward, given the activations [a^0 = X, a^1, ..., a^L] that forward_all(X) returned.
+        """backward, given the activations [a^0 = X, a^1, ..., a^L] that forward_all(X) returned:
+        (grad_weights, grad_biases), two lists shaped like weights and biases, input side first.
+        Targets Y of another shape than the output a^L are refused with a ValueError that names
+        the targets' shape.
 
         Write delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per
         sample. The chain rule of 04a, applied layer by layer from the output back to the input:
@@ -124,9 +119,58 @@ class Network:
         A caller that already has the activations (gradient_step does) skips a second forward pass.
         """
         raise NotImplementedError(
-            "TODO Network.backward_from: delta^L = 2 (a^L - Y) / (N K) · a^L (1 - a^L); grad_W^l "
-            "= (a^(l-1))^T @ delta^l, grad_b^l = sum of delta^l; delta^(l-1) = (delta^l @ "
-            "(W^l)^T) · a^(l-1) (1 - a^(l-1))")
+            "TODO Network.backward_from: the gradients of every weight and bias, two lists shaped "
+            "like weights and biases; stuck? python tools/hint.py Network.backward_from")
+
+
+def print_walk(seed):
+    """One sample through Network([2, 2, 1]) by hand, every z, a, delta and gradient, entry by entry
+    as the chain rule gives them; then the same numbers from backward's matrix products."""
+    net = Network([2, 2, 1], seed=seed)
+    x, y = np.array([0.5, -1.0]), 1.0
+    (W1, W2), (b1, b2) = net.weights, net.biases             # W1: (2, 2), W2: (2, 1)
+    print("One sample through Network([2, 2, 1]), every number of backpropagation.")
+    print("  The maths counts layers from 1, the code's lists from 0:")
+    print(f"    W^1 = weights[0] = {matrix(W1)},  b^1 = biases[0] = {matrix(b1)}")
+    print(f"    W^2 = weights[1] = {matrix(W2)},  b^2 = biases[1] = {matrix(b2)}")
+    print("    a^0 = activations[0] = x,  a^1 = activations[1],  a^2 = activations[2], the output;")
+    print("    W^l_ij joins neuron i of layer l-1 to neuron j of layer l")
+    z1 = [x[0] * W1[0, j] + x[1] * W1[1, j] + b1[j] for j in range(2)]
+    a1 = [float(sigmoid(z)) for z in z1]
+    z2 = a1[0] * W2[0, 0] + a1[1] * W2[1, 0] + b2[0]
+    a2 = float(sigmoid(z2))
+    print(f"  forward, x = {matrix(x)}, target y = {y:g}:")
+    for j in (1, 2):
+        print(f"    z^1_{j} = x_1 W^1_1{j} + x_2 W^1_2{j} + b^1_{j} = {z1[j - 1]:+.4f}     "
+              f"a^1_{j} = σ(z^1_{j}) = {a1[j - 1]:.4f}")
+    print(f"    z^2 = a^1_1 W^2_11 + a^1_2 W^2_21 + b^2 = {z2:+.4f}     a^2 = σ(z^2) = {a2:.4f}")
+    print(f"    L = (a^2 - y)^2 = {(a2 - y) ** 2:.4f}")
+    delta2 = 2 * (a2 - y) * a2 * (1 - a2)
+    delta1 = np.array([delta2 * W2[j, 0] * a1[j] * (1 - a1[j]) for j in range(2)])
+    print("  backward, from the output down:")
+    print(f"    delta^2 = 2 (a^2 - y) · a^2 (1 - a^2) = {delta2:+.4f}")
+    print(f"    dL/dW^2_11 = a^1_1 delta^2 = {a1[0] * delta2:+.4f}     "
+          f"dL/dW^2_21 = a^1_2 delta^2 = {a1[1] * delta2:+.4f}")
+    print(f"    dL/db^2 = delta^2 = {delta2:+.4f}")
+    for j in (1, 2):
+        print(f"    delta^1_{j} = delta^2 W^2_{j}1 · a^1_{j} (1 - a^1_{j}) = {delta1[j - 1]:+.4f}")
+    print(f"    dL/dW^1_ij = x_i delta^1_j:  {matrix(np.outer(x, delta1))}")
+    print(f"    dL/db^1 = delta^1 = {matrix(delta1)}")
+    by_hand = [np.outer(x, delta1), np.array([[a1[0] * delta2], [a1[1] * delta2]]), delta1,
+               np.array([delta2])]
+    grad_weights, grad_biases = net.backward(x[None, :], np.array([[y]]))   # a batch of one
+    difference = max(np.max(np.abs(h - m)) for h, m in zip(by_hand, grad_weights + grad_biases))
+    print(f"  the same from backward(), matrix products on a batch of one: largest difference "
+          f"{difference:.1e}")
+    print()
+
+
+def matrix(array):
+    """An array's numbers with a sign and 4 decimals (0 as 0), nested: [[+0.1234, 0]]."""
+    array = np.asarray(array)
+    if array.ndim == 0:
+        return "0" if array == 0 else f"{float(array):+.4f}"
+    return "[" + ", ".join(matrix(row) for row in array) + "]"
 
 
 def print_gradient_check(seed):
@@ -201,8 +245,7 @@ def train_and_print_xor(seed, lr, steps):
     print(f"XOR with lesson 04a's single neuron, {steps} steps at lr = {lr}:")
     for x, y, a in zip(XOR_X, XOR_Y[:, 0], outputs):
         print(f"  x = {x}  target {y:.0f}  output {a:.3f}  {verdict(a, y)}")
-    print(f"  loss {path[-1, -1]:.4f}: "
-          "a straight decision line cannot separate XOR's 1s from its 0s.")
+    print_single_neuron_verdict(path[-1, -1], lr)
     net = Network(XOR_SIZES, seed=seed)
     losses = train(net, XOR_X, XOR_Y, lr, steps)
     print(f"XOR with Network({net.sizes}), {steps} steps at lr = {lr}:")
@@ -212,6 +255,30 @@ def train_and_print_xor(seed, lr, steps):
         print(f"  x = {x}  target {y:.0f}  output {a:.3f}  {verdict(a, y)}")
     print()
     return net, losses
+
+
+def print_single_neuron_verdict(loss, lr):
+    """Where one neuron ended on XOR, against the least loss one neuron can reach there."""
+    best = best_single_neuron_loss_on_xor()
+    if loss <= best + 1e-3:
+        print(f"  loss {loss:.4f}, the least one neuron can reach on XOR (searched over a grid of "
+              "weights):")
+        print("  a straight decision line cannot separate XOR's 1s from its 0s.")
+        return
+    print(f"  loss {loss:.4f}, more than the {best:.4f} one neuron can reach on XOR: at lr {lr:g} "
+          "the steps")
+    print("  are too large for descent to settle even there. And at best a straight decision "
+          "line gets")
+    print("  3 of the 4 right: it cannot separate XOR's 1s from its 0s.")
+
+
+def best_single_neuron_loss_on_xor(limit=10, points=41):
+    """The least loss of one neuron σ(w_1 x_1 + w_2 x_2 + b) on XOR, over a grid of w_1, w_2, b in
+    [-limit, limit]: points^3 neurons at once, each a row of the grid."""
+    axis = np.linspace(-limit, limit, points)
+    w1, w2, b = (g.ravel() for g in np.meshgrid(axis, axis, axis))      # (points^3,) each
+    z = np.outer(w1, XOR_X[:, 0]) + np.outer(w2, XOR_X[:, 1]) + b[:, None]   # (points^3, 4)
+    return float(np.min(np.mean((sigmoid(z) - XOR_Y[:, 0]) ** 2, axis=1)))
 
 
 def why_training_failed(net, X, labels, lr):
@@ -337,10 +404,11 @@ def plot_decision_boundary(plt, net, X, labels, title):
 
 
 def main(argv=None):
-    parser = make_parser(__doc__)
+    parser = make_parser(__doc__, __file__)
     parser.add_argument("--lr", type=positive_float, default=LR,
                         help=f"learning rate (default: {LR:g})")
     args = parser.parse_args(argv)
+    print_walk(args.seed)
     print_gradient_check(args.seed)
     xor_net, xor_losses = train_and_print_xor(args.seed, args.lr, XOR_STEPS)
     moons_net, moons_losses, X, labels = train_and_print_moons(args.seed, args.lr, MOONS_STEPS)
@@ -363,211 +431,6 @@ def draw_figures(args, xor_net, xor_losses, moons_net, moons_losses, X, labels):
             plt, xor_net, XOR_X, XOR_Y[:, 0], f"Network({xor_net.sizes}) on XOR"),
     }
     save_figures(plt, figures, args.figures_dir, args.show)
-
-
-# ==================================================================================================
-# Carried over from 01_single_neuron.py, 03_loss_function.py and
-# 04a_backprop_single_neuron.py, unchanged (tests/test_carry_forward.py keeps the copies
-# identical): the sigmoid and its slope, the mean squared error, the single neuron's
-# gradient descent and gradient, the numerical gradient check, and the positive-number check.
-# ==================================================================================================
-def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)), computed so that it never overflows.
-
-    Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32). Both
-    cases can be written with e^(-|z|), which always lies in (0, 1]:
-        z >= 0:  σ(z) = 1   / (1 + e^(-z))
-        z <  0:  σ(z) = e^z / (1 + e^z)      (multiply top and bottom of the formula by e^z)
-    The result keeps the input's floating-point type (float32 stays float32).
-    """
-    raise NotImplementedError(
-        "TODO sigmoid: σ(z) = 1 / (1 + e^(-z)); for z < 0 use e^z / (1 + e^z), so e^(-|z|) never "
-        "overflows")
-
-
-def sigmoid_prime(z):
-    """The slope of the sigmoid, σ'(z) = σ(z) (1 - σ(z)): 0.25 at z = 0, nearly 0 far from it.
-
-    Why: σ(z) = (1 + e^(-z))^(-1), so by the chain rule σ'(z) = e^(-z) / (1 + e^(-z))^2
-    = [1 / (1 + e^(-z))] · [e^(-z) / (1 + e^(-z))], and the second factor is 1 - σ(z).
-    """
-    s = sigmoid(z)
-    return s * (1 - s)
-
-
-def mse_loss(prediction, target):
-    """L = the mean over every entry of (prediction - target)^2, for arrays of the same shape.
-
-    The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
-    shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
-    and return a number that looks fine and means nothing. We refuse instead.
-    """
-    raise NotImplementedError(
-        "TODO mse_loss: L = mean of (prediction - target)^2 over all entries; unequal shapes: "
-        "ValueError (one_hot)")
-
-
-def train_neuron(X, y, w, b, lr, steps):
-    """Gradient descent: w <- w - lr · dL/dw, b <- b - lr · dL/db, repeated `steps` times.
-
-    The gradient points uphill, the direction in which L grows fastest, so a small step against it
-    lowers L. The learning rate lr sets the step size. Returns the final w, b and the path taken as
-    an array of rows (w_1, ..., w_n, b, loss), one row per step plus the start.
-    """
-    raise NotImplementedError(
-        "TODO train_neuron: steps times: record (w, b, L), then w -= lr · dL/dw, b -= lr · "
-        "dL/db; record the end too")
-
-
-def neuron_loss_and_gradients(X, y, w, b):
-    """The loss L = mean_n (a_n - y_n)^2 of one neuron a_n = σ(x_n · w + b) on a batch, and
-    dL/dw, dL/db.
-
-    The loss depends on w only through z, and on z only through a. The chain rule multiplies the
-    three local slopes, one sample at a time:
-        dL/da_n = 2 (a_n - y_n) / N      (the square's slope; 1/N from the mean)
-        da_n/dz_n = σ'(z_n)              (the sigmoid's slope, lesson 01)
-        dz_n/dw = x_n,   dz_n/db = 1     (z is linear in w and b)
-    and adds up the contributions of all N samples, since each sample's loss depends on the same w
-    and b. delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
-    """
-    raise NotImplementedError(
-        "TODO neuron_loss_and_gradients: a = σ(X @ w + b), delta = 2 (a - y) / N · σ'(z); "
-        "return L, X^T @ delta, sum of delta")
-
-
-def numerical_gradient(loss_of, params, h=1e-5):
-    """Estimate dL/dp for every entry p of the array params by central differences.
-
-        dL/dp ≈ (L(p + h) - L(p - h)) / (2h)
-
-    The estimate has two errors. Truncation: by Taylor's formula L(p ± h) = L ± h L' + h^2 L''/2
-    ± h^3 L'''/6 + ..., so the quotient is L' + h^2 L'''/6 + ...: an error that shrinks like h^2.
-    Rounding: float64 keeps about 16 digits, so each L carries an error of about 1e-16 |L|, which
-    dividing by 2h magnifies to about 1e-16 |L| / h. The first shrinks with h, the second grows;
-    h = 1e-5 keeps both near 1e-11 for losses of our size. Relative to a gradient entry g that is
-    about 1e-11 / |g|: tiny for g ~ 0.1, up to ~1e-5 for the smallest entries (g ~ 1e-6), still
-    below GRADIENT_AGREES. params is nudged in place and restored, so
-    loss_of(params) may also read it from wherever it lives, e.g. a network's weights. That only
-    works on the array itself, never on a copy, and needs float64 (float32 would round a 1e-6 nudge
-    away), so anything else is refused.
-    """
-    if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
-        raise TypeError("numerical_gradient nudges params in place: "
-                        "pass the float64 array the loss reads")
-    estimate = np.zeros_like(params)
-    for i in np.ndindex(params.shape):
-        saved = params[i]
-        params[i] = saved + h
-        loss_plus = loss_of(params)
-        params[i] = saved - h
-        loss_minus = loss_of(params)
-        params[i] = saved
-        estimate[i] = (loss_plus - loss_minus) / (2 * h)
-    return estimate
-
-
-def relative_error(analytic, numeric):
-    """|analytic - numeric| / max(|analytic|, |numeric|), entry by entry (0 where both are 0).
-
-    Relative, because an absolute difference of 1e-8 is excellent for a gradient of size 1 and
-    damning for a gradient of size 1e-9. Up to GRADIENT_AGREES (1e-4) a difference is the
-    numerical estimate's own error (see numerical_gradient); a bug (a missing factor, a wrong sign,
-    a forgotten 1/N) gives 1e-2 or more.
-    """
-    analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
-    scale = np.maximum(np.abs(analytic), np.abs(numeric))
-    return np.divide(np.abs(analytic - numeric), scale, out=np.zeros_like(scale), where=scale > 0)
-
-
-GRADIENT_AGREES = 1e-4       # the relative error up to which a gradient counts as right: the
-                             # numerical estimate's own error stays below it (numerical_gradient)
-
-
-def gradient_verdict(worst, computed_by="the formula"):
-    """What the largest relative error between an analytic and the numerical gradient says."""
-    if worst <= GRADIENT_AGREES:
-        return (f"largest relative error {worst:.1e}, within the estimate's own error "
-                f"(<= {GRADIENT_AGREES:.0e}):\n  {computed_by} gives the true gradient")
-    return (f"largest relative error {worst:.1e}, more than the estimate's own error "
-            f"(<= {GRADIENT_AGREES:.0e}) explains:\n  {computed_by} is wrong")
-
-
-def positive_float(text):
-    """argparse type: a finite number > 0, or a message saying what was wrong."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (np.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number greater than 0")
-    return value
-
-
-# ==================================================================================================
-# Plumbing: the command line and the figures, the same in every lesson. It teaches no maths.
-# ==================================================================================================
-NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
-
-
-def make_parser(description):
-    """The four flags every lesson shares; a lesson adds its own to the parser this returns."""
-    parser = argparse.ArgumentParser(description=description,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--figures-dir", type=Path, default=Path(__file__).parent / "figures",
-                        help="folder for the PNG figures (default: figures/ beside this script)")
-    parser.add_argument("--no-plots", action="store_true", help="skip drawing figures")
-    parser.add_argument("--show", action="store_true", help="also open the figures in windows")
-    parser.add_argument("--seed", type=seed_value, default=0,
-                        help="seed for every random number, a whole number from 0 up (default: 0)")
-    return parser
-
-
-def seed_value(text):
-    """A --seed as NumPy takes it: a whole number, 0 or more."""
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
-    return int(text)
-
-
-def open_pyplot(show):
-    """pyplot drawing straight to PNG files unless --show, so that it never needs a display."""
-    import matplotlib
-    if not show:
-        matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    if show and matplotlib.get_backend().lower() in NON_INTERACTIVE_BACKENDS:
-        print("note: --show needs a display and none was found; the figures are saved as PNG only")
-    return plt
-
-
-def save_figures(plt, figures, figures_dir, show):
-    """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
-    --show, open them in windows and wait until they are closed."""
-    for filename, fig in figures.items():
-        path = Path(figures_dir) / filename
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, dpi=100, bbox_inches="tight")
-        except OSError as error:
-            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
-                     "folder with --figures-dir, or skip the figures with --no-plots")
-        print(f"figure saved: {path}")
-    if show and plt.get_backend().lower() not in NON_INTERACTIVE_BACKENDS:
-        plt.show()
-    plt.close("all")
-
-
-def run(main):
-    """Run the lesson as a script. A character the console cannot show (σ on a Windows console
-    redirected to a file) prints as ?, not a UnicodeEncodeError; Ctrl-C stops it with one line and
-    exit status 1, not a traceback."""
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(errors="replace")
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit("interrupted")
 
 
 if __name__ == "__main__":

@@ -45,27 +45,15 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if not whole_run(item)]
 
 
-def todo_message(error):
-    """The "TODO name: hint" message of an exercise function still to write, or None."""
-    while error is not None:
-        if isinstance(error, NotImplementedError) and str(error).startswith("TODO "):
-            return str(error)
-        error = error.__cause__ or error.__context__
-    return None
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A test that reached a blank exercise function fails with one line: which TODO, and where."""
     outcome = yield
     report = outcome.get_result()
-    todo = todo_message(call.excinfo.value) if call.excinfo and report.failed else None
+    todo = helpers.todo_message(call.excinfo.value) if call.excinfo and report.failed else None
     if todo:
-        # Where the TODO was raised (a traceback counts lines from 0); none if a script raised it.
-        entries = [entry for entry in call.excinfo.traceback
-                   if Path(entry.path).parent == helpers.LESSONS_DIR]
-        places = [f"{Path(entry.path).name}, line {entry.lineno + 1}" for entry in entries]
-        report.longrepr = todo + (f"\n  (still to write: {places[-1]})" if places else "")
+        place = helpers.todo_place(call.excinfo.traceback)
+        report.longrepr = todo + (f"\n  (still to write: {place})" if place else "")
         seen = item.config.stash.setdefault(TODOS_SEEN, {})
         seen.setdefault(todo.split(":")[0], []).append(item.nodeid)
 
@@ -116,9 +104,17 @@ def mnist_model(shared_mnist, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def page_runner(tmp_path_factory):
+    """Runs the commands of the README's output blocks, each once per session (page_commands.py);
+    the default training run it makes is also the one tests/test_05_training.py checks."""
+    from page_commands import Runner
+    return Runner(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
-    """An untrained Network([784, 5, 10]) saved by lesson 05: enough where the answer doesn't
-    matter (bad images, bad flags, the drawing pad)."""
-    lesson = helpers.load_lesson("05_train_mnist.py")
-    return lesson.save_model(tmp_path_factory.mktemp("tiny") / "tiny.npz",
-                             lesson.Network([784, 5, 10]))
+    """An untrained Network([784, 5, 10]) saved as lesson 05 saves its model: enough where the
+    answer doesn't matter (bad images, bad flags, the drawing pad)."""
+    from support.model_file import save_model
+    network = helpers.load_lesson("04b_backprop_network.py", REPO).Network
+    return save_model(tmp_path_factory.mktemp("tiny") / "tiny.npz", network([784, 5, 10]))

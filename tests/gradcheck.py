@@ -7,13 +7,32 @@ is the five-point central difference
 whose error shrinks like h^4 (the lessons show the simpler two-point form, error ~ h^2). With
 h = 1e-3 both the truncation error (~1e-12) and the rounding error (~1e-14) stay far below the 1e-6
 tolerance, even for gradient entries as small as 1e-6.
+
+When a gradient is wrong, the report also says what kind of mistake its numbers show, and says
+nothing where they show none. A wrong array's analytic gradient a is compared with candidates h:
+the numerical gradient n itself, n transposed (square arrays), and, for a network
+(backprop_problems), the gradients that backpropagation gives when one well-known mistake is made
+(σ' left out at the output layer, in the delta sent back, or both; W where W^T belongs). A
+candidate is named only when a = c · h in every entry, to the same tolerance a right gradient must
+meet, for one number c, and c is read as ±2^i N^j K^k (i, j, k in -1, 0, 1; N samples, K outputs,
+the factors of the mean's 1/(N K) and of the square's derivative 2(a - y)), or as an unnamed
+constant factor when the array has two entries or more to show it is constant. Then, for a network,
+one line says where the mistake enters: the highest layer with a wrong gradient.
 """
+import functools
+import itertools
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
 TOLERANCE = 1e-6  # relative error allowed per entry, in float64
 # Gradient entries below this size are compared against it (rounding noise, not error).
 FLOOR = 1e-8
+# A fitted factor c names a factor like 1/2 or N = 7 when it is that number to this relative
+# precision. c is fitted from arrays that agree to ~1e-10, so 1e-6 leaves room and still keeps
+# 1.01 (a 1%-off gradient) far from every named factor.
+FACTOR_PRECISION = 1e-6
 
 
 def numerical_gradients(loss, arrays, h=1e-3):
@@ -49,12 +68,15 @@ def worst_relative_error(analytic, numeric):
     return worst
 
 
-def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE):
+def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE, backprop=None):
     """What is wrong with the analytic gradients, a line per parameter array; [] when all are right.
 
     names[i] says what arrays[i] is, e.g. "W1 (layer 1 weights)". A line names the array, its worst
     entry, the analytic and the numerical value there and their relative error; a shape or count
-    mismatch is reported before any numerical gradient is computed.
+    mismatch is reported before any numerical gradient is computed. Below a wrong array's line, one
+    indented line says what mistake its numbers show, if they show one (see the module docstring).
+    backprop (a Backprop, as backprop_problems passes) adds the network's mistakes to look for and
+    a last line saying at which layer the mistake enters.
     """
     if len(analytic) != len(arrays):
         return [f"got {len(analytic)} gradient arrays, expected {len(arrays)}: one for each of "
@@ -63,17 +85,26 @@ def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE):
               for name, a, p in zip(names, analytic, arrays) if np.shape(a) != p.shape]
     if shapes:
         return shapes
-    problems = []
-    for name, a, n in zip(names, analytic, numerical_gradients(loss, arrays)):
+    numeric = numerical_gradients(loss, arrays)
+    lines = {}
+    for i, (name, a, n) in enumerate(zip(names, analytic, numeric)):
         errors = relative_errors(a, n)
         worst = np.unravel_index(np.argmax(errors), errors.shape) if errors.size else None
         if worst is not None and errors[worst] > tolerance:
             where = f"[{', '.join(map(str, worst))}]" if worst else ""
-            problems.append(f"{name}: worst entry {name.split()[0]}{where}: "
-                            f"analytic {float(a[worst]):.8g}, numerical {float(n[worst]):.8g}, "
-                            f"relative error {float(errors[worst]):.2g}")
-    if problems:
-        problems.insert(0, f"wrong gradient (relative error allowed: {tolerance:g}):")
+            lines[i] = (f"{name}: worst entry {name.split()[0]}{where}: "
+                        f"analytic {float(a[worst]):.8g}, numerical {float(n[worst]):.8g}, "
+                        f"relative error {float(errors[worst]):.2g}")
+    if not lines:
+        return []
+    diagnoses = diagnose(analytic, numeric, sorted(lines), tolerance, backprop)
+    problems = [f"wrong gradient (relative error allowed: {tolerance:g}):"]
+    for i, line in lines.items():
+        problems.append(line)
+        if i in diagnoses:
+            problems.append(f"  {names[i].split()[0]}: {diagnoses[i]}")
+    if backprop is not None:
+        problems.append(where_it_enters(sorted(lines), backprop))
     return problems
 
 
@@ -111,7 +142,8 @@ def backprop_problems(lesson, net, X, Y, backward=None):
     grad_weights, grad_biases = (backward or net.backward)(X, Y)
     loss = lambda: lesson.mse_loss(net.forward(X), Y)
     analytic = list(grad_weights) + list(grad_biases)
-    return gradient_problems(loss, net.weights + net.biases, analytic, network_names(net))
+    return gradient_problems(loss, net.weights + net.biases, analytic, network_names(net),
+                             backprop=Backprop(lesson, net, X, Y))
 
 
 def check_backprop(lesson, net, X, Y, backward=None):
@@ -124,3 +156,309 @@ def check_backprop(lesson, net, X, Y, backward=None):
 def backprop_is_correct(lesson, net, X, Y, backward=None):
     """Does (backward or net.backward)(X, Y) match the numerical gradient of lesson.mse_loss?"""
     return not backprop_problems(lesson, net, X, Y, backward)
+
+
+# ==================================================================================================
+# Reading the mistake from the numbers
+# ==================================================================================================
+class Backprop:
+    """What the checker knows about a network besides its arrays, to read its gradients' mistakes.
+
+    The arrays are net.weights + net.biases, so array i belongs to layer layers[i][0] (1 to
+    n_layers) and is its "weights" or "biases". N = n_samples and K = n_outputs (Y is (N, K))
+    name the factors of the mean's 1/(N K). `mistakes` is computed only when a gradient is wrong,
+    after the numerical gradients (which put every parameter back as it was).
+    """
+
+    def __init__(self, lesson, net, X, Y):
+        self.lesson, self.net, self.X, self.Y = lesson, net, X, Y
+        self.n_layers = len(net.weights)
+        self.layers = ([(l, "weights") for l in range(1, self.n_layers + 1)]
+                       + [(l, "biases") for l in range(1, self.n_layers + 1)])
+        self.n_samples = np.shape(Y)[0]
+        self.n_outputs = int(np.prod(np.shape(Y)[1:], dtype=int))
+
+    @functools.cached_property
+    def sound(self):
+        """Does the network compute what the mistakes below assume: sigmoid layers, a^l =
+        σ(a^(l-1) @ W^l + b^l), and a loss that is the mean of (a^L - Y)^2 over all N K entries?
+        Only then are its mistakes, and the factors N and K, read from the gradients."""
+        activations = self.activations
+        output = np.asarray(self.net.forward(self.X), dtype=np.float64)
+        loss = float(np.mean((activations[-1] - self.Y) ** 2))
+        return (output.shape == activations[-1].shape
+                and np.allclose(output, activations[-1], rtol=1e-9, atol=1e-12)
+                and np.isclose(self.lesson.mse_loss(output, self.Y), loss, rtol=1e-9, atol=1e-15))
+
+    @functools.cached_property
+    def activations(self):
+        """[a^0 = X, a^1, ..., a^L] in float64, computed here rather than by the lesson."""
+        activations = [np.asarray(self.X, dtype=np.float64)]
+        for W, b in zip(self.net.weights, self.net.biases):
+            z = activations[-1] @ np.asarray(W, np.float64) + np.asarray(b, np.float64)
+            e = np.exp(-np.abs(z))                       # σ(z) without overflow, as lesson 02
+            activations.append(np.where(z >= 0, 1.0, e) / (1.0 + e))
+        return activations
+
+    @functools.cached_property
+    def mistakes(self):
+        """[(reading, gradients)]: what backpropagation gives, for every array, with one mistake.
+
+        Each is a whole backward pass with one line of it changed, so each array's prediction
+        carries the mistake exactly as far as it travels: a σ' left out at the output layer
+        changes every array, one left out of the delta sent back only the layers below the output.
+        """
+        if not self.sound:
+            return []
+        L = self.n_layers
+        mistakes = [(f"σ' left out of the output layer's delta: delta^{L} = 2(a^{L} - Y)/(N·K) "
+                     f"without · a^{L}(1 - a^{L})", dict(output_slope=False))]
+        if L > 1:
+            mistakes += [
+                ("σ' left out of the delta sent back: delta^(l-1) = delta^l @ (W^l)^T without "
+                 "· a^(l-1)(1 - a^(l-1))", dict(hidden_slope=False)),
+                (f"σ' left out everywhere: delta^{L} = 2(a^{L} - Y)/(N·K) and delta^(l-1) = "
+                 "delta^l @ (W^l)^T, each without its · a(1 - a)",
+                 dict(output_slope=False, hidden_slope=False))]
+        # delta @ W where delta @ W^T belongs runs only if every W sending delta back is square.
+        if L > 1 and all(W.shape[0] == W.shape[1] for W in self.net.weights[1:]):
+            mistakes.append(("W^l where (W^l)^T belongs in the delta sent back: delta^(l-1) = "
+                             "(delta^l @ W^l) · a^(l-1)(1 - a^(l-1)), which runs only because "
+                             "W^l is square", dict(transpose=False)))
+        return [(reading, self.gradients(**changes)) for reading, changes in mistakes]
+
+    def gradients(self, output_slope=True, hidden_slope=True, transpose=True):
+        """Backpropagation of lesson 04b (grad_W^l = (a^(l-1))^T @ delta^l, grad_b^l = delta^l
+        summed over the batch), as weights + biases; each flag False makes one mistake."""
+        activations, L = self.activations, self.n_layers
+        weights = [np.asarray(W, np.float64) for W in self.net.weights]
+        output = activations[-1]
+        delta = 2 * (output - self.Y) / output.size                  # dL/da^L of the mean square
+        if output_slope:
+            delta = delta * output * (1 - output)                    # times σ'(z^L) = a(1 - a)
+        grad_weights, grad_biases = [None] * L, [None] * L
+        for l in range(L, 0, -1):                                    # layer l is weights[l - 1]
+            a_prev = activations[l - 1]
+            grad_weights[l - 1], grad_biases[l - 1] = a_prev.T @ delta, delta.sum(axis=0)
+            if l > 1:
+                W = weights[l - 1]
+                delta = delta @ (W.T if transpose else W)
+                if hidden_slope:
+                    delta = delta * a_prev * (1 - a_prev)
+        return grad_weights + grad_biases
+
+
+def diagnose(analytic, numeric, wrong, tolerance=TOLERANCE, backprop=None):
+    """{i: what mistake array i's numbers show} for the wrong arrays i that show one.
+
+    Every candidate h that fits (a = c · h in every entry) is a reading, and the simplest wins:
+    it costs one per factor in c (a sign, a 2, an N, a K), one for a transpose or a recomputed
+    mistake, and 10 for a c without a name. Between readings as cheap, the one that fits more of
+    the wrong arrays wins (a σ' left out everywhere and one left out at the output alone give the
+    same output-layer gradients; the layers below tell them apart); readings still tied are all
+    given, joined by "or". An array that no candidate fits may still show a ratio of 4 or more in
+    every entry (at_least_four).
+    """
+    sound = backprop is not None and backprop.sound
+    n_samples = backprop.n_samples if sound else None
+    n_outputs = backprop.n_outputs if sound else None
+    mistakes = backprop.mistakes if sound else []
+    found = {}                                          # i -> [(cost, key, text)]
+    for i in wrong:
+        a = np.asarray(analytic[i], dtype=np.float64)
+        n = np.asarray(numeric[i], dtype=np.float64)
+        if not np.all(np.isfinite(a)):
+            continue
+        if not np.any(np.abs(a) > FLOOR):
+            # 0 = c · n with c = 0 fits every n: say what it is rather than "a factor 0".
+            found[i] = [(0, ("zero", "0"), "analytic is 0 in every entry, the numerical gradient "
+                         "is not: no gradient reaches this array (left at zeros, or times 0)")]
+            continue
+        candidates = [("numerical", n)]
+        if n.ndim == 2 and n.shape[0] == n.shape[1] and np.max(relative_errors(n, n.T)) > tolerance:
+            candidates.append(("transposed", n.T))
+        for k, (_, gradients) in enumerate(mistakes):
+            # A mistake that leaves this array right (it acts on other layers) says nothing here.
+            if np.max(relative_errors(gradients[i], n), initial=0.0) > tolerance:
+                candidates.append((k, gradients[i]))
+        for kind, h in candidates:
+            fit = fitted_factor(a, h, tolerance)
+            if fit is None:
+                continue
+            c, entries = fit
+            readings = factor_readings(c, n_samples, n_outputs)
+            if not readings and entries < 2:
+                continue   # one entry is always "a constant multiple" of another: it shows nothing
+            text = reading_text(kind, c, readings, n_samples, n_outputs,
+                                mistakes, backprop is not None)
+            cost = (readings[0][0] if readings else 10) + (kind != "numerical")
+            key = (kind, str(readings[0][1]) if readings else f"{c:.4g}")
+            found.setdefault(i, []).append((cost, key, text))
+    fits = {}                                           # key -> how many wrong arrays it fits
+    for matches in found.values():
+        for _, key, _ in matches:
+            fits[key] = fits.get(key, 0) + 1
+    diagnoses = {}
+    for i, matches in found.items():
+        best = min((cost, -fits[key]) for cost, key, _ in matches)
+        diagnoses[i] = " or ".join(text for cost, key, text in matches
+                                   if (cost, -fits[key]) == best)
+    for i in wrong:
+        if i not in diagnoses:
+            hint = at_least_four(analytic[i], numeric[i])
+            if hint:
+                diagnoses[i] = hint
+    return diagnoses
+
+
+def fitted_factor(a, h, tolerance):
+    """(c, entries) when a = c · h in every entry, to `tolerance`; else None.
+
+    c = <a, h> / <h, h> is the least-squares factor; entries counts the entries of h that are not
+    rounding noise. An h that is all noise fits nothing.
+    """
+    h = np.asarray(h, dtype=np.float64)
+    entries = int(np.count_nonzero(np.abs(h) > FLOOR))
+    if entries == 0:
+        return None
+    c = float(np.sum(a * h) / np.sum(h * h))
+    if np.max(relative_errors(a, c * h), initial=0.0) > tolerance:
+        return None
+    return c, entries
+
+
+def factor_readings(c, n_samples=None, n_outputs=None):
+    """The simplest ways to write c as ±2^i N^j K^k, each power -1, 0 or 1: [(cost, value,
+    sign, powers)], cost = the number of factors (the sign counts as one); [] if there is none.
+
+    N and K join only when given and above 1 (a factor 1 names nothing). When they coincide with
+    2 or with each other (N = 2, or N = K), the readings tie and all are returned.
+    """
+    bases = {"2": 2}
+    if n_samples and n_samples > 1:
+        bases["N"] = int(n_samples)
+    if n_outputs and n_outputs > 1:
+        bases["K"] = int(n_outputs)
+    found = []
+    for sign in (1, -1):
+        for powers in itertools.product((-1, 0, 1), repeat=len(bases)):
+            value = Fraction(sign)
+            for base, power in zip(bases.values(), powers):
+                value *= Fraction(base) ** power
+            if abs(c - float(value)) <= FACTOR_PRECISION * abs(float(value)):
+                cost = (sign < 0) + sum(map(abs, powers))
+                found.append((cost, value, sign, dict(zip(bases, powers))))
+    cheapest = min((cost for cost, *_ in found), default=None)
+    return [reading for reading in found if reading[0] == cheapest]
+
+
+def factor_text(sign, powers, n_samples, n_outputs):
+    """What a factor ±2^i N^j K^k means for the gradient of mse_loss = mean of (a - y)^2."""
+    parts = []
+    if sign < 0:
+        parts.append("a sign error (a step along it goes uphill)")
+    two, N, K = powers.get("2", 0), powers.get("N", 0), powers.get("K", 0)
+    if two:
+        parts.append("the 2 of the square's derivative 2(a - y) is "
+                     + ("doubled" if two > 0 else "missing"))
+    if N and N == K:
+        parts.append(f"the 1/(N·K) of the mean over all N·K = {n_samples * n_outputs} entries is "
+                     + ("missing (a sum where the mean belongs)" if N > 0 else "applied twice"))
+    else:
+        if N > 0:
+            parts.append(f"the 1/N of the mean is missing (a sum over the batch of N = "
+                         f"{n_samples} where the mean belongs)")
+        if N < 0:
+            parts.append(f"the 1/N of the mean is applied twice (N = {n_samples}; e.g. a mean "
+                         "over the batch where delta, already divided by N, must be summed)")
+        if K > 0:
+            parts.append(f"the 1/K is missing (the mean runs over all N·K entries, K = "
+                         f"{n_outputs} outputs)")
+        if K < 0:
+            parts.append(f"the 1/K is applied twice (K = {n_outputs} outputs)")
+    return " and ".join(parts)
+
+
+def reading_text(kind, c, readings, n_samples, n_outputs, mistakes, network):
+    """The diagnosis line for candidate `kind` fitted with factor c (readings: its names)."""
+    if readings:
+        value = str(readings[0][1])
+        factor = " or ".join(factor_text(sign, powers, n_samples, n_outputs)
+                             for _, _, sign, powers in readings)
+    else:
+        value = f"{c:.4g}"
+        factor = "off by a constant factor"
+        if c >= 4:
+            # σ'(z) = a (1 - a) is at most 1/4 (at a = 1/2), so leaving it out multiplies by 4+.
+            factor += (" of 4 or more, which a left-out σ'(z) = a(1 - a), at most 1/4, would "
+                       "give")
+        elif c < 0:
+            factor += ", and negative: a step along it goes uphill"
+    if kind == "numerical":
+        return f"analytic/numerical = {value} in every entry: {factor}"
+    times = "" if value == "1" else f"{value} × "
+    then = "" if value == "1" else f"; and {factor}"
+    if kind == "transposed":
+        why = ("delta^T @ a^(l-1) where (a^(l-1))^T @ delta^l belongs (both fit only because "
+               "W^l is square)" if network else "the shapes agree only because the array is square")
+        return (f"analytic is, in every entry, {times}the numerical gradient transposed (rows and "
+                f"columns swapped): {why}{then}")
+    return f"analytic is, in every entry, {times}the gradient with {mistakes[kind][0]}{then}"
+
+
+def at_least_four(a, n):
+    """When no candidate fits: is |analytic| at least 4 |numerical| in every entry, same sign?
+
+    That is what leaving out σ' = a(1 - a) <= 1/4 does to each term of a sum whose terms share a
+    sign (with one sample, to every entry), so it is said, as what the numbers show. Entries where
+    both are rounding noise do not count; at least two must.
+    """
+    a, n = np.asarray(a, dtype=np.float64), np.asarray(n, dtype=np.float64)
+    shown = np.maximum(np.abs(a), np.abs(n)) > FLOOR
+    if np.count_nonzero(shown) < 2 or not np.all(np.isfinite(a)):
+        return None
+    a, n = a[shown], n[shown]
+    if not (np.all(a * n > 0) and np.all(np.abs(a) >= 4 * (1 - FACTOR_PRECISION) * np.abs(n))):
+        return None
+    ratio = a / n
+    return (f"analytic/numerical runs from {ratio.min():.3g} to {ratio.max():.3g}: 4 or more in "
+            "every entry, which a left-out σ'(z) = a(1 - a), at most 1/4, would give")
+
+
+def where_it_enters(wrong, backprop):
+    """One line: the highest layer with a wrong gradient, and what that says about the mistake.
+
+    Backpropagation runs from the output down, so a mistake shows first (highest) where it is
+    made and every layer below inherits what it sends back. If the output layer is right and
+    layer l is wrong, delta^l, sent back from layer l + 1, is where it goes wrong. If a layer's
+    weight gradient alone is wrong, its right bias gradient (delta^l summed over the batch; with
+    one sample, delta^l itself) points away from delta^l and at the product (a^(l-1))^T @ delta^l,
+    and the other way round.
+    """
+    L = backprop.n_layers
+    layers = [backprop.layers[i] for i in wrong]
+    top = max(l for l, _ in layers)
+    kinds = {kind for l, kind in layers if l == top}
+    layer = "the output layer" if top == L else f"layer {top}"
+    if kinds == {"weights"}:
+        return (f"where it enters: {layer}'s weight gradient is wrong but its bias gradient, "
+                f"delta^{top} summed over the batch, is right: the mistake is in forming "
+                f"grad_W^{top} = (a^{top - 1})^T @ delta^{top}")
+    if kinds == {"biases"}:
+        return (f"where it enters: {layer}'s bias gradient is wrong but its weight gradient, "
+                f"(a^{top - 1})^T @ delta^{top}, is right: the mistake is in forming "
+                f"grad_b^{top} = delta^{top} summed over the batch (axis 0)")
+    if top == L:
+        if L > 1 and not any(l < L for l, _ in layers):
+            return ("where it enters: the output layer's weight and bias gradients are wrong and "
+                    f"every layer below is right, so delta^{L} is sent back right: the mistake is "
+                    f"in the output layer's own gradients, grad_W^{L} and grad_b^{L}")
+        inherits = " and every layer below inherits" if L > 1 else ""
+        return (f"where it enters: at the output layer, whose weight and bias gradients are both "
+                f"wrong: look first at delta^{L} = 2(a^{L} - Y)/(N·K) · σ'(z^{L}) (the loss's "
+                f"derivative times σ'), which both are built from{inherits}")
+    above = ("the output layer's gradients are" if top + 1 == L else
+             f"the gradients of layers {top + 1} to {L} (the output layer) are")
+    return (f"where it enters: {above} right and layer {top}'s are wrong: the mistake is in the "
+            f"delta sent back from layer {top + 1} to layer {top}, "
+            f"delta^{top} = (delta^{top + 1} @ (W^{top + 1})^T) · σ'(z^{top})")

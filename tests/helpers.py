@@ -1,16 +1,18 @@
 """Helpers shared by the test files: load a lesson by path, run it as a script."""
-import functools
-import importlib.util
 import os
 import struct
 import subprocess
 import sys
+import traceback
 import zlib
 from pathlib import Path
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:            # support/ is found beside the lessons
+    sys.path.insert(0, str(REPO))
+from support import lessons  # noqa: E402
 SHARED_MNIST = REPO.parent / "shared" / "mnist"
 
 LESSONS = [
@@ -29,25 +31,74 @@ LESSONS_DIR = REPO
 
 
 def load_lesson(filename, folder=None):
-    """Import a lesson file by path (its name starts with a digit, so `import` can't)."""
-    return _load(Path(folder or LESSONS_DIR) / filename)
+    """A lesson file as a module, loaded as the lessons load each other (support/lessons.py):
+    once per folder, so a test and the lessons that import it share one module.
+
+    A learner's file that does not load (a syntax error, an import of a module that is not there,
+    an earlier lesson missing from the folder) fails the test file that needs it with one line:
+    which file, which line, what is wrong, as a TODO does; never a traceback through importlib.
+    """
+    path = Path(folder or LESSONS_DIR) / filename
+    try:
+        return lessons.load_lesson(path)
+    except Exception as error:
+        if path.parent == REPO:
+            raise
+        problem = why_it_does_not_load(error, path.parent)
+    import pytest
+    pytest.fail(problem, pytrace=False)         # outside the except: no "During handling of..."
 
 
-@functools.lru_cache(maxsize=None)
-def _load(path):
-    name = "lesson_" + path.stem
-    if path.parent != REPO:  # the same lesson from another folder is another module
-        name += f"_from_{zlib.crc32(str(path.parent).encode()):08x}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses and pickling look modules up by name
-    spec.loader.exec_module(module)
-    return module
+def why_it_does_not_load(error, folder):
+    """One line for a lesson that fails to load: the file and line in `folder`, and the error."""
+    if isinstance(error, lessons.LessonMissing):
+        return f"{error}"
+    if isinstance(error, SyntaxError) and error.filename:
+        text = (error.text or "").strip()
+        return (f"{error.filename}, line {error.lineno}: {type(error).__name__}: {error.msg}"
+                + (f": {text}" if text else "") + "; fix that line, then run the tests again")
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if Path(frame.filename).parent == folder]
+    where = f"{frames[-1].filename}, line {frames[-1].lineno}: " if frames else ""
+    advice = ("; a lesson uses only numpy, matplotlib and support/" if
+              isinstance(error, ModuleNotFoundError) else "")
+    return f"{where}{type(error).__name__}: {error}{advice}"
+
+
+def todo_message(error):
+    """The "TODO name: task" message of an exercise function still to write, or None: the error
+    itself, or the error it was raised from or while handling (__cause__, __context__)."""
+    while error is not None:
+        if isinstance(error, NotImplementedError) and str(error).startswith("TODO "):
+            return str(error)
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def todo_place(traceback):
+    """"FILE, line N" of the raise statement of the function still to write: the innermost frame
+    in the lessons' folder (the learner's earlier lesson, when a later one calls it), at the line
+    where its `raise NotImplementedError(` begins; None if a script raised it in a subprocess."""
+    entries = [entry for entry in traceback if Path(entry.path).parent == LESSONS_DIR]
+    if not entries:
+        return None
+    path, line = Path(entries[-1].path), entries[-1].lineno        # counted from 0
+    lines = path.read_text(encoding="utf-8").splitlines()
+    while line > 0 and "raise NotImplementedError(" not in lines[line]:
+        line -= 1                           # a raise that spans lines may point at a later one
+    return f"{path.name}, line {line + 1}"
+
 
 
 def run_script(filename, *args, timeout=300, env=None, cwd=None, folder=None):
-    """Run a lesson (folder=REPO: any repo script) as a user would, headless; capture the output."""
+    """Run a lesson (folder=REPO: any repo script) as a user would, headless; capture the output.
+    A lesson from a folder outside the course (a copy in a temporary folder) finds support/ through
+    PYTHONPATH, as an exercise inside the course finds it through its first lines."""
     full_env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8")
+    where = Path(folder or LESSONS_DIR).resolve()
+    if where != REPO and REPO not in where.parents:
+        full_env["PYTHONPATH"] = os.pathsep.join(
+            [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])
     full_env.update(env or {})
     result = subprocess.run(
         [sys.executable, str(Path(folder or LESSONS_DIR) / filename), *map(str, args)],

@@ -80,9 +80,30 @@ def test_where_each_descent_ends_is_read_from_its_numbers():
     large = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "50").stdout
     assert "-> it ends near the minimum" not in large
     assert "-> it ends on a plateau: the neuron answers 1 for every student" in large
-    # A ten times smaller step has not got there yet, and the lesson says it is still moving.
+    # A ten times smaller step: the good start has not got there yet and is still moving; the
+    # stuck start is on its way to the plateau, which the lesson reads from its flattening slope.
     small = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "0.2").stdout
-    assert small.count("-> it has not reached the minimum yet") == 2 and "plateau" not in small
+    assert small.count("-> it has not reached the minimum yet") == 1
+    assert "-> it is heading for a plateau: the neuron answers 0 for every student" in small
+    assert "ends on a plateau" not in small
+    longer = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "0.2",
+                        "--steps", "10000").stdout
+    assert longer.count("-> it ends near the minimum") == 1
+    assert longer.count("-> it ends on a plateau: the neuron answers 0 for every student") == 1
+
+
+def test_what_lies_beyond_the_plateau_is_measured(capsys):
+    minimum = L04A.find_minimum(L04A.HOURS[:, None], L04A.PASSED)
+    L04A.print_far_side(L04A.STUCK_START, -6.9, minimum)
+    said = capsys.readouterr().out
+    assert "no (w, b) does better than 0.25" in said and "runs downhill all the way" in said
+    # The best constant answer, the pass rate, is the best any w < 0 can get near: checked on a
+    # grid of w < 0 against the number the lesson prints.
+    w, b = np.meshgrid(np.linspace(-8, -0.001, 400), np.linspace(-20, 20, 801))
+    assert L04A.neuron_loss(w, b).min() > 0.25
+    # From a start behind a rise, the lesson says so instead.
+    L04A.print_far_side((-6.0, -2.0), -6.9, minimum)
+    assert "first climbs to a loss of" in capsys.readouterr().out
 
 
 def test_the_minimum_is_where_the_gradient_vanishes():

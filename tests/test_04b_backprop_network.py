@@ -1,5 +1,7 @@
 """Lesson 04b: backpropagation through a network, checked against central differences, then
 training."""
+import re
+
 import numpy as np
 import pytest
 
@@ -148,3 +150,34 @@ def test_the_loss_jumps_are_counted_from_the_losses(capsys):
         "the loss went up 2 times in 6 steps; the largest jump, at step 5, from 0.3000 to 0.6000")
     L04B.print_loss_jumps(np.array([1.0, 0.5, 0.4]))
     assert capsys.readouterr().out.strip() == "the loss went down at every one of the 3 steps"
+
+
+def test_the_walk_through_one_sample_is_backward_entry_by_entry(capsys, monkeypatch):
+    L04B.print_walk(seed=0)
+    out = capsys.readouterr().out
+    assert re.search(r"matrix products on a batch of one: largest difference 0\.0e\+00", out), out
+    net = L04B.Network([2, 2, 1], seed=0)
+    grad_weights, grad_biases = net.backward(np.array([[0.5, -1.0]]), np.array([[1.0]]))
+    assert f"dL/db^1 = delta^1 = [{grad_biases[0][0]:+.4f}, {grad_biases[0][1]:+.4f}]" in out
+    assert f"dL/dW^2_21 = a^1_2 delta^2 = {grad_weights[1][1, 0]:+.4f}" in out
+    assert "W^1 = weights[0]" in out and "a^2 = activations[2], the output" in out
+    # The closing line is measured: a backward that is 1% off in W^1 shows there.
+    right = L04B.Network.backward_from
+
+    def one_percent_off(self, activations, Y):
+        grad_weights, grad_biases = right(self, activations, Y)
+        return [grad_weights[0] * 1.01, *grad_weights[1:]], grad_biases
+    monkeypatch.setattr(L04B.Network, "backward_from", one_percent_off)
+    L04B.print_walk(seed=0)
+    assert "largest difference 0.0e+00" not in capsys.readouterr().out
+
+
+def test_one_neurons_xor_verdict_follows_its_loss(capsys):
+    best = L04B.best_single_neuron_loss_on_xor()
+    assert best == pytest.approx(0.25, abs=1e-6)
+    L04B.print_single_neuron_verdict(0.2500, 10.0)
+    at_best = capsys.readouterr().out
+    assert "the least one neuron can reach" in at_best and "straight" in at_best
+    L04B.print_single_neuron_verdict(0.3420, 40.0)
+    above = capsys.readouterr().out
+    assert "more than the 0.2500 one neuron can reach" in above and "lr 40" in above

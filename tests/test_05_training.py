@@ -1,17 +1,22 @@
-"""Lesson 05, training: accuracy on the real MNIST, the gradient check, failure detection, saving
-the model."""
+"""Lesson 05, training: accuracy on the real MNIST, the gradient check, failure detection, the
+output paths. Saving and loading the model are tested in test_support_model_file.py."""
 import re
 import signal
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from gradcheck import check_backprop, random_problem
 from helpers import load_lesson, run_script
+from support.mnist import load_mnist
+from support.model_file import load_model
 
 L05 = load_lesson("05_train_mnist.py")
+L01 = load_lesson("01_single_neuron.py")           # sigmoid, which 05 uses through lesson 04b
+L03 = load_lesson("03_loss_function.py")           # mse_loss, the loss 05's gradient_step measures
 EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% "
                         r"+val acc +([\d.]+)% +([\d.]+) s +([\d,]+) samples/s")
 LAST_LINE = re.compile(r"test accuracy: (\d+\.\d\d)% \((\d+)/10000\)")
@@ -35,7 +40,7 @@ def test_one_epoch_on_a_small_subset_learns(shared_mnist, monkeypatch):
     """train_epoch, checked in seconds (the check of a learner's version in exercises/): one epoch
     on 3,000 training images visits each once, in mini-batches, returns the batches' mean loss and
     accuracy, and lifts the accuracy on 1,000 held-out training images well above chance (10%)."""
-    (x_train, y_train), _ = L05.load_mnist(shared_mnist)
+    (x_train, y_train), _ = load_mnist(shared_mnist)
     images, labels = x_train[:3000], y_train[:3000]
     steps = []                                   # (inputs, targets, loss, output) of every step
     real_step = L05.gradient_step
@@ -47,7 +52,8 @@ def test_one_epoch_on_a_small_subset_learns(shared_mnist, monkeypatch):
 
     monkeypatch.setattr(L05, "gradient_step", recording_step)
     net = L05.Network([784, *L05.HIDDEN, 10], seed=1)
-    loss, accuracy = L05.train_epoch(net, images, labels, 16, L05.LEARNING_RATE,
+    loss, accuracy = L05.train_epoch(net, images, labels, 16,
+                                     L05.layer_rates(net, L05.LEARNING_RATE),
                                      np.random.default_rng(1))
     sizes = [len(X) for X, _, _, _ in steps]
     assert len(steps) == 3000 // 16 + 1 and max(sizes) == 16 and sum(sizes) == 3000, \
@@ -75,20 +81,19 @@ def test_three_epochs_pass_95_percent(mnist_model):
 
 
 @pytest.mark.whole_run
-def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, tmp_path):
-    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist,
-                        "--figures-dir", tmp_path / "figs", "--model", tmp_path / "model.npz")
-    assert result.returncode == 0, result.stderr
-    epochs, final = parse_accuracies(result.stdout)
+def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, page_runner):
+    """`python 05_train_mnist.py` as the README runs it (once for both: tests/page_commands.py)."""
+    stdout, work = page_runner.raw_output("python 05_train_mnist.py", shared_mnist)
+    epochs, final = parse_accuracies(stdout)
     assert len(epochs) == L05.EPOCHS
     assert epochs[1] >= 95.0, "the default run should pass 95% by the end of epoch 2"
     assert final >= 97.0
     for name in FIGURES:
-        path = tmp_path / "figs" / name
-        assert path.stat().st_size > 5000 and str(path) in result.stdout
+        path = work / "figures" / name
+        assert path.stat().st_size > 5000 and str(path) in stdout
     # The saved model gives the accuracy the run reported.
-    (x_train, y_train), (x_test, y_test) = L05.load_mnist(shared_mnist)
-    accuracy, _ = L05.evaluate(L05.load_model(tmp_path / "model.npz"), x_test, y_test)
+    (x_train, y_train), (x_test, y_test) = load_mnist(shared_mnist)
+    accuracy, _ = L05.evaluate(load_model(work / "model.npz", L05.Network), x_test, y_test)
     assert accuracy * 100 == pytest.approx(final, abs=0.005)
 
 
@@ -96,7 +101,9 @@ def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, 
 @pytest.mark.parametrize("sizes", [[6, 5, 3], [6, 5, 4, 3], [6, 4, 5, 4, 3]])
 @pytest.mark.parametrize("n_samples", [1, 7])
 def test_gradient_check_on_05s_network(sizes, n_samples):
-    check_backprop(L05, *random_problem(L05, sizes, n_samples, seed=n_samples))
+    # 05's Network is lesson 04b's, and its loss lesson 03's mse_loss, which 05 no longer names
+    lesson = SimpleNamespace(Network=L05.Network, mse_loss=L03.mse_loss)
+    check_backprop(lesson, *random_problem(lesson, sizes, n_samples, seed=n_samples))
 
 
 def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
@@ -109,7 +116,8 @@ def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
     labels = rng.integers(0, 10, size=64)
     for dtype in (np.float32, np.float64):
         net = L05.Network([16, 8, 10], dtype=dtype)
-        loss, accuracy = L05.train_epoch(net, images, labels, 16, 1.0, rng)
+        loss, accuracy = L05.train_epoch(net, images, labels, 16, L05.layer_rates(net, 1.0),
+                                         rng)
         assert np.isfinite(loss) and 0 <= accuracy <= 1
         assert net.weights[0].dtype == dtype
 
@@ -173,8 +181,9 @@ def test_a_nan_loss_stops_training_at_once():
     net = L05.Network([4, 3, 10], dtype=np.float32)
     net.weights[1][0, 0] = np.nan
     images, labels = np.zeros((40, 2, 2), dtype=np.uint8) + 9, np.arange(40) % 10
-    with pytest.raises(L05.TrainingFailed, match="loss became nan at mini-batch 1"):
-        L05.train_epoch(net, images, labels, 8, 1.0, np.random.default_rng(0))
+    with pytest.raises(L05.Diverged, match="loss became nan at mini-batch 1"):
+        L05.train_epoch(net, images, labels, 8, L05.layer_rates(net, 1.0),
+                        np.random.default_rng(0))
 
 
 @pytest.mark.parametrize("flag, value, message", [
@@ -187,59 +196,13 @@ def test_invalid_settings_are_refused_by_the_command_line(flag, value, message):
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
-# --- saving and loading -------------------------------------------------------------------------
-def test_save_and_load_give_identical_predictions(tmp_path):
-    net = L05.Network([784, 30, 20, 10], seed=4, dtype=np.float32)
-    path = L05.save_model(tmp_path / "sub" / "model.npz", net)
-    loaded = L05.load_model(path)
-    assert loaded.sizes == net.sizes
-    X = np.random.default_rng(0).uniform(size=(50, 784)).astype(np.float32)
-    assert np.array_equal(loaded.forward(X), net.forward(X))
-    assert [p.name for p in path.parent.iterdir()] == ["model.npz"]  # no temporary file left
-
-
-def broken_model_files(tmp_path):
-    good = L05.save_model(tmp_path / "good.npz", L05.Network([4, 3, 2]))
-    data = good.read_bytes()
-    files = {
-        "missing": tmp_path / "nothing-here.npz",
-        "truncated": tmp_path / "truncated.npz",
-        "not a zip": tmp_path / "text.npz",
-        "flipped bytes": tmp_path / "flipped.npz",
-        "missing layer": tmp_path / "missing-layer.npz",
-        "wrong shape": tmp_path / "wrong-shape.npz",
-        "object array": tmp_path / "object.npz",
-    }
-    files["truncated"].write_bytes(data[: len(data) // 2])
-    files["not a zip"].write_text("these are not the weights you are looking for")
-    middle = len(data) // 2
-    flipped = bytes(b ^ 0xFF for b in data[middle - 40:middle])
-    files["flipped bytes"].write_bytes(data[:middle - 40] + flipped + data[middle:])
-    np.savez(files["missing layer"], sizes=np.array([4, 3, 2]), w0=np.zeros((4, 3)), b0=np.zeros(3))
-    np.savez(files["wrong shape"], sizes=np.array([4, 3, 2]), w0=np.zeros((3, 4)), b0=np.zeros(3),
-             w1=np.zeros((3, 2)), b1=np.zeros(2))
-    np.savez(files["object array"], sizes=np.array([4, 3, 2]),
-             w0=np.array([{"a": 1}], dtype=object), b0=np.zeros(3), w1=np.zeros((3, 2)),
-             b1=np.zeros(2))
-    return files
-
-
-def test_broken_model_files_give_a_clear_error(tmp_path):
-    for problem, path in broken_model_files(tmp_path).items():
-        with pytest.raises(L05.ModelFileError) as caught:
-            L05.load_model(path)
-        message = str(caught.value)
-        assert str(path) in message, problem
-        assert ("train" in message) or ("delete it" in message), \
-            f"{problem}: no advice in {message!r}"
-
-
+# --- output paths, and Ctrl-C: nothing saved ------------------------------------------------
 @pytest.mark.parametrize("flags, message", [
     (["--model", "{file}/model.npz"],
      "is a file, not a folder; choose another folder with --model"),
     (["--model", "{tmp}"], "is a folder; give a file name"),
     (["--figures-dir", "{file}/figures"],
-     "Not a directory; choose another folder with --figures-dir"),
+     "afile is a file, not a folder; choose another folder with --figures-dir"),
 ])
 def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_path, flags, message):
     (tmp_path / "afile").write_text("")
@@ -267,30 +230,41 @@ def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tm
 
 
 # --- looking inside -----------------------------------------------------------------------------
+def layer_health(net, X, Y, rates):
+    """05's layer_health on (X, Y), taken as one mini-batch: (speed, saturated, step_ratio) for
+    each layer."""
+    return L05.layer_health(net, X, Y, rates, len(X))
+
+
+def speeds(net, X, Y):
+    """How fast each layer learns, |dL/db|: the first number layer_health gives for it."""
+    return [speed for speed, _, _ in layer_health(net, X, Y, L05.layer_rates(net, 1.0))]
+
+
 def test_learning_speed_is_the_length_of_each_bias_gradient():
     rng = np.random.default_rng(0)
     net = L05.Network([12, 7, 5, 10], seed=3, dtype=np.float64)
     X, Y = rng.uniform(size=(20, 12)), np.eye(10)[rng.integers(0, 10, size=20)]
     _, grad_biases = net.backward(X, Y)
     expected = [np.sqrt(np.sum(g ** 2)) for g in grad_biases]
-    np.testing.assert_allclose(L05.learning_speed(net, X, Y), expected, rtol=1e-12)
+    np.testing.assert_allclose(speeds(net, X, Y), expected, rtol=1e-12)
 
 
 def test_earlier_layers_of_a_deep_sigmoid_network_learn_more_slowly(shared_mnist):
     """Nielsen's observation: at the start, each layer nearer the input learns more slowly."""
-    (x_train, y_train), _ = L05.load_mnist(shared_mnist)
+    (x_train, y_train), _ = load_mnist(shared_mnist)
     X = L05.to_inputs(x_train[:1000])
     Y = L05.one_hot(y_train[:1000], 10, dtype=L05.NETWORK_DTYPE)
-    speeds = L05.learning_speed(L05.new_network([784, 30, 30, 30, 30, 10], seed=0), X, Y)
-    assert all(earlier < later for earlier, later in zip(speeds, speeds[1:])), speeds
-    assert speeds[0] < speeds[-1] / 10, speeds
+    by_layer = speeds(L05.new_network([784, 30, 30, 30, 30, 10], seed=0), X, Y)
+    assert all(earlier < later for earlier, later in zip(by_layer, by_layer[1:])), by_layer
+    assert by_layer[0] < by_layer[-1] / 10, by_layer
 
 
 def test_layer_health_measures_saturation_and_step_size():
     net = L05.Network([4, 3, 10], seed=0, dtype=np.float64)
     X, Y = np.full((5, 4), 0.5), np.eye(10)[[0, 1, 2, 3, 4]]
     net.weights[1][:] = 50.0                        # every output z is huge: every output saturated
-    (speed_1, sat_1, step_1), (speed_2, sat_2, step_2) = L05.layer_health(net, X, Y, [2.0, 3.0])
+    (speed_1, sat_1, step_1), (speed_2, sat_2, step_2) = layer_health(net, X, Y, [2.0, 3.0])
     assert sat_2 == 1.0 and sat_1 < 1.0
     _, grad_biases = net.backward(X, Y)
     grad_weights, _ = net.backward(X, Y)
@@ -308,7 +282,7 @@ def test_the_output_layer_steps_less_the_wider_it_is_fed():
 def test_the_outputs_start_at_the_base_rate():
     net = L05.new_network([784, 100, 10], seed=0)
     assert net.weights[0].dtype == L05.NETWORK_DTYPE
-    np.testing.assert_allclose(L05.sigmoid(net.biases[-1]), 0.1, rtol=1e-6)
+    np.testing.assert_allclose(L01.sigmoid(net.biases[-1]), 0.1, rtol=1e-6)
     np.testing.assert_array_equal(net.biases[0], 0)
 
 

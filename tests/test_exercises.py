@@ -2,7 +2,11 @@
 
 The same checks run both ways through pytest --lessons-dir: every blank exercise fails them with its
 TODO line, and copies of the lessons pass them (01-04b in full, 05 by its short train_epoch check).
+Each exercise blanks only its own lesson's new functions, keeps their docstrings, and takes the
+rest from the learner's earlier files, so a learner can start at any lesson with the earlier ones
+solved (tools/make_exercises.py --solved), and exercises/05 runs on the learner's own backward.
 """
+import ast
 import importlib.util
 import re
 import shutil
@@ -11,12 +15,13 @@ import sys
 
 import pytest
 
-from helpers import LESSONS, REPO
+from helpers import LESSONS, REPO, run_script
 
 GENERATOR = REPO / "tools" / "make_exercises.py"
 spec = importlib.util.spec_from_file_location("make_exercises", GENERATOR)
 make_exercises = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(make_exercises)
+HINT = REPO / "tools" / "hint.py"
 
 CHECKS = ["tests/test_01_single_neuron.py", "tests/test_02_forward_pass.py",
           "tests/test_03_loss_function.py", "tests/test_04a_backprop_single_neuron.py",
@@ -43,8 +48,10 @@ def runs(tmp_path_factory, shared_mnist):
     copies = tmp_path_factory.mktemp("lessons")
     for lesson in LESSONS:
         shutil.copy(REPO / lesson, copies)
-    # A learner's backward whose layer-1 weight gradient is 1% off.
+    # A learner's backward whose layer-1 weight gradient is 1% off (the lessons before it right).
     one_percent_off = tmp_path_factory.mktemp("one_percent_off")
+    for lesson in LESSONS[:4]:
+        shutil.copy(REPO / lesson, one_percent_off)
     source = (REPO / "04b_backprop_network.py").read_text(encoding="utf-8")
     method = "backward_from" if "def backward_from(" in source else "backward"
     (one_percent_off / "04b_backprop_network.py").write_text(source + f"""
@@ -120,3 +127,92 @@ def test_a_blank_exercise_run_as_a_script_prints_its_todo_and_exits_1(lesson, sh
     assert result.returncode == 1
     assert re.fullmatch(r"TODO [\w.]+: .+\n", result.stderr), result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# --- what each exercise asks, and what it takes from the learner's earlier files ----------------
+def functions(path):
+    """{name or Class.method: (docstring, body source)} of every function in a file."""
+    source = path.read_text(encoding="utf-8")
+    found = {}
+    for node in ast.parse(source).body:
+        members = [(f"{node.name}.", item) for item in node.body] if isinstance(
+            node, ast.ClassDef) else [("", node)]
+        for prefix, item in members:
+            if isinstance(item, ast.FunctionDef):
+                body = "\n".join(ast.get_source_segment(source, statement)
+                                 for statement in item.body[1:] or item.body)
+                found[prefix + item.name] = (ast.get_docstring(item), body)
+    return found
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_an_exercise_blanks_only_its_own_new_functions_and_keeps_their_docstrings(lesson):
+    own = {name for name, first_lesson, _, _ in make_exercises.TODOS if first_lesson == lesson}
+    assert own, f"{lesson} has no function to write"
+    taught, asked = functions(REPO / lesson), functions(REPO / "exercises" / lesson)
+    assert set(asked) == set(taught)
+    blanked = {name for name in taught if asked[name][1] != taught[name][1]}
+    assert blanked == own
+    for name in own:
+        assert asked[name][0] == taught[name][0], f"{name} lost its docstring: what to compute"
+        assert asked[name][1].startswith('raise NotImplementedError(') and f"TODO {name}:" in \
+            asked[name][1].replace('"\n', "").replace('    "', "")
+
+
+def test_every_line_fits_in_100_bytes_even_with_two_byte_letters():
+    for path in (REPO / "exercises").glob("*.py"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            assert len(line.encode("utf-8")) <= 100, f"{path.name} line {number}"
+    task = "σ · " * 30                                  # 120 characters, 210 bytes
+    lines = make_exercises.todo_lines("sigmoid", task, " " * 8)
+    assert all(len(line.encode("utf-8")) <= 100 for line in lines), lines
+    assert "".join(line.strip().strip('"').strip('")') for line in lines[1:]).count("σ") == 30
+
+
+def test_hints_open_one_at_a_time_with_the_formula_last():
+    for name, lesson, task, hints in make_exercises.TODOS:
+        assert 2 <= len(hints) <= 3, name
+        first = subprocess.run([sys.executable, str(HINT), name], capture_output=True, text=True,
+                               timeout=60)
+        assert first.returncode == 0, first.stderr
+        assert hints[0] in first.stdout and hints[-1] not in first.stdout
+        assert f"still stuck? python tools/hint.py {name} 2" in first.stdout
+        last = subprocess.run([sys.executable, str(HINT), name, str(len(hints))],
+                              capture_output=True, text=True, timeout=60)
+        assert f"(the formula): {hints[-1]}" in last.stdout and "still stuck" not in last.stdout
+        assert hints[-1] not in task                    # the TODO asks; it does not answer
+    wrong = subprocess.run([sys.executable, str(HINT), "sigmoid", "9"], capture_output=True,
+                           text=True, timeout=60)
+    assert wrong.returncode == 1 and wrong.stderr.strip() == \
+        "error: sigmoid has hints 1 to 3, not '9'"
+
+
+def test_exercise_05_trains_with_the_learners_own_backward(shared_mnist, tmp_path):
+    """The lessons solved up to 05, then a learner's backward_from that leaves a mark: 05 uses
+    it."""
+    folder = tmp_path / "mine"
+    solved = subprocess.run([sys.executable, str(GENERATOR), "--solved", "05", str(folder)],
+                            capture_output=True, text=True, timeout=60)
+    assert solved.returncode == 0, solved.stderr
+    assert sorted(p.name for p in folder.iterdir()) == LESSONS
+    mine = folder / "04b_backprop_network.py"
+    mine.write_text(mine.read_text(encoding="utf-8").replace(
+        "        output = activations[-1]\n",
+        "        output = activations[-1]\n        print('my backward_from ran')\n", 1),
+        encoding="utf-8")
+    result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--train-limit", 32,
+                        "--epochs", 1, "--batch-size", 16, "--no-plots", "--model",
+                        tmp_path / "model.npz", folder=folder)
+    assert result.stdout.count("my backward_from ran") >= 2, result.stdout + result.stderr
+
+
+def test_a_learner_can_start_at_04b_with_the_earlier_lessons_solved(tmp_path):
+    folder = tmp_path / "start_at_04b"
+    shutil.copytree(REPO / "exercises", folder)
+    solved = subprocess.run([sys.executable, str(GENERATOR), "--solved", "04a", str(folder)],
+                            capture_output=True, text=True, timeout=60)
+    assert solved.returncode == 0 and solved.stdout.count("wrote ") == 4, solved.stderr
+    returncode, output = finish(start_pytest(folder, CHECKS[4]))
+    assert returncode == 1
+    todos = dict(re.findall(r"^TODO ([\w.]+): (\d+) failed tests?$", output, re.MULTILINE))
+    assert list(todos) == ["Network.backward_from"], output[-3000:]

@@ -1,13 +1,20 @@
-"""Write exercises/: every lesson, runnable, with the bodies of its key functions left to write.
+"""Write exercises/: every lesson, runnable, with the functions it introduces left to write.
 
-    python tools/make_exercises.py
+    python tools/make_exercises.py                              write exercises/ from the lessons
+    python tools/make_exercises.py --solved 04a my-exercises    the lessons up to 04a, solved,
+                                                                into my-exercises (to start at 04b)
 
 The lessons are the one source: never edit exercises/ by hand, change the lesson and run this again
-(tests/test_exercises.py fails while exercises/ differs from what this script writes). A blanked
-function keeps its signature and docstring; its body becomes
-    raise NotImplementedError("TODO <name>: <hint>")
-Functions are found by name with the ast module, so lessons may move them around freely.
+(tests/test_exercises.py fails while exercises/ differs from what this script writes). Each exercise
+blanks only the functions of its own lesson: a blanked function keeps its signature and docstring
+(what to compute, and what the tests check), and its body becomes
+    raise NotImplementedError("TODO <name>: <task>; stuck? python tools/hint.py <name>")
+Everything earlier comes from the learner's own earlier exercise files, through the same imports
+the lessons use (support/lessons.py loads a lesson from the folder of the file that asks), so
+exercises/05 trains MNIST with the learner's own backward. Functions are found by name with the
+ast module, so lessons may move them around freely.
 """
+import argparse
 import ast
 import sys
 import textwrap
@@ -18,29 +25,85 @@ LESSONS = sorted(path.name for path in REPO.glob("0*.py"))   # 01_... to 05_...,
 MAX_COLUMNS = 100
 
 # What the learner writes, in lesson order: the function (Class.method for a method), the lesson
-# that introduces it (which must define it: a renamed function stops this script), and a one-line
-# hint in the lesson's notation. Later lessons carry copies of these functions; the copies are
-# blanked too, so no exercise gives away an earlier answer.
+# that introduces it (which must define it: a renamed function stops this script), what to compute
+# (never how), and hints, to open one at a time with tools/hint.py, the formula last.
 TODOS = [
     ("sigmoid", "01_single_neuron.py",
-     "σ(z) = 1 / (1 + e^(-z)); for z < 0 use e^z / (1 + e^z), so e^(-|z|) never overflows"),
+     "σ(z) for a number or an array, in its float type, without overflow or warnings",
+     ["np.exp(-z) overflows when -z is large (z below about -710 in float64, -89 in float32). "
+      "For which sign of z is 1 / (1 + e^(-z)) safe as it stands?",
+      "For z < 0, multiply the top and the bottom of 1 / (1 + e^(-z)) by e^z: the result needs "
+      "only e^z, which is then below 1. np.where(condition, a, b) picks, entry by entry, from a "
+      "or b.",
+      "e = np.exp(-np.abs(z)), then σ = np.where(z >= 0, 1.0, e) / (1.0 + e)"]),
     ("Network.forward", "02_forward_pass.py",
-     "X must be (N, n_in), else ValueError; a^0 = X, a^l = σ(a^(l-1) @ W^l + b^l); return a^L"),
+     "the output (N, n_out) for a batch X (N, n_in), layer after layer",
+     ["Check X first: np.asarray(X) must be 2-D with self.sizes[0] columns, else raise ValueError "
+      "naming the shape expected, (N, n_in).",
+      "One layer is one matrix product: (N, n_in) @ (n_in, n_out) -> (N, n_out); add the bias "
+      "(n_out,) to every row and squash with sigmoid. Then the next layer takes that as its input.",
+      "a = X; for W, b in zip(self.weights, self.biases): a = sigmoid(a @ W + b); return a"]),
     ("mse_loss", "03_loss_function.py",
-     "L = mean of (prediction - target)^2 over all entries; unequal shapes: ValueError (one_hot)"),
+     "the mean of (prediction - target)^2 over every entry, as a float; refuse unequal shapes",
+     ["Make both arrays with np.asarray and compare their .shape before anything else; if they "
+      "differ, raise ValueError with both shapes and a word about one_hot.",
+      "np.mean of an array averages over all of its entries at once: N x K of them for (N, K).",
+      "float(np.mean((prediction - target) ** 2))"]),
     ("one_hot", "03_loss_function.py",
-     "labels (N,) -> (N, n_classes) zeros with targets[n, labels[n]] = 1; bad labels: ValueError"),
+     "labels (N,) -> targets (N, n_classes), a 1 in each row's label column; refuse bad labels",
+     ["Refuse bad labels first, with ValueError: not 1-D, not whole numbers "
+      "(np.issubdtype(labels.dtype, np.integer)), or outside 0 .. n_classes - 1.",
+      "Start from np.zeros((N, n_classes), dtype=dtype). Indexing with two arrays of length N, "
+      "targets[rows, columns] = 1, sets one entry per row.",
+      "targets[np.arange(len(labels)), labels] = 1"]),
     ("neuron_loss_and_gradients", "04a_backprop_single_neuron.py",
-     "a = σ(X @ w + b), delta = 2 (a - y) / N · σ'(z); return L, X^T @ delta, sum of delta"),
+     "(L, dL/dw shaped (n,), dL/db a float) for one neuron on a batch X (N, n), y (N,)",
+     ["Forward first: z = X @ w + b is (N,), a = σ(z), and the loss is mse_loss(a, y).",
+      "Backward, node by node: dL/da_n = 2 (a_n - y_n) / N, then delta = dL/dz = dL/da · σ'(z), "
+      "(N,). Each sample adds its delta_n x_n to dL/dw and its delta_n to dL/db.",
+      "grad_w = X.T @ delta, (n, N) @ (N,) -> (n,); grad_b = float(np.sum(delta))"]),
     ("train_neuron", "04a_backprop_single_neuron.py",
-     "steps times: record (w, b, L), then w -= lr · dL/dw, b -= lr · dL/db; record the end too"),
+     "`steps` steps of gradient descent; return w, b and the path of (w, b, loss) rows",
+     ["Work on a copy: w = np.array(w, dtype=float). Each step: the loss and gradients at the "
+      "current (w, b) from neuron_loss_and_gradients, a row [*w, b, loss] for the path, then the "
+      "step.",
+      "A step goes against the gradient, scaled by the learning rate. After the last step, add one "
+      "more row for where it ended: steps + 1 rows in all.",
+      "w -= lr * grad_w; b -= lr * grad_b; return w, b, np.array(path)"]),
     ("Network.backward_from", "04b_backprop_network.py",
-     "delta^L = 2 (a^L - Y) / (N K) · a^L (1 - a^L); grad_W^l = (a^(l-1))^T @ delta^l, "
-     "grad_b^l = sum of delta^l; delta^(l-1) = (delta^l @ (W^l)^T) · a^(l-1) (1 - a^(l-1))"),
+     "the gradients of every weight and bias, two lists shaped like weights and biases",
+     ["Check that Y has the output's shape (ValueError naming the targets' shape). Then start at "
+      "the output: delta^L (N, K) is the loss's slope 2 (a^L - Y) / (N K) times σ'(z^L).",
+      "Go from the last layer down to the first. The weight gradient pairs each layer input "
+      "a^(l-1) with delta^l, summed over the batch: a matrix product shaped like W^l, "
+      "(n_in, n_out); the bias gradient sums delta^l over the batch.",
+      "grad_W = a_prev.T @ delta; grad_b = delta.sum(axis=0); "
+      "delta = (delta @ W.T) * a_prev * (1 - a_prev); σ'(z) = a (1 - a)"]),
     ("train_epoch", "05_train_mnist.py",
-     "for each mini-batch of rng.permutation(N): gradient_step on to_inputs and one_hot; "
-     "non-finite loss: TrainingFailed; return (mean loss, accuracy)"),
+     "one epoch of mini-batch SGD; return (mean loss, accuracy) measured on the batches",
+     ["order = rng.permutation(len(images)) is a new order every epoch; take it batch_size at a "
+      "time: order[start:start + batch_size].",
+      "For each batch: X = to_inputs(images[batch]), Y = one_hot(labels[batch], N_CLASSES, "
+      "dtype=NETWORK_DTYPE); gradient_step(net, X, Y, rates) returns the batch's loss and output "
+      "before its step. If the loss is not math.isfinite, raise Diverged(loss, batch number).",
+      "total_loss += loss * len(batch); n_correct += np.sum(output.argmax(axis=1) == y); "
+      "return total_loss / len(images), n_correct / len(images)"]),
 ]
+# A lesson file run from a folder one level below the course (exercises/, my-exercises/) finds
+# support/ in the folder above it.
+FIND_SUPPORT = [
+    "import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)",
+    "sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents",
+    "                if (folder / 'support' / 'lessons.py').is_file()][:1]",
+]
+
+
+def todo(name):
+    """(lesson, task, hints) of the TODO called `name`."""
+    for todo_name, lesson, task, hints in TODOS:
+        if todo_name == name:
+            return lesson, task, hints
+    raise KeyError(name)
 
 
 def find_function(tree, name):
@@ -63,11 +126,11 @@ def body_span(function):
     return (first.end_lineno + 1 if has_docstring else first.lineno), function.end_lineno
 
 
-def todo_lines(name, hint, indent):
-    """raise NotImplementedError("TODO name: hint"), split into string pieces that fit
-    MAX_COLUMNS, counted in bytes (σ and · take two)."""
-    message = f"TODO {name}: {hint}"
-    assert '"' not in message and "\\" not in message, f"the hint for {name} needs no quotes"
+def todo_lines(name, task, indent):
+    """raise NotImplementedError("TODO name: task; stuck? ..."), split into string pieces that
+    fit MAX_COLUMNS, counted in bytes (σ and · take two)."""
+    message = f"TODO {name}: {task}; stuck? python tools/hint.py {name}"
+    assert '"' not in message and "\\" not in message, f"the task for {name} needs no quotes"
     one_line = f'{indent}raise NotImplementedError("{message}")'
     if fits([one_line]):
         return [one_line]
@@ -77,7 +140,7 @@ def todo_lines(name, hint, indent):
         quoted.append(f'{indent}    "{pieces[-1]}")')
         if fits(quoted):
             return [f"{indent}raise NotImplementedError("] + quoted
-    raise SystemExit(f"make_exercises: the hint for {name} does not wrap into {MAX_COLUMNS} bytes")
+    raise SystemExit(f"make_exercises: the task for {name} does not wrap into {MAX_COLUMNS} bytes")
 
 
 def fits(lines):
@@ -99,36 +162,36 @@ def code_lines(lines):
     return [line for line in stripped if line and not line.startswith("#")]
 
 
-def make_exercise(lesson, source, answers):
-    """The exercise for one lesson: every TODO function it defines blanked, the main guard wrapped.
-
-    `answers` collects each blanked body (as code lines) by function name."""
+def make_exercise(lesson, source, answers, blank=True):
+    """The exercise for one lesson: the TODO functions it introduces blanked (unless blank=False),
+    support/ found from a subfolder, and the main guard wrapped so that a TODO ends the script with
+    its one line. `answers` collects each blanked body (as code lines) by function name."""
     tree = ast.parse(source)
     lines = source.splitlines()
-    introduced = LESSONS.index(lesson)
     edits = []  # (first line, last line, replacement lines), 1-based
-    for name, first_lesson, hint in TODOS:
-        if LESSONS.index(first_lesson) > introduced:
+    for name, first_lesson, task, _ in TODOS if blank else []:
+        if first_lesson != lesson:
             continue
         function = find_function(tree, name)
         if function is None:
-            if lesson == first_lesson:
-                raise SystemExit(f"make_exercises: {lesson} defines no {name}; "
-                                 f"update TODOS in {__file__}")
-            continue
+            raise SystemExit(f"make_exercises: {lesson} defines no {name}; "
+                             f"update TODOS in {__file__}")
         first, last = body_span(function)
-        answers.setdefault(name, code_lines(lines[first - 1:last]))
+        answers[name] = code_lines(lines[first - 1:last])
         indent = " " * function.body[-1].col_offset
-        edits.append((first, last, todo_lines(name, hint, indent)))
+        edits.append((first, last, todo_lines(name, task, indent)))
     guard = main_guard(tree)
     call = [line for line in lines[guard.body[0].lineno - 1:guard.end_lineno] if line.strip()]
     edits.append((guard.body[0].lineno, guard.end_lineno,
                   ["    try:", *("    " + line for line in call),
                    "    except NotImplementedError as todo:  # say which TODO, without a traceback",
                    "        raise SystemExit(str(todo))"]))
+    first_statement = tree.body[1].lineno                # right after the module docstring
+    edits.append((first_statement, first_statement - 1, FIND_SUPPORT))
     for first, last, replacement in sorted(edits, reverse=True):
         lines[first - 1:last] = replacement
-    header = [f"# Exercise: {lesson} with its key functions left to you (each raises a TODO).",
+    what = "its new functions left to you (each raises a TODO)" if blank else "solved"
+    header = [f"# Exercise: {lesson}, {what}.",
               "# Written from the lesson by tools/make_exercises.py; see README: Do it yourself."]
     return "\n".join(header + lines) + "\n"
 
@@ -148,12 +211,28 @@ def make_exercises(repo=REPO):
     return exercises
 
 
-def main():
-    folder = REPO / "exercises"
-    folder.mkdir(exist_ok=True)
-    for lesson, text in make_exercises().items():
-        (folder / lesson).write_text(text, encoding="utf-8")
-        print(f"wrote {folder / lesson}")
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--solved", metavar="LESSON",
+                        help="write the lessons up to this one (e.g. 04a) solved, instead of the "
+                             "exercises")
+    parser.add_argument("folder", nargs="?", type=Path, default=REPO / "exercises",
+                        help="where to write them (default: exercises/)")
+    args = parser.parse_args(argv)
+    if args.solved:
+        chosen = [name for name in LESSONS if name.split("_")[0] <= args.solved]
+        if not any(name.startswith(args.solved + "_") for name in LESSONS):
+            parser.error(f"--solved {args.solved}: no lesson starts with {args.solved}_; give one "
+                         f"of {', '.join(name.split('_')[0] for name in LESSONS)}")
+        texts = {name: make_exercise(name, (REPO / name).read_text(encoding="utf-8"), {},
+                                     blank=False) for name in chosen}
+    else:
+        texts = make_exercises()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    for lesson, text in texts.items():
+        (args.folder / lesson).write_text(text, encoding="utf-8")
+        print(f"wrote {args.folder / lesson}")
 
 
 if __name__ == "__main__":

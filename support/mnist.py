@@ -1,0 +1,270 @@
+"""The four MNIST files: where they are, downloading what is missing, loading them.
+
+    (x_train, y_train), (x_test, y_test) = load_mnist("data")             # never the network
+    (x_train, y_train), (x_test, y_test) = download_missing_and_load("data")
+
+Both return uint8 arrays shaped (60000, 28, 28), (60000,), (10000, 28, 28) and (10000,). A file is
+accepted by the SHA-256 of its *unpacked* bytes (MNIST_DIGESTS), so the official .gz, a
+re-compressed .gz and an unpacked copy placed by hand all pass, and a truncated download, a proxy's
+login page or a different file never does. Files already present and valid are used as they are,
+with no network at all; mirrors are tried in order, each file falling back to the next one.
+
+What it promises: nothing half-written or wrong is ever left under a final name (support/download.py
+writes to a temporary file and renames it only once it verifies); an invalid copy is reported and
+replaced, or removed when a valid copy sits beside it; a folder is never deleted. Anything that
+stops us getting MNIST is one MnistError whose message says what went wrong and how to fix it:
+other mirrors, a proxy, or the four files placed by hand, each with its size and SHA-256.
+"""
+import os
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from support.download import (TIMEOUT, CannotWrite, MirrorFailed, download_file_verified,
+                              remove_abandoned_parts)
+from support.idx import InvalidFile, parse_idx, read_verified
+
+MNIST_DIGESTS = {  # name of the unpacked file -> (its size in bytes, SHA-256 of its bytes)
+    "train-images-idx3-ubyte":
+        (47040016, "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    "train-labels-idx1-ubyte":
+        (60008, "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    "t10k-images-idx3-ubyte":
+        (7840016, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    "t10k-labels-idx1-ubyte":
+        (10008, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+}
+DEFAULT_MIRRORS = [  # tried in this order; each file falls back to the next one on any failure
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+]
+IMAGE_SHAPE = (28, 28)
+
+
+class MnistError(Exception):
+    """Anything that stops us getting MNIST. The message says what went wrong and how to fix it."""
+
+
+def download_missing_and_load(data_dir, mirrors=None, digests=MNIST_DIGESTS, timeout=TIMEOUT,
+                              stream=None):
+    """Make sure the four MNIST files are in data_dir and verified, download what is missing or
+    invalid, and return the arrays as load_mnist does: ((x_train, y_train), (x_test, y_test)).
+
+    Once a mirror has worked, the remaining files try it first, so a dead mirror costs one timeout,
+    not four. `mirrors` goes through choose_mirrors (default: $MNIST_MIRRORS, else
+    DEFAULT_MIRRORS) only when a download is needed, so a bad setting never stops a run that
+    needs none. Progress goes to `stream` (default: stdout).
+    """
+    stream = sys.stdout if stream is None else stream
+    data_dir, found, to_try = Path(data_dir), {}, None
+    problem = folder_problem(data_dir)
+    if problem:
+        raise MnistError(problem)
+    remove_abandoned_parts(data_dir, digests, stream)
+    for name, (size, sha256) in digests.items():
+        copy, invalid = find_present(data_dir, name, size, sha256)
+        for path, fault in invalid:
+            if copy:                      # never used while the valid copy is there
+                print(f"{path} is not valid: {fault}; {remove_invalid_copy(path, copy[0])}",
+                      file=stream)
+                continue
+            if path.is_dir():             # we never delete a folder, nor put a file there
+                raise MnistError(f"{path} is a folder where the file belongs; move or remove it, "
+                                 "or choose another folder with --data-dir")
+            print(f"{path} is not valid: {fault}; it will be replaced", file=stream)
+        if copy is None:
+            if to_try is None:
+                to_try = choose_mirrors(mirrors)
+                print(f"Downloading MNIST into {data_dir}", file=stream)
+            try:
+                data_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise MnistError(f"cannot create the data folder {data_dir}: {error}") from None
+            mirror, final, unpacked = download_from_mirrors(name, data_dir, to_try, digests,
+                                                            timeout, stream)
+            copy = (final, unpacked)
+            to_try.remove(mirror)
+            to_try.insert(0, mirror)
+            for path, _ in invalid:   # else an invalid unpacked copy would linger beside the .gz
+                if path != final and path.exists():
+                    path.unlink()
+        found[name] = copy
+    return mnist_arrays(found)
+
+
+def print_summary(data, data_dir):
+    """One line saying what was loaded from where."""
+    (x_train, y_train), (x_test, y_test) = data
+    print(f"MNIST is ready in {data_dir}: {len(x_train)} training and {len(x_test)} test images "
+          f"of {x_train.shape[1]}x{x_train.shape[2]} pixels ({x_train.dtype})")
+
+
+def choose_mirrors(cli_mirrors=None, environ=None):
+    """The base URLs to try, in order: --mirror flags, else $MNIST_MIRRORS (comma-separated), else
+    the defaults."""
+    environ = os.environ if environ is None else environ
+    from_env = [url.strip() for url in environ.get("MNIST_MIRRORS", "").split(",") if url.strip()]
+    mirrors = cli_mirrors or from_env or DEFAULT_MIRRORS
+    for url in mirrors:
+        if "://" not in url:
+            raise MnistError(f"mirror {url!r} is not a URL; give a base URL such as "
+                             f"{DEFAULT_MIRRORS[0]} (a local folder works as "
+                             "file:///path/to/folder/)")
+    return [url if url.endswith("/") else url + "/" for url in mirrors]
+
+
+def load_mnist(data_dir, digests=MNIST_DIGESTS):
+    """Load MNIST from data_dir without touching the network:
+    ((x_train, y_train), (x_test, y_test)).
+
+    Every file is checked by its SHA-256 as it is read (one pass per file). Raises MnistError
+    naming what is missing or invalid.
+    """
+    problem = folder_problem(Path(data_dir))
+    if problem:
+        raise MnistError(problem)
+    found, problems = {}, []
+    for name, (size, sha256) in digests.items():
+        copy, invalid = find_present(data_dir, name, size, sha256)
+        if copy:
+            found[name] = copy
+        else:
+            problems += ([f"  {path}: {fault}" for path, fault in invalid]
+                         or [f"  {name}.gz: not found"])
+    if problems:
+        raise MnistError(f"MNIST is not complete in {data_dir}:\n" + "\n".join(problems) + "\n"
+                         f"Run `python 05_train_mnist.py --download-only --data-dir {data_dir}` "
+                         "to download it.\n"
+                         + how_to_fix(data_dir, digests))
+    return mnist_arrays(found)
+
+
+def folder_problem(folder):
+    """Why `folder` cannot hold the data (a file, a broken link, no permission), and what to do.
+
+    A folder that does not exist yet is no problem: the download creates it.
+    """
+    instead = "choose another folder with --data-dir"
+    try:
+        for path in (folder, *folder.parents):     # the first of them that exists must be a folder
+            if path.is_symlink() and not path.exists():
+                return (f"{path} is a symbolic link that leads to no folder (a loop, or a missing "
+                        f"target); {instead}")
+            if path.exists():
+                if not path.is_dir():
+                    return f"{path} is a file, not a folder; {instead}"
+                break
+        os.listdir(folder)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return (f"cannot read the data folder {folder}: {error.strerror or error}; "
+                f"give yourself access to it (chmod u+rwx {folder}) or {instead}")
+    return None
+
+
+def remove_invalid_copy(path, valid):
+    """Remove an invalid copy that the valid copy `valid` makes useless (else it would be reported
+    on every run); returns what was done, for the message. A folder is left alone."""
+    if path.is_dir():
+        return f"ignored; the valid {valid} is used"
+    try:
+        path.unlink()
+    except OSError as error:
+        return f"the valid {valid} is used (cannot remove it: {error.strerror or error})"
+    return f"removed it; the valid {valid} is used"
+
+
+def find_present(data_dir, name, size, sha256):
+    """Look for a copy already in data_dir, as name.gz or unpacked as name.
+
+    Returns (path, unpacked bytes) of the first valid copy, or None, and a list of (path, fault) for
+    the copies that are there but invalid.
+    """
+    invalid = []
+    for path in (Path(data_dir) / (name + ".gz"), Path(data_dir) / name):
+        if path.is_dir():
+            invalid.append((path, InvalidFile("it is a folder, not a file")))
+        elif path.is_file():
+            try:
+                return (path, read_verified(path, size, sha256)), invalid
+            except InvalidFile as fault:
+                invalid.append((path, fault))
+    return None, invalid
+
+
+def mnist_arrays(found):
+    """((x_train, y_train), (x_test, y_test)) from {name: (path, unpacked bytes)} of the four
+    files; MnistError if they are not MNIST-shaped or do not fit together."""
+    def part(images_name, labels_name):
+        (images_path, images), (labels_path, labels) = found[images_name], found[labels_name]
+        x = parse_idx(images, images_path, ndim=3)                           # (N, 28, 28)
+        y = parse_idx(labels, labels_path, ndim=1)                           # (N,)
+        if x.shape[1:] != IMAGE_SHAPE:
+            raise InvalidFile(f"{images_path}: images are {x.shape[1:]} pixels, expected "
+                              f"{IMAGE_SHAPE}")
+        if len(x) != len(y):
+            raise InvalidFile(f"{images_path} has {len(x)} images but {labels_path} has {len(y)} "
+                              "labels")
+        return x, y
+    try:
+        return (part("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+                part("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))
+    except InvalidFile as fault:
+        raise MnistError(str(fault)) from None
+
+
+def how_to_fix(data_dir, digests):
+    """The advice printed when MNIST cannot be had: other mirrors, a proxy, or placing the files by
+    hand."""
+    lines = ["To fix it, either:",
+             "  - try other mirrors: --mirror URL (repeatable) or MNIST_MIRRORS=URL1,URL2",
+             "    (a folder holding the files works too: --mirror file:///path/to/folder/);",
+             "    behind a proxy, set https_proxy and http_proxy (e.g. http://proxy.example:3128);",
+             f"  - or place the four files in {data_dir} by hand, gzipped (.gz) or unpacked",
+             "    (same name without .gz); each is checked by its unpacked size and SHA-256:"]
+    lines += [f"      {name + '.gz':<28}{size:>9} bytes unpacked, sha256 {sha256}"
+              for name, (size, sha256) in digests.items()]
+    return "\n".join(lines)
+
+
+def download_from_mirrors(name, data_dir, mirrors, digests, timeout, stream):
+    """Download `name`.gz from the first mirror that gives a verified copy.
+
+    Returns (mirror, final path, unpacked bytes). When every mirror fails, raises MnistError listing
+    each URL with its error and saying how to get the file another way.
+    """
+    size, sha256 = digests[name]
+    max_bytes = size + size // 100 + (1 << 16)   # gzip grows incompressible data only a little
+    failures = []
+    for i, mirror in enumerate(mirrors):
+        url = file_url(mirror, name)
+        print(f"{url[len(mirror):]} from {mirror}", file=stream)
+        try:
+            path, unpacked = download_file_verified(
+                url, name, data_dir, lambda path: read_verified(path, size, sha256), max_bytes,
+                timeout, stream)
+        except CannotWrite as error:
+            raise MnistError(str(error)) from None
+        except MirrorFailed as error:
+            failures.append(f"  {url}: {error}")
+            next_step = "trying the next mirror" if i + 1 < len(mirrors) else "no mirror left"
+            print(f"  failed: {error}; {next_step}", file=stream)
+            continue
+        print(f"  verified: {size} bytes unpacked, sha256 {sha256[:16]}... as expected",
+              file=stream)
+        return mirror, path, unpacked
+    raise MnistError(f"could not download {name}.gz from any mirror:\n" + "\n".join(failures) + "\n"
+                     "Nothing was written under the final names.\n" + how_to_fix(data_dir, digests))
+
+
+def file_url(mirror, name):
+    """The URL of `name` on a mirror: name.gz, or name itself in a local folder (file://) that holds
+    only the unpacked file."""
+    if mirror.lower().startswith("file:"):
+        folder = Path(urllib.request.url2pathname(urllib.parse.urlparse(mirror).path))
+        if not (folder / (name + ".gz")).exists() and (folder / name).is_file():
+            return mirror + name
+    return mirror + name + ".gz"

@@ -1,0 +1,204 @@
+"""Saving a trained network, and loading one without trusting the file.
+
+A model file is an .npz archive (np.savez) of plain arrays: sizes, the layer sizes, input first, and
+w0, b0, w1, b1, ..., each layer's weights and biases.
+
+What it promises: a save never leaves a half-written model under its name (it writes a temporary
+file of its own beside it and renames it when whole, so of two saves at once the last one wins,
+whole); loading never runs code from the file (allow_pickle=False), and never allocates what a file
+merely claims: the sizes must make a network of at most MAX_PARAMETERS and every array's header must
+declare exactly the shape those sizes give before any array is read. A missing, damaged, mismatched
+or oversized file is one ModelFileError saying what is wrong and how to train a new one.
+"""
+import os
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
+                              # bound on what a --hidden typo or a model file can make us allocate
+LARGEST_Z = 1e30              # float32 overflows at 3.4e38; a z this large is unusable anyway
+
+
+class ModelFileError(Exception):
+    """A model file is missing, unreadable, or does not describe a valid network."""
+
+
+def save_model(path, net, validation_accuracy=None):
+    """Save the architecture and parameters with np.savez: arrays sizes, w0, b0, w1, b1, ..., and
+    the accuracy on the validation images when it is given. Returns the path of the file written:
+    `path` itself, or the file a symbolic link at `path` points to (the link stays a link).
+
+    We write to a temporary file of our own beside it (a unique name, so two runs saving at once
+    never write into the same file) and rename it at the end: an interrupted save never leaves a
+    half-written model behind, and of two saves at once the last one wins, whole. A temporary
+    file that a killed run left behind (SIGKILL, a power cut) is removed by the next save once it
+    is an hour old.
+    """
+    path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()                           # write through the link, to its target
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {"sizes": np.array(net.sizes, dtype=np.int64)}
+    for l, (w, b) in enumerate(zip(net.weights, net.biases)):
+        arrays[f"w{l}"] = w
+        arrays[f"b{l}"] = b
+    if validation_accuracy is not None:
+        arrays["validation_accuracy"] = np.float64(validation_accuracy)
+    remove_abandoned_temporary_files(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:   # a file object: np.savez then adds no ".npz" to the name
+            np.savez(f, **arrays)
+        os.chmod(tmp, 0o644)             # mkstemp makes it private; a model file needn't be
+        os.replace(tmp, path)            # atomic on the same disk
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def temporary_prefix(path):
+    """The start of our temporary files' names beside `path`: a dot, the name (cut to 200 bytes, so
+    that with mkstemp's 8 letters and ".tmp" it stays a legal name), a dot."""
+    return "." + path.name.encode("utf-8")[:200].decode("utf-8", "ignore") + "."
+
+
+def remove_abandoned_temporary_files(path, older_than=3600):
+    """Remove temporary files of ours beside `path` that nobody has written to for an hour: a
+    save takes seconds, so such a file was left by a run that was killed while saving."""
+    for tmp in path.parent.glob(glob_escape(temporary_prefix(path)) + "*.tmp"):
+        try:
+            if time.time() - tmp.stat().st_mtime > older_than:
+                tmp.unlink()
+        except OSError:
+            pass                          # removed by another run meanwhile, or not ours to remove
+
+
+def glob_escape(text):
+    """`text` with the characters glob reads as patterns made literal."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def load_model(path, network_class):
+    """Load a network saved by save_model as a `network_class` (lesson 04b's Network), or raise
+    ModelFileError saying what is wrong with the file. The network comes back with an attribute
+    validation_accuracy: the accuracy save_model recorded, or None for a file saved without one.
+
+    A model file is only trusted as far as it has been checked. allow_pickle=False: it holds plain
+    numbers only, so loading one can never run code. And before any array is read, the sizes it
+    declares must make a network of at most MAX_PARAMETERS, and every array's header must declare
+    exactly the shape those sizes give: a small file can claim any size, so a claim is never
+    allocated unchecked.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path} is a folder; give the model's file name, e.g. "
+                             f"--model {path / 'model.npz'}")
+    if not path.is_file():
+        raise ModelFileError(f"no model file at {path}; train one first: "
+                             f"python 05_train_mnist.py --model {path}")
+
+    def invalid_model_error(reason):
+        return ModelFileError(f"{path} is not a model saved by this lesson ({reason}); delete it "
+                              f"and train again: python 05_train_mnist.py --model {path}")
+
+    try:
+        # We open the file ourselves so that it is closed even when NumPy gives up on a damaged one.
+        with open(path, "rb") as f:
+            if not zipfile.is_zipfile(f):
+                raise invalid_model_error("it is not an .npz archive: damaged, or another kind of "
+                                          "file")
+            f.seek(0)
+            with np.load(f, allow_pickle=False) as data:
+                sizes = read_sizes(data, invalid_model_error)
+                check_headers(data, sizes, invalid_model_error)
+                arrays = {name: data[name] for name in data.files}   # reading checks each CRC
+    except OSError as error:
+        raise ModelFileError(f"cannot read {path} ({error.strerror or error}); check its "
+                             "permissions, or give another file with --model") from None
+    except (ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise invalid_model_error(f"it cannot be read: {error}") from None
+    net = network_class(sizes, dtype=arrays["w0"].dtype)
+    for l in range(len(sizes) - 1):
+        W, b = arrays[f"w{l}"], arrays[f"b{l}"]
+        if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            raise invalid_model_error(f"layer {l + 1} holds non-finite values (NaN or infinity)")
+        # Every input of a layer lies in [0, 1] (pixels, or sigmoids), so |z_j| can reach
+        # sum_i |W_ij| + |b_j| and no more: beyond LARGEST_Z, float32 would overflow to inf.
+        largest = float(np.max(np.abs(W.astype(np.float64)).sum(axis=0) + np.abs(b)))
+        if largest > LARGEST_Z:
+            raise ModelFileError(f"{path} holds a network that cannot be used: layer {l + 1}'s "
+                                 f"weights are so large that its z can reach {largest:.1e}, and "
+                                 "its outputs would overflow; delete it and train again: python "
+                                 f"05_train_mnist.py --model {path}")
+        net.weights[l], net.biases[l] = W, b
+    accuracy = arrays.get("validation_accuracy")
+    net.validation_accuracy = None if accuracy is None else float(accuracy)
+    return net
+
+
+def read_sizes(data, invalid_model_error):
+    """The layer sizes an open .npz declares, checked: whole numbers >= 1, and a network of at
+    most MAX_PARAMETERS."""
+    if "sizes" not in data.files or not 2 <= np.prod(header_of(data, "sizes")[0]) <= 100:
+        raise invalid_model_error("no valid 'sizes' array")
+    sizes = data["sizes"]
+    if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or np.any(sizes <= 0):
+        raise invalid_model_error("no valid 'sizes' array")
+    sizes = [int(n) for n in sizes]
+    too_large = network_too_large(sizes)
+    if too_large:
+        raise invalid_model_error(too_large)
+    return sizes
+
+
+def check_headers(data, sizes, invalid_model_error):
+    """Every array's header declares the shape `sizes` gives it, and a float type; a recorded
+    validation accuracy is one float."""
+    expected = {"sizes"} | {f"{kind}{l}" for l in range(len(sizes) - 1) for kind in "wb"}
+    if "validation_accuracy" in data.files:
+        expected.add("validation_accuracy")
+        shape, dtype = header_of(data, "validation_accuracy")
+        if shape != () or dtype.kind != "f":
+            raise invalid_model_error("its validation_accuracy is not one number")
+    if set(data.files) != expected:
+        raise invalid_model_error(f"it holds the arrays {sorted(data.files)}, "
+                                  f"not {sorted(expected)}")
+    for l in range(len(sizes) - 1):
+        (W_shape, W_dtype), (b_shape, b_dtype) = header_of(data, f"w{l}"), header_of(data, f"b{l}")
+        if W_shape != (sizes[l], sizes[l + 1]) or b_shape != (sizes[l + 1],):
+            raise invalid_model_error(f"layer {l + 1} has weights {W_shape} and biases {b_shape}, "
+                                      f"not fitting sizes {sizes}")
+        if W_dtype.kind != "f" or b_dtype.kind != "f":
+            raise invalid_model_error(f"layer {l + 1} holds {W_dtype} and {b_dtype}, "
+                                      "not floating-point numbers")
+
+
+def header_of(data, name):
+    """(shape, dtype) of one array in an open .npz, read from its .npy header alone."""
+    with data.zip.open(name + ".npy") as member:
+        version = np.lib.format.read_magic(member)
+        read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                       (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise ValueError(f"{name} has an .npy header of version {version}")
+        shape, _, dtype = read_header(member)
+    return shape, dtype
+
+
+def parameter_count(sizes):
+    """How many weights and biases a network of these layer sizes has."""
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def network_too_large(sizes):
+    """Why a network of these layer sizes is too large to make, or None."""
+    n = parameter_count(sizes)
+    if n <= MAX_PARAMETERS:
+        return None
+    return (f"Network({list(sizes)}) would have {n:,} parameters, {n * 4 / 1e9:,.1f} GB as "
+            f"float32; this lesson makes networks of at most {MAX_PARAMETERS:,} parameters")

@@ -1,0 +1,449 @@
+"""The gradient checker's diagnoses (tests/gradcheck.py): a bug planted in a copy of lesson 04b's
+backpropagation is named, with the layer where it enters, and nothing is claimed for a right
+gradient or for a wrong one whose numbers show no known mistake."""
+import re
+import types
+
+import numpy as np
+import pytest
+
+from gradcheck import backprop_problems, gradient_problems, network_names, random_problem
+from helpers import load_lesson
+
+L04B = load_lesson("04b_backprop_network.py")
+
+
+# --- lesson 04b's Network.backward_from, copied, with its lines replaceable by planted bugs ------
+def right_output_delta(output, Y):
+    """delta^L = 2 (a^L - Y) / (N K) · σ'(z^L), σ'(z^L) = a^L (1 - a^L)."""
+    return 2 * (output - Y) / output.size * output * (1 - output)
+
+
+def right_send_back(delta, W, a_prev, l):
+    """delta^(l-1) = (delta^l @ (W^l)^T) · σ'(z^(l-1)); l counts from 0 as the lesson's loop."""
+    return (delta @ W.T) * a_prev * (1 - a_prev)
+
+
+def right_grad_w(a_prev, delta):
+    """grad_W^l = (a^(l-1))^T @ delta^l, (n_in, N) @ (N, n_out)."""
+    return a_prev.T @ delta
+
+
+def right_grad_b(delta):
+    """grad_b^l = delta^l summed over the batch."""
+    return delta.sum(axis=0)
+
+
+def planted(net, output_delta=right_output_delta, send_back=right_send_back,
+            grad_w=right_grad_w, grad_b=right_grad_b):
+    """net.backward as lesson 04b writes it, with any of its four lines swapped for a bug."""
+    def backward(X, Y):
+        activations = net.forward_all(X)
+        delta = output_delta(activations[-1], Y)
+        grad_weights, grad_biases = [], []
+        for l in range(len(net.weights) - 1, -1, -1):
+            a_prev = activations[l]
+            grad_weights.insert(0, grad_w(a_prev, delta))
+            grad_biases.insert(0, grad_b(delta))
+            if l > 0:
+                delta = send_back(delta, net.weights[l], a_prev, l)
+        return grad_weights, grad_biases
+    return backward
+
+
+# --- reading a report ----------------------------------------------------------------------------
+PROBLEM = re.compile(r"([Wb]\d+) \(layer \d+ (weights|biases)\): ")   # wrong values or shape
+
+
+def short(lines):
+    """`lines`, checked to be as short as promised: a header, one line per wrong array with at
+    most one diagnosis line under it (diagnoses checks where they stand), one "where" line."""
+    wrong = [line for line in lines if PROBLEM.match(line)]
+    diagnoses(lines)
+    assert len(lines) <= 2 * len(wrong) + 2, "the report has more lines than it may:\n" + "\n".join(
+        lines)
+    assert sum(line.startswith("where it enters: ") for line in lines) <= 1, (
+        "more than one 'where it enters' line:\n" + "\n".join(lines))
+    return lines
+
+
+def report(sizes, n_samples, seed=0, **bug):
+    """The checker's lines for a random problem with `bug` planted, checked to be short."""
+    net, X, Y = random_problem(L04B, sizes, n_samples, seed)
+    return short(backprop_problems(L04B, net, X, Y, planted(net, **bug)))
+
+
+def wrong_arrays(lines):
+    """The arrays the report names as wrong, e.g. {"W1", "b1"}."""
+    return {PROBLEM.match(line).group(1) for line in lines if PROBLEM.match(line)}
+
+
+def diagnoses(lines):
+    """{array: its diagnosis, without the name}, from the indented lines under the array's line."""
+    found = {}
+    for above, line in zip(lines, lines[1:]):
+        if line.startswith("  "):
+            name, _, text = line.strip().partition(": ")
+            assert PROBLEM.match(above) and PROBLEM.match(above).group(1) == name, (
+                f"the diagnosis {line!r} does not follow its array's line")
+            found[name] = text
+    return found
+
+
+def said(lines, why):
+    """An assertion's message: why, then the report."""
+    return f"{why}; the report:\n" + "\n".join(lines)
+
+
+def where(lines):
+    """The 'where it enters' line, or None."""
+    return next((line for line in lines if line.startswith("where it enters: ")), None)
+
+
+ALL_SIX = {"W1", "W2", "W3", "b1", "b2", "b3"}
+OUTPUT_SLOPE = "the gradient with σ' left out of the output layer's delta"
+HIDDEN_SLOPE = "the gradient with σ' left out of the delta sent back"
+EVERY_SLOPE = "the gradient with σ' left out everywhere"
+AT_THE_OUTPUT = ("where it enters: at the output layer, whose weight and bias gradients are "
+                 "both wrong")
+SENT_BACK_3_TO_2 = ("where it enters: the output layer's gradients are right and layer 2's are "
+                    "wrong: the mistake is in the delta sent back from layer 3 to layer 2, "
+                    "delta^2 = (delta^3 @ (W^3)^T) · σ'(z^2)")
+
+
+def assert_every_array_reads(lines, arrays, text):
+    """Each of `arrays` is reported wrong, and its diagnosis contains `text`; no other array is."""
+    assert wrong_arrays(lines) == arrays, "wrong arrays reported:\n" + "\n".join(lines)
+    found = diagnoses(lines)
+    for name in sorted(arrays):
+        assert text in found.get(name, ""), f"{name} should read {text!r}:\n" + "\n".join(lines)
+
+
+# --- the right gradient --------------------------------------------------------------------------
+@pytest.mark.parametrize("sizes, n_samples", [([4, 5, 3, 2], 7), ([3, 4, 4, 4], 7),
+                                              ([4, 4, 4, 2], 1), ([2, 16, 16, 1], 5)])
+def test_checker_reports_nothing_for_a_right_gradient(sizes, n_samples):
+    assert report(sizes, n_samples) == [], "the lesson's own backward is right"
+
+
+# --- σ' left out: at the output layer, or in the delta sent back ---------------------------------
+# Both make every delta they touch too large (σ' ≤ 1/4), but a sum over the batch of terms of
+# both signs can come out any size, so a ratio alone cannot tell. What tells: the checker
+# recomputes the activations, hence σ'(z) = a(1 - a) for every layer, and backpropagates with
+# each σ' left out; the analytic gradient equals one of these in every entry. The output layer's
+# own gradients then decide where: wrong if σ' is left out of delta^L, right if only the delta
+# sent back lacks it.
+def output_delta_without_slope(output, Y):
+    return 2 * (output - Y) / output.size                      # the bug: no * output * (1 - output)
+
+
+def send_back_without_slope(delta, W, a_prev, l):
+    return delta @ W.T                                         # the bug: no * a_prev * (1 - a_prev)
+
+
+@pytest.mark.parametrize("n_samples", [1, 7])
+def test_checker_names_sigma_prime_left_out_at_the_output_layer(n_samples):
+    lines = report([4, 5, 3, 2], n_samples, output_delta=output_delta_without_slope)
+    assert_every_array_reads(lines, ALL_SIX, OUTPUT_SLOPE)
+    assert HIDDEN_SLOPE not in "\n".join(lines) and EVERY_SLOPE not in "\n".join(lines), (
+        "only the output layer's σ' is missing:\n" + "\n".join(lines))
+    assert where(lines).startswith(AT_THE_OUTPUT), said(
+        lines, "the mistake enters at the output layer")
+
+
+def test_checker_names_sigma_prime_left_out_of_the_delta_sent_back():
+    lines = report([4, 5, 3, 2], 7, send_back=send_back_without_slope)
+    # The output layer's gradients do not use the delta sent back: they stay right.
+    assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, HIDDEN_SLOPE)
+    assert OUTPUT_SLOPE not in "\n".join(lines), "the output layer is right:\n" + "\n".join(lines)
+    assert where(lines) == SENT_BACK_3_TO_2, said(
+        lines, "the mistake enters in the delta sent back to layer 2")
+
+
+def test_checker_tells_sigma_prime_left_out_everywhere_from_the_output_layer_alone():
+    # The output layer's gradients are the same as with σ' left out there alone; the layers below
+    # fit only "everywhere", and the reading that fits more arrays is given for all of them.
+    lines = report([4, 5, 3, 2], 7, output_delta=output_delta_without_slope,
+                   send_back=send_back_without_slope)
+    assert_every_array_reads(lines, ALL_SIX, EVERY_SLOPE)
+    assert OUTPUT_SLOPE not in "\n".join(lines), said(
+        lines, "the layers below fit only 'everywhere', and that reading wins")
+    assert where(lines).startswith(AT_THE_OUTPUT), said(
+        lines, "the mistake enters at the output layer")
+
+
+# --- constant factors: the sign, the 2 of 2(a - y), the 1/N and 1/K of the mean ------------------
+SIGN = "analytic/numerical = -1 in every entry: a sign error (a step along it goes uphill)"
+
+
+def test_checker_names_a_sign_error_everywhere_at_the_output_layer():
+    lines = report([4, 5, 3, 2], 7,
+                   output_delta=lambda output, Y: 2 * (Y - output) / output.size
+                   * output * (1 - output))                    # the bug: Y - output
+    assert_every_array_reads(lines, ALL_SIX, SIGN)
+    assert where(lines).startswith(AT_THE_OUTPUT), said(
+        lines, "the mistake enters at the output layer")
+
+
+def test_checker_names_a_sign_error_in_one_layer_with_that_layer():
+    def send_back_negated_into_layer_1(delta, W, a_prev, l):
+        sign = -1 if l == 1 else 1                             # the bug, in one step only
+        return sign * (delta @ W.T) * a_prev * (1 - a_prev)
+
+    lines = report([4, 5, 3, 2], 7, send_back=send_back_negated_into_layer_1)
+    assert_every_array_reads(lines, {"W1", "b1"}, SIGN)
+    assert where(lines) == (
+        "where it enters: the gradients of layers 2 to 3 (the output layer) are right and layer "
+        "1's are wrong: the mistake is in the delta sent back from layer 2 to layer 1, delta^1 = "
+        "(delta^2 @ (W^2)^T) · σ'(z^1)"), said(
+            lines, "the mistake enters in the delta sent back to layer 1")
+
+
+def test_checker_names_a_sign_error_in_a_network_of_one_layer():
+    lines = report([3, 2], 7, output_delta=lambda output, Y: 2 * (Y - output) / output.size
+                   * output * (1 - output))                    # the bug: Y - output
+    assert_every_array_reads(lines, {"W1", "b1"}, SIGN)
+    assert where(lines) == (
+        "where it enters: at the output layer, whose weight and bias gradients are both wrong: "
+        "look first at delta^1 = 2(a^1 - Y)/(N·K) · σ'(z^1) (the loss's derivative times σ'), "
+        "which both are built from"), "one layer: nothing below it inherits\n" + "\n".join(lines)
+
+
+# N = 7 samples and K = 3 outputs keep every factor apart: 2, 3, 7 and 21 are all different.
+SIZES_K3, N7 = [4, 5, 3], 7
+ALL_FOUR = {"W1", "W2", "b1", "b2"}
+
+
+def test_checker_names_the_missing_2_of_the_squares_derivative():
+    lines = report(SIZES_K3, N7, output_delta=lambda output, Y: (output - Y) / output.size
+                   * output * (1 - output))                    # the bug: no 2
+    assert_every_array_reads(lines, ALL_FOUR, "analytic/numerical = 1/2 in every entry: the 2 of "
+                             "the square's derivative 2(a - y) is missing")
+    assert " or " not in "\n".join(diagnoses(lines).values()), "one reading only, K = 3 != 2"
+    assert where(lines).startswith(AT_THE_OUTPUT), said(
+        lines, "the mistake enters at the output layer")
+
+
+def test_checker_names_a_sum_over_the_batch_where_the_mean_belongs():
+    lines = report(SIZES_K3, N7, output_delta=lambda output, Y: 2 * (output - Y) / output.shape[1]
+                   * output * (1 - output))                    # the bug: / K, not / (N K)
+    assert_every_array_reads(lines, ALL_FOUR, "analytic/numerical = 7 in every entry: the 1/N of "
+                             "the mean is missing (a sum over the batch of N = 7 where the mean "
+                             "belongs)")
+    assert where(lines).startswith(AT_THE_OUTPUT), said(
+        lines, "the mistake enters at the output layer")
+
+
+def test_checker_names_a_sum_over_all_entries_where_the_mean_belongs():
+    lines = report(SIZES_K3, N7, output_delta=lambda output, Y: 2 * (output - Y)
+                   * output * (1 - output))                    # the bug: no / (N K)
+    assert_every_array_reads(lines, ALL_FOUR, "analytic/numerical = 21 in every entry: the "
+                             "1/(N·K) of the mean over all N·K = 21 entries is missing")
+
+
+def test_checker_names_a_mean_over_the_batch_at_the_bias_gradient():
+    # delta already carries the mean's 1/N, so grad_b must sum it; a mean divides by N again.
+    lines = report(SIZES_K3, N7, grad_b=lambda delta: delta.mean(axis=0))
+    assert_every_array_reads(lines, {"b1", "b2"}, "analytic/numerical = 1/7 in every entry: the "
+                             "1/N of the mean is applied twice")
+    assert where(lines) == (
+        "where it enters: the output layer's bias gradient is wrong but its weight gradient, "
+        "(a^1)^T @ delta^2, is right: the mistake is in forming grad_b^2 = delta^2 summed over "
+        "the batch (axis 0)"), said(lines, "only the bias gradients are wrong")
+
+
+def test_checker_names_a_mistake_in_the_output_layers_own_gradients():
+    # delta^2 is right (the layer below, built from what it sends back, is right); only the output
+    # layer's two gradients are doubled after it.
+    net, X, Y = random_problem(L04B, SIZES_K3, N7, 0)
+
+    def backward_output_doubled(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [grad_weights[0], 2 * grad_weights[1]], [grad_biases[0], 2 * grad_biases[1]]
+
+    lines = short(backprop_problems(L04B, net, X, Y, backward_output_doubled))
+    assert_every_array_reads(lines, {"W2", "b2"}, "analytic/numerical = 2 in every entry: the 2 "
+                             "of the square's derivative 2(a - y) is doubled")
+    assert where(lines) == (
+        "where it enters: the output layer's weight and bias gradients are wrong and every layer "
+        "below is right, so delta^2 is sent back right: the mistake is in the output layer's own "
+        "gradients, grad_W^2 and grad_b^2"), said(
+            lines, "the mistake is in the output layer's own gradients")
+
+
+@pytest.mark.parametrize("sizes, n_samples, bug, readings", [
+    # N = 2: a sum over the batch doubles the gradient, as a doubled 2 of 2(a - y) would.
+    ([4, 5, 3], 2, lambda output, Y: 2 * (output - Y) / output.shape[1] * output * (1 - output),
+     ["the 1/N of the mean is missing", "the 2 of the square's derivative 2(a - y) is doubled"]),
+    # K = 2: leaving out the 2 halves it, as dividing by K twice would.
+    ([4, 5, 3, 2], 7, lambda output, Y: (output - Y) / output.size * output * (1 - output),
+     ["the 2 of the square's derivative 2(a - y) is missing", "the 1/K is applied twice"]),
+])
+def test_checker_gives_every_reading_of_a_factor_n_or_k_make_ambiguous(sizes, n_samples,
+                                                                         bug, readings):
+    lines = report(sizes, n_samples, output_delta=bug)
+    for name, text in diagnoses(lines).items():
+        assert all(reading in text for reading in readings) and " or " in text, (
+            f"{name} should give both readings {readings}: {text}")
+
+
+def test_checker_calls_a_one_percent_error_only_a_constant_factor():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+
+    def backward_1_percent_off(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [grad_weights[0] * 1.01, *grad_weights[1:]], grad_biases
+
+    lines = short(backprop_problems(L04B, net, X, Y, backward_1_percent_off))
+    assert diagnoses(lines) == {"W1": "analytic/numerical = 1.01 in every entry: off by a "
+                                      "constant factor"}, said(
+                                          lines, "a 1% error is no named factor")
+    assert where(lines) == (
+        "where it enters: layer 1's weight gradient is wrong but its bias gradient, delta^1 "
+        "summed over the batch, is right: the mistake is in forming grad_W^1 = (a^0)^T @ delta^1"
+    ), said(lines, "only W1 is wrong, its bias gradient right")
+
+
+# --- transposes ----------------------------------------------------------------------------------
+def test_checker_names_a_transposed_weight_gradient_of_a_square_layer():
+    # delta^T @ a^(l-1) is (n_out, n_in): the shape of W^l only when W^l is square, as here.
+    lines = report([4, 4, 4, 4], 7, grad_w=lambda a_prev, delta: delta.T @ a_prev)
+    assert_every_array_reads(lines, {"W1", "W2", "W3"}, "analytic is, in every entry, the "
+                             "numerical gradient transposed (rows and columns swapped)")
+    assert where(lines) == (
+        "where it enters: the output layer's weight gradient is wrong but its bias gradient, "
+        "delta^3 summed over the batch, is right: the mistake is in forming grad_W^3 = "
+        "(a^2)^T @ delta^3"), said(lines, "only the weight gradients are wrong")
+
+
+def test_checker_keeps_the_shape_message_for_a_transposed_non_square_gradient():
+    lines = report([4, 5, 3, 2], 7, grad_w=lambda a_prev, delta: delta.T @ a_prev)
+    assert lines == [f"W{l} (layer {l} weights): the gradient has shape {shape}, expected "
+                     f"{shape[::-1]} (the parameter's)"
+                     for l, shape in [(1, (5, 4)), (2, (3, 5)), (3, (2, 3))]], said(
+                         lines, "a non-square transpose stays a shape mismatch")
+
+
+def send_back_along_w(delta, W, a_prev, l):
+    return (delta @ W) * a_prev * (1 - a_prev)                 # the bug: W, not W.T
+
+
+def test_checker_names_delta_sent_back_along_w_instead_of_its_transpose():
+    # It runs only if every W that sends delta back (all but the first) is square. It gives no
+    # transposed array: (a^(l-1))^T @ delta^l with delta^l sent along W^l where (W^l)^T belongs,
+    # which the checker recomputes and finds in every entry of the layers below the output.
+    lines = report([3, 4, 4, 4], 7, send_back=send_back_along_w)
+    assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, "the gradient with W^l where "
+                             "(W^l)^T belongs in the delta sent back")
+    assert "transposed" not in "\n".join(lines), "no array is a transpose:\n" + "\n".join(lines)
+    assert where(lines) == SENT_BACK_3_TO_2, said(
+        lines, "the mistake enters in the delta sent back to layer 2")
+
+
+@pytest.mark.parametrize("sizes", [[4, 4, 4, 2], [2, 16, 16, 1]])
+def test_checker_never_sees_delta_sent_back_along_a_non_square_w(sizes):
+    # Here the last W is (n, K) with n != K: delta^L (N, K) @ W^L (n, K) cannot be multiplied, so
+    # the learner sees NumPy's error from their own line before any gradient is checked.
+    net, X, Y = random_problem(L04B, sizes, 7, 0)
+    with pytest.raises(ValueError, match="matmul"):
+        planted(net, send_back=send_back_along_w)(X, Y)
+
+
+# --- no diagnosis where the numbers show none ----------------------------------------------------
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("how", ["random", "noisy"])
+def test_checker_diagnoses_nothing_in_a_wrong_gradient_of_no_known_shape(seed, how):
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, seed)
+    rng = np.random.default_rng(100 + seed)
+
+    def backward_random(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        # "random": entries of the right size, sign and value unrelated; "noisy": the right
+        # gradient with 10% noise on each entry, so no one factor fits.
+        wrong = ((lambda g: rng.normal(size=g.shape) * np.abs(g).mean()) if how == "random"
+                 else (lambda g: g * (1 + 0.1 * rng.normal(size=g.shape))))
+        return [wrong(g) for g in grad_weights], [wrong(g) for g in grad_biases]
+
+    lines = short(backprop_problems(L04B, net, X, Y, backward_random))
+    assert wrong_arrays(lines) == ALL_SIX, said(lines, "every array is wrong")
+    assert diagnoses(lines) == {}, "no diagnosis fits a random gradient:\n" + "\n".join(lines)
+
+
+def test_checker_diagnoses_nothing_in_one_entry_off_by_an_unnamed_factor():
+    # One number is always some constant times another: that shows no constant factor.
+    net, X, Y = random_problem(L04B, [4, 5, 1], 7, 0)
+
+    def backward_b2_off(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return grad_weights, [grad_biases[0], grad_biases[1] * 1.37]
+
+    lines = short(backprop_problems(L04B, net, X, Y, backward_b2_off))
+    assert wrong_arrays(lines) == {"b2"} and diagnoses(lines) == {}, said(
+        lines, "one entry off by 1.37 shows no factor")
+
+
+def test_checker_names_a_gradient_left_at_zero():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+
+    def backward_without_layer_1(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [np.zeros_like(grad_weights[0]), *grad_weights[1:]], grad_biases
+
+    lines = short(backprop_problems(L04B, net, X, Y, backward_without_layer_1))
+    assert diagnoses(lines) == {"W1": "analytic is 0 in every entry, the numerical gradient is "
+                                      "not: no gradient reaches this array (left at zeros, or "
+                                      "times 0)"}, said(
+                                          lines, "a gradient left at zero is said to be zero")
+
+
+def test_checker_claims_no_recomputed_mistake_when_the_loss_is_not_the_mean_square():
+    # The recomputed mistakes, and the factors N and K, assume mse_loss = the mean of (a - y)^2.
+    # A lesson whose loss is the sum instead gets neither: its numbers are read as they stand.
+    def sum_of_squares(prediction, target):
+        return float(np.sum((prediction - target) ** 2))
+
+    summed = types.SimpleNamespace(Network=L04B.Network, mse_loss=sum_of_squares)
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+    lines = short(backprop_problems(summed, net, X, Y,
+                                    planted(net, send_back=send_back_without_slope)))
+    assert wrong_arrays(lines) == ALL_SIX, "against the sum every array is off\n" + "\n".join(lines)
+    assert not any("σ'" in text or "1/N" in text for text in diagnoses(lines).values()), (
+        "no mistake may be claimed from a model the lesson does not follow:\n" + "\n".join(lines))
+
+
+# --- without the network: only what the arrays themselves show ----------------------------------
+def test_checker_without_the_network_points_out_a_ratio_of_4_or_more_everywhere():
+    # With targets Y = 0 every output error a - y > 0, and the hidden activations a^1 > 0, so each
+    # term of the output layer's sums (a^1)^T @ delta^2 has one sign, and leaving σ' ≤ 1/4 out
+    # multiplies each by 4 or more: so the sum too. The first layer's inputs X have both signs, so
+    # its sums do not scale that way and nothing is said about W1.
+    net, X, Y = random_problem(L04B, SIZES_K3, N7, 0)
+    Y = np.zeros_like(Y)
+    grad_weights, grad_biases = planted(net, output_delta=output_delta_without_slope)(X, Y)
+    loss = lambda: L04B.mse_loss(net.forward(X), Y)
+    lines = short(gradient_problems(loss, net.weights + net.biases, grad_weights + grad_biases,
+                                    network_names(net)))
+    found = diagnoses(lines)
+    for name in ("W2", "b2"):
+        assert re.fullmatch(r"analytic/numerical runs from [\d.]+ to [\d.]+: 4 or more in every "
+                            r"entry, which a left-out σ'\(z\) = a\(1 - a\), at most 1/4, would "
+                            r"give", found.get(name, "")), f"{name}:\n" + "\n".join(lines)
+    assert "W1" not in found, "W1's ratio is not 4 or more everywhere:\n" + "\n".join(lines)
+    assert where(lines) is None, "without the network the checker knows no layers"
+
+
+def test_checker_without_the_network_finds_one_samples_missing_sigma_prime_constant():
+    # One sample, one output: delta^L is one number, so leaving out σ'(z^L) divides every
+    # gradient by the same σ'(z^L) ≤ 1/4; the factor has no name but is 4 or more.
+    net, X, Y = random_problem(L04B, [3, 4, 1], 1, 0)
+    grad_weights, grad_biases = planted(net, output_delta=output_delta_without_slope)(X, Y)
+    loss = lambda: L04B.mse_loss(net.forward(X), Y)
+    lines = short(gradient_problems(loss, net.weights + net.biases, grad_weights + grad_biases,
+                                    network_names(net)))
+    factor = 1 / float(net.forward(X)[0, 0] * (1 - net.forward(X)[0, 0]))
+    for name in ("W1", "W2", "b1"):     # b2 is a single number: it shows no constant factor
+        assert diagnoses(lines).get(name) == (
+            f"analytic/numerical = {factor:.4g} in every entry: off by a constant factor of 4 or "
+            "more, which a left-out σ'(z) = a(1 - a), at most 1/4, would give"), said(
+                lines, "a constant factor of 4 or more is pointed out")
+    assert "b2" not in diagnoses(lines), said(lines, "a single number shows no constant factor")

@@ -1,0 +1,138 @@
+"""pytest --lessons-dir FOLDER points the lesson tests at a learner's files, and says in one line
+what is wrong with them: a function still to write (its TODO, the file and the line of its raise),
+a file that does not load (a syntax error, a missing module, a missing earlier lesson), a folder
+with no lessons. In that mode the runs that train on all of MNIST are left out; in a normal run
+they are not."""
+import ast
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from helpers import LESSONS, REPO, todo_message
+
+EXERCISES = REPO / "exercises"
+
+
+def start(lessons_dir, *args):
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+    if lessons_dir is not None:
+        command += ["--lessons-dir", str(lessons_dir)]
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace")
+
+
+def learner_folder(tmp_path, name, edit=None, remove=None):
+    """A copy of exercises/ (inside the course, as a learner's my-exercises/ is), with one file
+    edited (file, old, new) or removed."""
+    folder = tmp_path / name
+    shutil.copytree(EXERCISES, folder)
+    if edit:
+        filename, old, new = edit
+        text = (folder / filename).read_text(encoding="utf-8")
+        assert old in text
+        (folder / filename).write_text(text.replace(old, new, 1), encoding="utf-8")
+    if remove:
+        (folder / remove).unlink()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every pytest run below, started together so that they share the machine's cores."""
+    tmp = tmp_path_factory.mktemp("lessons_dir")
+    syntax = learner_folder(tmp, "syntax", ("01_single_neuron.py", "def neuron(x, w, b):",
+                                            "def neuron(x, w, b)"))
+    module = learner_folder(tmp, "module", ("02_forward_pass.py", "import numpy as np\n",
+                                            "import numpy as np\nimport numpi\n"))
+    no_03 = learner_folder(tmp, "no_03", remove="03_loss_function.py")
+    no_05 = learner_folder(tmp, "no_05", remove="05_train_mnist.py")
+    (tmp / "empty").mkdir()
+    started = {
+        "syntax": start(syntax, "tests/test_02_forward_pass.py"),
+        "module": start(module, "tests/test_02_forward_pass.py"),
+        "no_03": start(no_03, "tests/test_04a_backprop_single_neuron.py"),
+        "no_05": start(no_05, "tests/test_05_training.py"),
+        "empty": start(tmp / "empty", "tests/test_01_single_neuron.py"),
+        "todos": start(EXERCISES, "tests/test_02_forward_pass.py::test_batched_equals_per_sample",
+                       "tests/test_03_loss_function.py::test_neuron_loss_surface_matches_a_loop"),
+        "collected normally": start(None, "--collect-only", "tests/test_05_training.py"),
+        "collected for exercises": start(EXERCISES, "--collect-only", "tests/test_05_training.py"),
+    }
+    outputs = {name: process.communicate(timeout=300)[0] for name, process in started.items()}
+    return {name: (process.returncode, outputs[name]) for name, process in started.items()}
+
+
+@pytest.mark.parametrize("name, line", [
+    ("syntax", r"01_single_neuron\.py, line \d+: SyntaxError: .*def neuron\(x, w, b\); fix that "
+               r"line, then run the tests again"),
+    ("module", r"02_forward_pass\.py, line \d+: ModuleNotFoundError: No module named 'numpi'; a "
+               r"lesson uses only numpy, matplotlib and support/"),
+    ("no_03", r"03_loss_function\.py is not in \S+no_03: 04a_backprop_single_neuron\.py builds on "
+              r"it; copy the lesson 03_loss_function\.py into that folder"),
+    ("no_05", r"05_train_mnist\.py is not in \S+no_05: it was asked for; copy the lesson "
+              r"05_train_mnist\.py into that folder"),
+])
+def test_a_file_that_does_not_load_is_one_line(runs, name, line):
+    returncode, output = runs[name]
+    assert returncode != 0
+    assert re.search(f"^\\S*{line}$", output, re.MULTILINE), output
+    for noise in ("Traceback", "importlib", "_bootstrap", "During handling"):
+        assert noise not in output, output
+
+
+def test_a_folder_without_lessons_is_refused(runs):
+    returncode, output = runs["empty"]
+    assert returncode == 4                       # pytest's usage error
+    assert "no lesson files (0*.py) there" in output
+
+
+def raise_statement_line(path, function):
+    """The line number of the `raise NotImplementedError(` in `function` of an exercise file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            return next(n.lineno for n in ast.walk(node) if isinstance(n, ast.Raise))
+    raise AssertionError(f"{path} has no {function}")
+
+
+def test_a_todo_names_the_raise_of_the_function_to_write(runs):
+    """Lesson 02's own TODO, and lesson 01's sigmoid reached from lesson 03's neuron_loss."""
+    _, output = runs["todos"]
+    forward = raise_statement_line(EXERCISES / "02_forward_pass.py", "forward")
+    sigmoid = raise_statement_line(EXERCISES / "01_single_neuron.py", "sigmoid")
+    assert f"(still to write: 02_forward_pass.py, line {forward})" in output, output
+    assert f"(still to write: 01_single_neuron.py, line {sigmoid})" in output, output
+    assert "stuck? python tools/hint.py Network.forward" in output
+    assert "TODO Network.forward: 1 failed test" in output
+    assert "TODO sigmoid: 1 failed test" in output
+
+
+def test_whole_mnist_runs_are_left_out_for_exercises_only(runs):
+    whole_runs = ["test_three_epochs_pass_95_percent",
+                  "test_the_default_run_reaches_97_percent_and_draws_its_figures"]
+    _, normal = runs["collected normally"]
+    _, exercises = runs["collected for exercises"]
+    assert all(name in normal for name in whole_runs) and "deselected" not in normal, normal
+    assert not any(name in exercises for name in whole_runs), exercises
+    assert re.search(r"\d+ deselected", exercises), exercises
+    assert "test_one_epoch_on_a_small_subset_learns" in exercises      # its stand-in stays
+
+
+def test_the_todo_is_found_as_the_cause_and_as_the_context():
+    todo = NotImplementedError("TODO sigmoid: σ(z)")
+    try:
+        try:
+            raise todo
+        except NotImplementedError:
+            raise ValueError("while handling it")      # the TODO is this error's __context__
+    except ValueError as error:
+        handled = error
+    caused = RuntimeError("wrapped")
+    caused.__cause__ = todo
+    assert todo_message(handled) == todo_message(caused) == "TODO sigmoid: σ(z)"
+    assert todo_message(ValueError("no TODO here")) is None
+    assert todo_message(NotImplementedError("not a TODO")) is None
+    assert LESSONS[0] == "01_single_neuron.py"

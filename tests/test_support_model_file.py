@@ -1,0 +1,212 @@
+"""support/model_file.py: a saved network comes back as it was; a save never leaves a half-written
+file; a model file is trusted only as far as it has been checked (no code run, nothing huge
+allocated), and a broken one gets one clear error. The networks are lesson 04b's, as lesson 05
+trains them."""
+import os
+import pickle
+import subprocess
+import sys
+import tracemalloc
+import zipfile
+
+import numpy as np
+import pytest
+
+import support.model_file
+from helpers import REPO, load_lesson
+from support.model_file import ModelFileError, load_model, save_model
+
+LESSON_04B = "04b_backprop_network.py"
+Network = load_lesson(LESSON_04B, REPO).Network
+
+
+# --- saving a model: a unique temporary file, renamed when whole ----------------------------------
+def test_saving_never_touches_another_runs_temporary_file(tmp_path):
+    """Two runs saving to the same --model must not share a temporary file."""
+    path = tmp_path / "model.npz"
+    others = [tmp_path / "model.npz.tmp", tmp_path / ".model.npz.tmp"]
+    for other in others:
+        other.write_bytes(b"another run is writing this")
+    save_model(path, Network([4, 3, 2]))
+    for other in others:
+        assert other.read_bytes() == b"another run is writing this"
+    assert load_model(path, Network).sizes == [4, 3, 2]
+
+
+SAVE_MANY = """
+import sys
+sys.path.insert(0, {repo!r})
+from support.lessons import load_lesson
+from support.model_file import save_model
+net = load_lesson({lesson!r}).Network([784, 64, 10], seed={seed})
+for _ in range(25):
+    save_model({path!r}, net)
+"""
+
+
+def test_two_runs_saving_at_once_leave_a_whole_file(tmp_path):
+    path = tmp_path / "model.npz"
+    runs = [subprocess.Popen([sys.executable, "-c", SAVE_MANY.format(
+        repo=str(REPO), lesson=str(REPO / LESSON_04B), seed=seed, path=str(path))],
+        stderr=subprocess.PIPE, text=True) for seed in (1, 2)]
+    for run in runs:
+        _, stderr = run.communicate(timeout=120)
+        assert run.returncode == 0, stderr
+    net = load_model(path, Network)                                  # the last save wins, whole
+    assert any(np.array_equal(net.weights[0], Network([784, 64, 10], seed=s).weights[0])
+               for s in (1, 2))
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_a_save_that_fails_halfway_keeps_the_old_model(tmp_path, monkeypatch):
+    path = save_model(tmp_path / "model.npz", Network([4, 3, 2], seed=1))
+    before = path.read_bytes()
+
+    def write_half_then_fail(file, **arrays):
+        file.write(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(np, "savez", write_half_then_fail)
+    with pytest.raises(OSError):
+        save_model(path, Network([4, 3, 2], seed=2))
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+# --- loading a model: plain numbers only, checked before anything big is made ------------------
+class MakesAMarker:
+    """Unpickling this creates a file: proof that loading ran code."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (self.marker,))
+
+
+@pytest.mark.parametrize("where", ["sizes", "w0"])
+def test_loading_a_model_never_runs_code(tmp_path, where):
+    marker = tmp_path / "code-ran"
+    path = tmp_path / "evil.npz"
+    arrays = dict(sizes=np.array([4, 3, 2]), w0=np.zeros((4, 3)), b0=np.zeros(3),
+                  w1=np.zeros((3, 2)), b1=np.zeros(2))
+    evil = np.empty(arrays[where].shape, dtype=object)
+    evil.flat[0] = MakesAMarker(str(marker))
+    np.savez(path, **{**arrays, where: evil})
+    pickle.loads(pickle.dumps(evil))                          # the object really makes the marker
+    assert marker.exists()
+    marker.rmdir()
+    with pytest.raises(ModelFileError):
+        load_model(path, Network)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_weights_are_refused(tmp_path, bad):
+    net = Network([4, 3, 2])
+    net.weights[1][2, 1] = bad
+    path = save_model(tmp_path / "model.npz", net)
+    with pytest.raises(ModelFileError, match="non-finite"):
+        load_model(path, Network)
+
+
+def npz_with_npy_headers(path, members):
+    """An .npz whose members are .npy headers (with any declared shape) followed by `data` bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (array_or_header, data) in members.items():
+            if isinstance(array_or_header, np.ndarray):
+                with archive.open(name + ".npy", "w") as f:
+                    np.lib.format.write_array(f, array_or_header, allow_pickle=False)
+            else:
+                shape, dtype = array_or_header
+                with archive.open(name + ".npy", "w", force_zip64=True) as f:
+                    np.lib.format.write_array_header_1_0(
+                        f, {"descr": np.dtype(dtype).str, "fortran_order": False, "shape": shape})
+                    f.write(data)
+
+
+@pytest.mark.parametrize("case", ["sizes declare a billion units", "header claims terabytes",
+                                  "zip bomb"])
+def test_a_model_file_declaring_a_huge_network_is_refused_without_allocating_it(tmp_path, case):
+    path = tmp_path / "model.npz"
+    small = {"b0": (np.zeros(100, np.float32), None), "w1": (np.zeros((100, 10), np.float32), None),
+             "b1": (np.zeros(10, np.float32), None)}
+    if case == "sizes declare a billion units":
+        members = {"sizes": (np.array([784, 10**9, 10]), None),
+                   "w0": (np.zeros((784, 1), np.float32), None), **small}
+    elif case == "header claims terabytes":         # the sizes are fine, one array's header is not
+        members = {"sizes": (np.array([784, 100, 10]), None),
+                   "w0": (((784, 10**12), np.float32), bytes(1000)), **small}
+    else:  # every header agrees with sizes of 2.2 GB of weights; 10 MB of zeros pack into 10 kB
+        members = {"sizes": (np.array([784, 700_000, 10]), None),
+                   "w0": (((784, 700_000), np.float32), bytes(10_000_000)),
+                   "b0": (((700_000,), np.float32), bytes(1000)),
+                   "w1": (((700_000, 10), np.float32), bytes(1000)),
+                   "b1": (np.zeros(10, np.float32), None)}
+    npz_with_npy_headers(path, members)
+    assert path.stat().st_size < 2_000_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError) as caught:
+            load_model(path, Network)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000_000, f"loading a {path.stat().st_size} byte file took {peak:,} bytes"
+    assert str(path) in str(caught.value)
+
+
+def test_an_unreadable_model_file_gets_a_message(tmp_path, monkeypatch):
+    path = save_model(tmp_path / "model.npz", Network([4, 3, 2]))
+
+    def no_permission(file, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(file))
+    monkeypatch.setattr(support.model_file, "open", no_permission, raising=False)
+    with pytest.raises(ModelFileError, match="Permission denied"):
+        load_model(path, Network)
+
+
+# --- saving and loading: the same network back, a clear error for a broken file -------------
+def test_save_and_load_give_identical_predictions(tmp_path):
+    net = Network([784, 30, 20, 10], seed=4, dtype=np.float32)
+    path = save_model(tmp_path / "sub" / "model.npz", net)
+    loaded = load_model(path, Network)
+    assert loaded.sizes == net.sizes
+    X = np.random.default_rng(0).uniform(size=(50, 784)).astype(np.float32)
+    assert np.array_equal(loaded.forward(X), net.forward(X))
+    assert [p.name for p in path.parent.iterdir()] == ["model.npz"]  # no temporary file left
+
+
+def broken_model_files(tmp_path):
+    good = save_model(tmp_path / "good.npz", Network([4, 3, 2]))
+    data = good.read_bytes()
+    files = {
+        "missing": tmp_path / "nothing-here.npz",
+        "truncated": tmp_path / "truncated.npz",
+        "not a zip": tmp_path / "text.npz",
+        "flipped bytes": tmp_path / "flipped.npz",
+        "missing layer": tmp_path / "missing-layer.npz",
+        "wrong shape": tmp_path / "wrong-shape.npz",
+        "object array": tmp_path / "object.npz",
+    }
+    files["truncated"].write_bytes(data[: len(data) // 2])
+    files["not a zip"].write_text("these are not the weights you are looking for")
+    middle = len(data) // 2
+    flipped = bytes(b ^ 0xFF for b in data[middle - 40:middle])
+    files["flipped bytes"].write_bytes(data[:middle - 40] + flipped + data[middle:])
+    np.savez(files["missing layer"], sizes=np.array([4, 3, 2]), w0=np.zeros((4, 3)), b0=np.zeros(3))
+    np.savez(files["wrong shape"], sizes=np.array([4, 3, 2]), w0=np.zeros((3, 4)), b0=np.zeros(3),
+             w1=np.zeros((3, 2)), b1=np.zeros(2))
+    np.savez(files["object array"], sizes=np.array([4, 3, 2]),
+             w0=np.array([{"a": 1}], dtype=object), b0=np.zeros(3), w1=np.zeros((3, 2)),
+             b1=np.zeros(2))
+    return files
+
+
+def test_broken_model_files_give_a_clear_error(tmp_path):
+    for problem, path in broken_model_files(tmp_path).items():
+        with pytest.raises(ModelFileError) as caught:
+            load_model(path, Network)
+        message = str(caught.value)
+        assert str(path) in message, problem
+        assert ("train" in message) or ("delete it" in message), \
+            f"{problem}: no advice in {message!r}"

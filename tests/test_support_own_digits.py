@@ -1,0 +1,114 @@
+"""support/own_digits.py: a picture prepared the way MNIST was made, and predict_images reading the
+files it is given.
+
+The preprocessing steps are checked on hand-made pictures and on real MNIST test digits;
+predict_images with a tiny untrained network (the fixture `tiny_model`), where the answer doesn't
+matter. Lesson 05 run with --predict, and the trained network's agreement with what it reads in the
+original 28 x 28, are in test_05_predict.py.
+"""
+import numpy as np
+import pytest
+
+import support.images
+from helpers import REPO, load_lesson, write_png
+from support.mnist import load_mnist
+from support.model_file import load_model
+from support.own_digits import (centre_of_mass, digit_reader, paste_centred, predict_images,
+                                preprocess_digit, scale_longer_side)
+
+Network = load_lesson("04b_backprop_network.py", REPO).Network
+
+
+def to_inputs(images):
+    """uint8 images (N, 28, 28) -> inputs (N, 784) in [0, 1], as lesson 05's to_inputs makes
+    them (written here, so that these tests need no lesson 05)."""
+    images = np.asarray(images)
+    return images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
+
+
+@pytest.fixture(scope="module")
+def test_digits(shared_mnist):
+    _, (x_test, _) = load_mnist(shared_mnist)
+    return x_test[:10]                                               # uint8 (10, 28, 28)
+
+
+# --------------------------------------------------------------------------------------------------
+# An MNIST digit is already prepared
+# --------------------------------------------------------------------------------------------------
+def test_preprocessing_an_mnist_digit_nearly_gives_it_back(test_digits):
+    """MNIST digits already are what preprocess_digit makes; it must not move or rescale them."""
+    for digit in test_digits[:10] / 255.0:
+        out = preprocess_digit(digit)
+        assert out.shape == (28, 28) and out.dtype == np.float32
+        assert np.abs(out - digit).mean() < 0.01
+
+
+# --------------------------------------------------------------------------------------------------
+# The preprocessing steps, on hand-made pictures
+# --------------------------------------------------------------------------------------------------
+def test_dark_bar_on_grey_paper_becomes_a_centred_white_bar_in_a_20_pixel_box():
+    gray = np.full((300, 500), 0.8, np.float32)
+    gray[50:250, 400:430] = 0.1                               # dark stroke, 200 x 30, near the edge
+    out = preprocess_digit(gray)
+    rows, cols = np.nonzero(out > 0.5)
+    assert rows.max() - rows.min() + 1 == 20                # the longer side fills the 20-pixel box
+    assert cols.max() - cols.min() + 1 == 3                 # the shape is kept: 200 x 30 -> 20 x 3
+    row, col = centre_of_mass(out)
+    assert abs(row - 14) <= 0.5 and abs(col - 14) <= 0.5
+    assert out[0].max() == 0 and out[:, 0].max() == 0                 # the paper became black
+
+
+def test_uneven_light_and_camera_noise_are_not_taken_for_ink():
+    """A 3000 x 2000 'photo', darker on the left, noisy, with a faint pencil '1'."""
+    rng = np.random.default_rng(0)
+    page = 0.55 + 0.35 * np.arange(3000) / 3000 + rng.normal(0, 0.02, (2000, 3000))
+    page[600:1400, 1450:1510] -= 0.35
+    out = preprocess_digit(np.clip(page, 0, 1))
+    rows, cols = np.nonzero(out > 0.5)
+    assert rows.max() - rows.min() + 1 >= 18 and cols.max() - cols.min() + 1 <= 4
+
+
+def test_area_resize_averages_and_keeps_thin_lines():
+    image = np.arange(36, dtype=np.float32).reshape(6, 6)
+    small = scale_longer_side(image, 3)
+    assert small.shape == (3, 3)
+    np.testing.assert_allclose(small[0, 0], image[:2, :2].mean(), rtol=1e-6)
+    line = np.zeros((1000, 1000), np.float32)
+    line[:, 517] = 1                                                  # 1 pixel wide in 1000
+    # grey, not gone
+    assert scale_longer_side(line, 20).max() == pytest.approx(1 / 50, rel=1e-4)
+
+
+def test_lopsided_digit_is_clamped_inside_the_field():
+    digit = np.zeros((20, 20), np.float32)
+    digit[0, :] = 1                                                   # all the mass on the top row
+    out = paste_centred(digit)
+    assert out.sum() == digit.sum() and out[8, :].sum() == 20  # pushed as low as it can go, not cut
+
+
+# --------------------------------------------------------------------------------------------------
+# predict_images: a bad file does not stop the others
+# --------------------------------------------------------------------------------------------------
+def digit_png(path, shape=(40, 40)):
+    pixels = np.zeros(shape, np.uint8)
+    pixels[shape[0] // 4: -shape[0] // 4, shape[1] // 2 - 2: shape[1] // 2 + 2] = 255
+    write_png(path, pixels)
+    return path
+
+
+def test_an_unreadable_image_does_not_stop_the_others(tiny_model, tmp_path, monkeypatch, capsys):
+    locked, good = digit_png(tmp_path / "locked.png"), digit_png(tmp_path / "good.png")
+    real_open = open
+
+    def no_permission_for_locked(file, *args, **kwargs):
+        if str(file) == str(locked):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+    monkeypatch.setattr(support.images, "open", no_permission_for_locked, raising=False)
+    status = predict_images(digit_reader(load_model(tiny_model, Network), to_inputs),
+                            [locked, good])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert err.strip() == (f"error: {locked}: cannot read it (Permission denied); "
+                           "check its permissions")
+    assert f"{good}: " in out
