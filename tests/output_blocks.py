@@ -30,6 +30,7 @@ NORMALISE = [
     (re.compile(r" *\b\d+\.\d s\b"), " # s"),                   # a duration: "  0.5 s"
     (re.compile(r" *\b\d[\d,]* samples/s\b"), " # samples/s"),  # a speed: " 127,690 samples/s"
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),        # a loopback port
+    (re.compile(r" in \d+\.\d+s\b"), " in #s"),                  # pytest's time: "in 1.91s"
 ]
 # Rounding noise: a relative error or a difference below 1e-6, printed like 2.8e-11 or 0.00e+00,
 # is the last bits of float arithmetic, which another NumPy build sums in another order. A wrong

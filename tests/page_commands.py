@@ -12,13 +12,20 @@ folder as README_HOME:
 Mirrors on 127.0.0.1 are MirrorServers (tests/mnist_server.py) serving the real MNIST in the mode
 README_MIRRORS gives for the README's port; MNIST_MIRRORS points at a closed loopback port, so no
 command can reach the internet. Pictures for --predict are drawn by PICTURES.
+
+A `python -m pytest ... --lessons-dir my-exercises` command runs in the project folder, against a
+my-exercises/ made for it in a temporary folder inside the course by MY_EXERCISES: a fresh copy of
+exercises/, or the lessons solved with one mistake planted, as the page's text describes.
 """
 import contextlib
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -49,6 +56,27 @@ def my_seven_picture(path, shared_mnist):
 PICTURES = {"my_seven.png": my_seven_picture}
 
 
+def fresh_exercises(folder):
+    shutil.copytree(REPO / "exercises", folder)
+
+
+def forgot_sigma_prime_in_04b(folder):
+    """The lessons solved (tools/make_exercises.py --solved 05), and in 04b's backward_from the
+    delta sent back to a hidden layer without its · σ'(z) = a (1 - a)."""
+    subprocess.run([sys.executable, str(REPO / "tools" / "make_exercises.py"), "--solved", "05",
+                    str(folder)], check=True, capture_output=True)
+    lesson = folder / "04b_backprop_network.py"
+    right = "delta = (delta @ self.weights[l].T) * a_prev * (1 - a_prev)"
+    text = lesson.read_text(encoding="utf-8")
+    assert right in text
+    lesson.write_text(text.replace(right, "delta = delta @ self.weights[l].T"), encoding="utf-8")
+
+
+# The my-exercises/ each pytest command of a page runs against, by a word the command contains.
+MY_EXERCISES = {"test_01_single_neuron": fresh_exercises,
+                "test_04b_backprop_network": forgot_sigma_prime_in_04b}
+
+
 class Runner:
     """Runs the pages' commands as the module docstring says; each command once per session."""
 
@@ -69,6 +97,8 @@ class Runner:
 
     def run(self, command, shared_mnist):
         words = shlex.split(command)
+        if words[:3] == ["python", "-m", "pytest"]:
+            return self.run_pytest(command, words)
         assert len(words) >= 2 and words[0] == "python" and words[1] in LESSONS, \
             f"`$ {command}`: an output block must run a lesson, `python LESSON.py ...`"
         script, args = words[1], words[2:]
@@ -112,6 +142,32 @@ class Runner:
                                     text=True, encoding="utf-8", errors="replace", timeout=300)
         output = result.stdout
         self.raw[command] = (output, work)
+        return self.as_the_page_writes(output, stands_for)
+
+    def run_pytest(self, command, words):
+        """A pytest command against my-exercises/, made for it as MY_EXERCISES says."""
+        setups = [setup for word, setup in MY_EXERCISES.items() if word in command]
+        assert "--lessons-dir" in words and words[words.index("--lessons-dir") + 1] == \
+            "my-exercises" and len(setups) == 1, f"`$ {command}`: no my-exercises/ for it"
+        folder = Path(tempfile.mkdtemp(dir=REPO / "tests", prefix=".my-exercises-"))
+        try:
+            setups[0](folder / "my-exercises")
+            args = [str(folder / "my-exercises") if word == "my-exercises" else word
+                    for word in words[3:]]
+            result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
+                                     *args], cwd=REPO, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+                                    errors="replace", timeout=300,
+                                    env=dict(os.environ, MPLBACKEND="Agg"))
+        finally:
+            shutil.rmtree(folder)
+        self.raw[command] = (result.stdout, None)
+        return self.as_the_page_writes(result.stdout.replace(str(folder / "my-exercises"),
+                                                             "my-exercises"), [])
+
+    def as_the_page_writes(self, output, stands_for):
+        """The paths the test chose written back as the defaults they stand for, and the project
+        folder as README_HOME."""
         for chosen, default in sorted(stands_for, key=lambda pair: -len(pair[0])):
             output = output.replace(chosen, default)
         return output.replace(str(REPO), README_HOME)

@@ -1,4 +1,4 @@
-"""Every output block in README.md is what its command really prints.
+"""Every output block in README.md and in docs/*.md is what its command really prints.
 
 How a block is read and compared with the output (exactly, or within the tolerance that a block
 of a training run states) is in tests/output_blocks.py; the README's "Reading the output below"
@@ -7,16 +7,18 @@ line starts with `python `), so no block of output can slip in without the comma
 a ```python block is a code sample, not output. How each command is run is in
 tests/page_commands.py.
 """
+import re
 import shlex
 
 import pytest
 
 from helpers import LESSONS, REPO
 from output_blocks import fenced_blocks, mismatch
+from page_commands import run_block_command
 
 README = REPO / "README.md"
-
-
+PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]
+COMMAND_LINE = re.compile(r"([A-Z_]+=\S+ )*python \S")     # a command a reader types
 
 
 @pytest.fixture
@@ -27,12 +29,15 @@ def runner(page_runner):
 # --------------------------------------------------------------------------------------------------
 # The tests
 # --------------------------------------------------------------------------------------------------
-BLOCKS = fenced_blocks(README.read_text(encoding="utf-8"))
+BLOCKS = [block for page in PAGES
+          for block in fenced_blocks(page.read_text(encoding="utf-8"),
+                                     str(page.relative_to(REPO)))]
 OUTPUT_BLOCKS = [b for b in BLOCKS if b.command]
 
 
 def block_id(block):
-    return f"line{block.line}-{block.command.split()[1].split('_')[0]}"
+    what = block.command.split()[1].split("_")[0] if " -m " not in block.command else "pytest"
+    return f"{block.page}:{block.line}-{what}"
 
 
 @pytest.mark.parametrize("block", OUTPUT_BLOCKS, ids=block_id)
@@ -45,7 +50,7 @@ def test_readme_block_is_what_its_command_prints(block, runner, request):
 def unlabelled_output(blocks):
     """The blocks that show something other than commands yet name no command to check them by."""
     return [b for b in blocks if not b.command and b.language != "python"
-            and not all(text.startswith("python ") for _, text in b.lines if text.strip())]
+            and not all(COMMAND_LINE.match(text) for _, text in b.lines if text.strip())]
 
 
 def test_every_other_block_only_lists_commands():
@@ -55,8 +60,24 @@ def test_every_other_block_only_lists_commands():
 
 
 def test_the_readme_shows_output_of_every_lesson():
-    shown = {shlex.split(b.command)[1] for b in OUTPUT_BLOCKS}
+    shown = {shlex.split(b.command)[1] for b in OUTPUT_BLOCKS if b.page == "README.md"}
     assert set(LESSONS) <= shown, f"no output block for {sorted(set(LESSONS) - shown)}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_no_block_hides_behind_an_indent(page):
+    """A fence indented (inside a list item, say) is not read as a block, so nothing checks it."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    indented = [n for n, line in enumerate(lines, start=1) if re.match(r"\s+```", line)]
+    assert indented == [], f"{page.name} lines {indented}: put the ``` at the start of the line"
+
+
+def test_the_readme_reads_as_a_course_not_a_manual():
+    """At most 7,000 words, lesson 05's section at most 2,000: the rest belongs in docs/."""
+    text = README.read_text(encoding="utf-8")
+    lesson_05 = text[text.index("## 05 "):text.index("\n## ", text.index("## 05 ") + 1)]
+    assert len(text.split()) <= 7000, f"README.md has {len(text.split())} words"
+    assert len(lesson_05.split()) <= 2000, f"its 05 section has {len(lesson_05.split())} words"
 
 
 # --------------------------------------------------------------------------------------------------
