@@ -16,6 +16,7 @@ import errno
 import http.client
 import os
 import socket
+import ssl
 import tempfile
 import time
 import urllib.error
@@ -29,6 +30,9 @@ RATE_WINDOW = 60      # dropped for the next one (a whole-file deadline would dr
 PROGRESS_EVERY = 10   # seconds: a progress line at least this often, however slowly the bytes come
 STALE_PART_AGE = 3600  # seconds: a partial download untouched this long was abandoned by its run
 NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))  # a full disk, a full quota
+# What OpenSSL says when the answer to its TLS greeting is not TLS at all: a plain-HTTP server
+# answering "HTTP/1.0 400" (the name depends on the OpenSSL version).
+NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG"}
 
 
 class MirrorFailed(Exception):
@@ -152,6 +156,10 @@ def network_error_reason(error, timeout):
         return f"HTTP {error.code} {error.reason}"
     if isinstance(reason, socket.timeout) or isinstance(error, socket.timeout):
         return f"no answer within {timeout} s (timed out)"
+    tls = reason if isinstance(reason, ssl.SSLError) else error    # wrapped in a URLError, or not
+    if isinstance(tls, ssl.SSLError) and tls.reason in NOT_TLS:
+        return ("the server does not speak HTTPS there (its answer to the TLS greeting was not "
+                "TLS); if it is a plain-HTTP server, give the URL with http:// instead")
     if isinstance(error, http.client.IncompleteRead):
         return (f"the connection closed early ({len(error.partial)} bytes, {error.expected} more "
                 "expected)")

@@ -11,18 +11,21 @@ with no network at all; mirrors are tried in order, each file falling back to th
 
 What it promises: nothing half-written or wrong is ever left under a final name (support/download.py
 writes to a temporary file and renames it only once it verifies); an invalid copy is reported and
-replaced, or removed when a valid copy sits beside it; a folder is never deleted. Anything that
-stops us getting MNIST is one MnistError whose message says what went wrong and how to fix it:
-other mirrors, a proxy, or the four files placed by hand, each with its size and SHA-256.
+replaced, or removed when a valid copy sits beside it; no folder is ever deleted, but for an empty
+one this run made for the data and then could not fill. Anything that stops us getting MNIST is one
+MnistError whose message says what went wrong and how to fix it: other mirrors, a proxy, or the four
+files placed by hand, each with its size and SHA-256.
 """
+import errno
 import os
 import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from support.download import (TIMEOUT, CannotWrite, MirrorFailed, download_file_verified,
-                              remove_abandoned_parts)
+from support.cli import name_too_long
+from support.download import (NO_SPACE, TIMEOUT, CannotWrite, MirrorFailed,
+                              download_file_verified, remove_abandoned_parts)
 from support.idx import InvalidFile, parse_idx, read_verified
 
 MNIST_DIGESTS = {  # name of the unpacked file -> (its size in bytes, SHA-256 of its bytes)
@@ -58,11 +61,26 @@ def download_missing_and_load(data_dir, mirrors=None, digests=MNIST_DIGESTS, tim
     needs none. Progress goes to `stream` (default: stdout).
     """
     stream = sys.stdout if stream is None else stream
-    data_dir, found, to_try = Path(data_dir), {}, None
+    data_dir = Path(data_dir)
     problem = folder_problem(data_dir)
     if problem:
         raise MnistError(problem)
     remove_abandoned_parts(data_dir, digests, stream)
+    created = [folder for folder in (data_dir, *data_dir.parents) if not folder.exists()]
+    try:
+        return find_or_download(data_dir, mirrors, digests, timeout, stream)
+    except BaseException:                 # Ctrl-C too: a failed run leaves no empty folder behind
+        for folder in created:            # the deepest first; only those we made, and empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+
+
+def find_or_download(data_dir, mirrors, digests, timeout, stream):
+    """download_missing_and_load's work, once data_dir has passed its checks."""
+    found, to_try = {}, None
     for name, (size, sha256) in digests.items():
         copy, invalid = find_present(data_dir, name, size, sha256)
         for path, fault in invalid:
@@ -81,7 +99,7 @@ def download_missing_and_load(data_dir, mirrors=None, digests=MNIST_DIGESTS, tim
             try:
                 data_dir.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise MnistError(f"cannot create the data folder {data_dir}: {error}") from None
+                raise MnistError(cannot_create(data_dir, error)) from None
             mirror, final, unpacked = download_from_mirrors(name, data_dir, to_try, digests,
                                                             timeout, stream)
             copy = (final, unpacked)
@@ -112,6 +130,16 @@ def choose_mirrors(cli_mirrors=None, environ=None):
             raise MnistError(f"mirror {url!r} is not a URL; give a base URL such as "
                              f"{DEFAULT_MIRRORS[0]} (a local folder works as "
                              "file:///path/to/folder/)")
+        parts = urllib.parse.urlsplit(url)
+        # In file://relative/dir the word after the two slashes is a host, as in http://, and
+        # urllib silently drops it ("/dir"). We refuse it rather than read it as a folder: every
+        # other tool reads it as a host, and file://localhost/dir already means /dir.
+        if parts.scheme.lower() == "file" and parts.netloc not in ("", "localhost"):
+            folder = Path(urllib.request.url2pathname(parts.netloc + parts.path)).absolute()
+            raise MnistError(f"mirror {url!r} names a host, {parts.netloc!r}, not a folder: a "
+                             "file:// URL takes the folder's absolute path, three slashes in "
+                             f"all; for the folder {parts.netloc + parts.path} here, give "
+                             f"{folder.as_uri()}/")
     return [url if url.endswith("/") else url + "/" for url in mirrors]
 
 
@@ -142,27 +170,81 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
 
 
 def folder_problem(folder):
-    """Why `folder` cannot hold the data (a file, a broken link, no permission), and what to do.
+    """Why `folder` cannot hold the data (a file, a broken link, no permission, a name too long),
+    and what to do.
 
-    A folder that does not exist yet is no problem: the download creates it.
+    A folder that does not exist yet is no problem: the download creates it. Reading a folder's
+    list of names needs its r permission, but looking at anything in it (even asking whether a
+    name there is a folder) needs its x, "search", permission: a folder made chmod 644 can be
+    listed and nothing in it opened. So both are tried here, once, before any file is looked at.
     """
     instead = "choose another folder with --data-dir"
-    try:
-        for path in (folder, *folder.parents):     # the first of them that exists must be a folder
+    too_long = name_too_long(folder, nearest_reachable(folder))
+    if too_long:                  # else the system says only "File name too long", not which
+        return f"--data-dir {folder}: {too_long}; choose a shorter name"
+    refused = None
+    for path in (folder, *folder.parents):     # the first of them that exists must be a folder
+        try:
             if path.is_symlink() and not path.exists():
                 return (f"{path} is a symbolic link that leads to no folder (a loop, or a missing "
                         f"target); {instead}")
-            if path.exists():
-                if not path.is_dir():
-                    return f"{path} is a file, not a folder; {instead}"
-                break
-        os.listdir(folder)
-    except FileNotFoundError:
-        return None
-    except OSError as error:
-        return (f"cannot read the data folder {folder}: {error.strerror or error}; "
+            if not path.exists():
+                continue
+        except PermissionError as error:       # the folder holding `path` cannot be searched
+            refused = error
+            continue
+        except OSError as error:
+            return f"cannot use the data folder {folder}: {error.strerror or error}; {instead}"
+        if not path.is_dir():
+            return f"{path} is a file, not a folder; {instead}"
+        if refused:                            # `path` is reachable, what is inside it is not
+            return (f"cannot reach the data folder {folder}: {path} cannot be searched "
+                    f"({refused.strerror}); give yourself access to it (chmod u+x {path}) or "
+                    f"{instead}")
+        break
+    if path != folder:
+        return None                            # not there yet: the download creates it
+
+    def no_access(error, listed=""):
+        return (f"cannot read the data folder {folder}{listed}: {error.strerror or error}; "
                 f"give yourself access to it (chmod u+rwx {folder}) or {instead}")
+    try:
+        os.listdir(folder)                     # needs the folder's r permission...
+    except FileNotFoundError:
+        return None                            # removed meanwhile: the download creates it
+    except OSError as error:
+        return no_access(error)
+    try:
+        os.lstat(os.path.join(folder, ".no-such-name"))    # ...looking inside it needs its x
+    except FileNotFoundError:
+        return None                            # as it should be: we may look, and it is not there
+    except OSError as error:
+        return no_access(error, " (its names can be listed, but nothing in it opened)")
     return None
+
+
+def nearest_reachable(folder):
+    """The nearest of `folder` and the folders above it that exists and can be looked at (else
+    the root): where its names are judged too long or not."""
+    for path in (folder, *folder.parents):
+        try:
+            if path.is_dir():
+                return path
+        except OSError:
+            pass
+    return Path(folder.anchor or ".")
+
+
+def cannot_create(data_dir, error):
+    """The message for a data folder that mkdir could not create: where, why, what to do."""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        parent = nearest_reachable(data_dir)
+        return (f"cannot create the data folder {data_dir}: {parent} is not writable ({reason}); "
+                "choose a folder you can write in with --data-dir")
+    space = "free some space there, or " if error.errno in NO_SPACE else ""
+    return f"cannot create the data folder {data_dir}: {reason}; {space}choose another folder " \
+           "with --data-dir"
 
 
 def remove_invalid_copy(path, valid):

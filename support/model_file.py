@@ -20,6 +20,7 @@ import numpy as np
 
 MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
                               # bound on what a --hidden typo or a model file can make us allocate
+MAX_SIZES = 100               # layer sizes in a model file: far more layers than a lesson makes
 LARGEST_Z = 1e30              # float32 overflows at 3.4e38; a z this large is unusable anyway
 
 
@@ -129,7 +130,7 @@ def load_model(path, network_class):
             raise invalid_model_error(f"layer {l + 1} holds non-finite values (NaN or infinity)")
         # Every input of a layer lies in [0, 1] (pixels, or sigmoids), so |z_j| can reach
         # sum_i |W_ij| + |b_j| and no more: beyond LARGEST_Z, float32 would overflow to inf.
-        largest = float(np.max(np.abs(W.astype(np.float64)).sum(axis=0) + np.abs(b)))
+        largest = float(np.max(np.abs(W).sum(axis=0, dtype=np.float64) + np.abs(b)))
         if largest > LARGEST_Z:
             raise ModelFileError(f"{path} holds a network that cannot be used: layer {l + 1}'s "
                                  f"weights are so large that its z can reach {largest:.1e}, and "
@@ -137,19 +138,26 @@ def load_model(path, network_class):
                                  f"05_train_mnist.py --model {path}")
         net.weights[l], net.biases[l] = W, b
     accuracy = arrays.get("validation_accuracy")
+    if accuracy is not None and not 0 <= accuracy <= 1:      # NaN too: it compares False
+        raise invalid_model_error(f"its validation_accuracy is {accuracy}, not from 0 to 1")
     net.validation_accuracy = None if accuracy is None else float(accuracy)
     return net
 
 
 def read_sizes(data, invalid_model_error):
-    """The layer sizes an open .npz declares, checked: whole numbers >= 1, and a network of at
-    most MAX_PARAMETERS."""
-    if "sizes" not in data.files or not 2 <= np.prod(header_of(data, "sizes")[0]) <= 100:
-        raise invalid_model_error("no valid 'sizes' array")
-    sizes = data["sizes"]
-    if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or np.any(sizes <= 0):
-        raise invalid_model_error("no valid 'sizes' array")
-    sizes = [int(n) for n in sizes]
+    """The layer sizes an open .npz declares, checked: 2 to MAX_SIZES whole numbers >= 1, and a
+    network of at most MAX_PARAMETERS."""
+    if "sizes" not in data.files:
+        raise invalid_model_error("it holds no 'sizes' array")
+    shape, dtype = header_of(data, "sizes")
+    # The header first: a file of a few bytes can claim a sizes array of a billion numbers, and
+    # reading it would allocate them all.
+    if len(shape) != 1 or not 2 <= shape[0] <= MAX_SIZES or dtype.kind not in "iu":
+        raise invalid_model_error(f"its 'sizes' array holds {dtype} of shape {shape}, not 2 to "
+                                  f"{MAX_SIZES} whole numbers")
+    sizes = [int(n) for n in data["sizes"]]
+    if min(sizes) < 1:
+        raise invalid_model_error(f"its sizes {sizes} include a layer of {min(sizes)} units")
     too_large = network_too_large(sizes)
     if too_large:
         raise invalid_model_error(too_large)

@@ -12,6 +12,7 @@ the others (exit status 1 at the end); a missing or unusable model, or --draw wi
 is one line and exit status 1; neither needs MNIST.
 """
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -107,18 +108,25 @@ def predict_images(outputs_of, paths, plt=None, figures_dir=None, show=False):
         print(f"{path}: {best[0]}    top three: "
               + ", ".join(f"{d} ({outputs[d]:.3f})" for d in best))
         if plt is not None:
-            fig = plot_own_digit(plt, original, digit28, outputs,
-                                 f"{Path(path).name}: the network says {best[0]}")
-            name = figure_name(Path(path), figure_names)
-            save_figures(plt, {name: fig}, figures_dir, show)
+            with warnings.catch_warnings():
+                # The title shows the file's name; a letter the font lacks (数, say) is drawn as a
+                # box, and matplotlib's warning about it would be a stray line on every run.
+                warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
+                fig = plot_own_digit(plt, original, digit28, outputs,
+                                     f"{Path(path).name}: the network says {best[0]}")
+                name = figure_name(Path(path), figure_names)
+                save_figures(plt, {name: fig}, figures_dir, show)
     return status
 
 
 def figure_name(image_path, taken):
     """05_predict_<image name>.png, unique among `taken`: a.png and a.jpg, or a.png from two
     folders, each get a figure of their own."""
-    def safe(text):                       # cut to 100 letters: a figure name the file system takes
-        return "".join(c if c.isalnum() or c in "-_" else "_" for c in text)[:100]
+    def safe(text):
+        # Cut to 100 bytes, not letters: a file system allows 255 bytes in a name, and a letter
+        # such as 数 takes 3, so 100 of them and "05_predict_...png" would not fit.
+        text = "".join(c if c.isalnum() or c in "-_" else "_" for c in text)
+        return text.encode("utf-8")[:100].decode("utf-8", "ignore")
     candidates = [safe(image_path.stem), safe(image_path.name)]
     candidates += [f"{candidates[-1]}_{n}" for n in range(2, len(taken) + 3)]
     name = next(f"05_predict_{c}.png" for c in candidates if f"05_predict_{c}.png" not in taken)

@@ -35,6 +35,8 @@ MODES = {
     "stall": "the headers and half of the file, then nothing, until the server stops",
     "drip": "the headers, then one byte every DRIP_INTERVAL seconds (never long enough for a read "
             "to time out), until DRIP_LIMIT seconds have passed or the server stops",
+    "slowing": "the headers and the first half of the file at once, then the rest as 'drip' does: "
+               "a mirror that starts fast and then all but stops",
 }
 HANG_LIMIT = 30  # seconds a hanging handler waits at most; stop() releases it at once
 DRIP_INTERVAL = 0.02   # 50 bytes a second: alive, but far too slow to be worth waiting for
@@ -109,8 +111,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             body = body[:middle] + flipped + body[middle + 16:]
         elif mode == "wrong":
             body = gzip.compress(bytes(len(gzip.decompress(body))), mtime=0)
-        elif mode == "drip":
-            return self.drip(body)
+        elif mode in ("drip", "slowing"):
+            return self.drip(body, fast=len(body) // 2 if mode == "slowing" else 0)
         elif mode in ("cut", "stall"):
             return self.reply(body[: len(body) // 2], length=len(body), then_wait=(mode == "stall"))
         self.reply(body)
@@ -126,14 +128,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.server.mirror.release.wait(HANG_LIMIT)
 
 
-    def drip(self, body):
+    def drip(self, body, fast=0):
+        """The headers and the first `fast` bytes at once, then one byte every DRIP_INTERVAL."""
         self.send_response(200)
         self.send_header("Content-Type", "application/gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        self.wfile.write(body[:fast])
         self.wfile.flush()
         release = self.server.mirror.release
-        for i in range(min(len(body), int(DRIP_LIMIT / DRIP_INTERVAL))):
+        for i in range(fast, min(len(body), fast + int(DRIP_LIMIT / DRIP_INTERVAL))):
             self.wfile.write(body[i:i + 1])
             self.wfile.flush()
             if release.wait(DRIP_INTERVAL):

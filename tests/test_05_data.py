@@ -18,7 +18,7 @@ import pytest
 from helpers import REPO, load_lesson, run_script
 from mnist_server import NAMES, MirrorServer
 from support.mnist import MNIST_DIGESTS, download_missing_and_load
-from test_support_mnist import FILES, LOOPBACK, listing, refused_url
+from test_support_mnist import FILES, LOOPBACK, deny_access, listing, refused_url  # noqa: F401
 
 LESSON = "05_train_mnist.py"
 L05 = load_lesson(LESSON)
@@ -142,6 +142,57 @@ def test_cli_with_an_invalid_mirror_setting_and_the_data_present(shared_mnist, t
                             timeout=120)
         assert result.returncode == 0, result.stderr
         assert "MNIST is ready" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="chmod means little on Windows")
+@pytest.mark.parametrize("mode, folder, says", [
+    (0o644, "data", "cannot read the data folder {data} (its names can be listed, but nothing in "
+                    "it opened): Permission denied; give yourself access to it (chmod u+rwx "
+                    "{data}) or choose another folder with --data-dir"),
+    (0o555, "parent", "cannot create the data folder {data}: {parent} is not writable "
+                      "(Permission denied); choose a folder you can write in with --data-dir"),
+], ids=["a data folder that can be listed but not searched", "a new one in a read-only folder"])
+def test_cli_data_folder_permissions_get_one_line_with_advice_that_fits(
+        mode, folder, says, tmp_path, deny_access, capsys):
+    """main() in this process, as the script runs it: root ignores permissions, so deny_access
+    imitates the refusal here, which a child process would not see."""
+    parent, data = tmp_path / "parent", tmp_path / "parent" / "data"
+    parent.mkdir()
+    if mode == 0o644:
+        data.mkdir()
+        (data / "train-images-idx3-ubyte.gz").write_bytes(b"placed by hand")
+    deny_access(data if folder == "data" else parent, mode)
+    status = L05.main(["--download-only", "--data-dir", str(data), "--mirror", refused_url()])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert err == "error: " + says.format(data=data, parent=parent) + "\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.pathconf is POSIX")
+@pytest.mark.parametrize("mirror, says", [
+    ("https", "the server does not speak HTTPS there (its answer to the TLS greeting was not "
+              "TLS); if it is a plain-HTTP server, give the URL with http:// instead"),
+    ("file://relative/dir", "error: mirror 'file://relative/dir' names a host, 'relative', not a "
+                            "folder: a file:// URL takes the folder's absolute path, three "
+                            "slashes in all; for the folder relative/dir here, give {uri}\n"),
+    ("name too long", "error: --data-dir {data}: a name in it is 300 bytes long, and the file "
+                      "system allows {limit}; choose a shorter name\n"),
+], ids=["https to a plain-HTTP server", "file:// with a relative folder", "a 300-byte name"])
+def test_cli_mirror_and_data_dir_mistakes_are_said_in_words(mirror, says, tmp_path):
+    data = tmp_path / ("a" * 300 if mirror == "name too long" else "data")
+    with MirrorServer(FILES) as plain:
+        url = plain.url.replace("http://", "https://") if mirror == "https" else mirror
+        result = run_script(LESSON, "--download-only", "--data-dir", data, "--mirror",
+                            refused_url() if mirror == "name too long" else url, env=CLI_ENV,
+                            cwd=tmp_path, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    if mirror == "https":                  # the mirror's own line, within the usual summary
+        assert f"  {url}train-images-idx3-ubyte.gz: {says}\n" in result.stderr
+        assert "SSL" not in result.stderr
+    else:
+        assert result.stderr == says.format(data=data, limit=os.pathconf(tmp_path, "PC_NAME_MAX"),
+                                            uri=(tmp_path / "relative" / "dir").as_uri() + "/")
+    assert listing(tmp_path) == []          # not even the empty data folder the run made
 
 
 def test_a_tilde_in_data_dir_and_model_means_the_home_folder(tmp_path, monkeypatch):

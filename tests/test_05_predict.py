@@ -7,17 +7,26 @@ a display use a tiny untrained model, so they need no MNIST. Everything runs hea
 offline. The preprocessing, the image reader and the drawing pad on their own are tested in
 test_support_own_digits.py, test_support_images.py and test_support_draw_pad.py.
 """
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import load_lesson, run_script, upscale, write_png  # noqa: E402
+from helpers import REPO, load_lesson, run_script, upscale, write_png  # noqa: E402
 from support.draw_pad import DrawPad  # noqa: E402
 from support.mnist import load_mnist  # noqa: E402
 from support.model_file import load_model, save_model  # noqa: E402
-from support.own_digits import digit_reader, predict_images, preprocess_digit  # noqa: E402
+from support.images import read_image  # noqa: E402
+from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, digit_reader,  # noqa: E402
+                                predict_images, preprocess_digit)
 from test_support_draw_pad import bar_heights, drag  # noqa: E402
 
 lesson = load_lesson("05_train_mnist.py")
@@ -56,6 +65,10 @@ def render(form, digit, path):
     return path
 
 
+FORMS = ["scaled_200", "inverted_200", "rgb_blue_ink", "rgba_transparent",   # what render makes
+         "off_centre_canvas", "png16_gray", "jpeg"]
+
+
 def predictions_from_output(text):
     """{path: digit} from the lines "PATH: D    top three: ..." that --predict prints."""
     found = {}
@@ -67,8 +80,13 @@ def predictions_from_output(text):
 
 
 @pytest.fixture(scope="module")
-def test_digits(shared_mnist):
-    _, (x_test, _) = load_mnist(shared_mnist)
+def mnist(shared_mnist):
+    return load_mnist(shared_mnist)
+
+
+@pytest.fixture(scope="module")
+def test_digits(mnist):
+    _, (x_test, _) = mnist
     return x_test[:N_DIGITS]                                         # uint8 (50, 28, 28)
 
 
@@ -98,26 +116,66 @@ def check_agreement(form, paths, found, expected):
 # --------------------------------------------------------------------------------------------------
 # The network reads a rendered digit as it reads the original 28 x 28
 # --------------------------------------------------------------------------------------------------
-def test_command_line_predict_agrees_with_the_original_28x28(trained, test_digits, tmp_path):
-    model, _, expected = trained
+def test_command_line_predict_agrees_with_the_original_28x28(trained, test_digits, mnist_model,
+                                                             tmp_path):
+    model, net, expected = trained
     paths = render_all("inverted_200", test_digits, tmp_path)
     result = run_script("05_train_mnist.py", "--predict", *paths, "--model", model, "--no-plots",
                         "--data-dir", tmp_path / "no_data")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+    # The accuracy the training run printed for its last epoch, which it saved with the model
+    last_epoch = re.findall(r"val acc +(\d+\.\d\d%)", mnist_model[1])[-1]
+    assert result.stdout.splitlines()[0] == (f"model: {model}, Network({net.sizes}), {last_epoch} "
+                                             "on the validation images when it was saved")
     assert not (tmp_path / "no_data").exists()                       # --predict needs no MNIST
     check_agreement("inverted_200 via the command line", paths,
                     predictions_from_output(result.stdout), expected)
 
 
-@pytest.mark.parametrize("form", ["scaled_200", "rgb_blue_ink", "rgba_transparent",
-                                  "off_centre_canvas", "png16_gray", "jpeg"])
+@pytest.mark.parametrize("form", [form for form in FORMS if form != "inverted_200"])
 def test_predict_agrees_with_the_original_28x28(form, trained, test_digits, tmp_path, capsys):
     _, net, expected = trained
     paths = render_all(form, test_digits, tmp_path)
     capsys.readouterr()
     assert predict_images(digit_reader(net, lesson.to_inputs), paths) == 0
-    check_agreement(form, paths, predictions_from_output(capsys.readouterr().out), expected)
+    out, err = capsys.readouterr()
+    assert err == ""                                     # not one taken for "no digit found"
+    check_agreement(form, paths, predictions_from_output(out), expected)
+
+
+@pytest.fixture(scope="module")
+def least_and_most_inked(mnist):
+    """The two of MNIST's 70,000 digits with the smallest and the largest share of pixels above
+    half ink."""
+    (x_train, _), (x_test, _) = mnist
+    digits = np.concatenate([x_train, x_test])
+    inked = np.count_nonzero(digits >= 128, axis=(1, 2))   # above half ink: 128 / 255 and more
+    return digits[[inked.argmin(), inked.argmax()]]
+
+
+def test_mnist_digits_as_pictures_are_never_taken_for_no_digit(least_and_most_inked, tmp_path):
+    """"no digit found" needs both: no output reaches 0.5, and an ink share outside MNIST's. The
+    least and the most inked of MNIST's digits, in every form a picture comes in, stay inside, so
+    that whatever the network says, no MNIST digit is ever refused that way."""
+    for form in FORMS:
+        for path in render_all(form, least_and_most_inked, tmp_path):
+            ink = float(np.mean(preprocess_digit(read_image(path)) > 0.5))
+            assert MIN_INK_SHARE <= ink <= MAX_INK_SHARE, (form, path, ink)
+
+
+def test_a_page_of_noise_is_no_digit(trained, test_digits, tmp_path):
+    model, _, expected = trained
+    noise = tmp_path / "noise.png"
+    write_png(noise, np.random.default_rng(0).integers(0, 256, (300, 400), dtype=np.uint8))
+    digit = render("inverted_200", test_digits[0] / 255.0, tmp_path / "digit.png")
+    result = run_script("05_train_mnist.py", "--predict", noise, digit, "--model", model,
+                        "--no-plots")
+    assert result.returncode == 1
+    assert result.stderr == (f"error: {noise}: no digit found: no output reaches 0.5, and 0.0% of "
+                             "the prepared 28 x 28 is inked (MNIST's digits: 1.9% to 39.8%); "
+                             "photograph one dark digit on plain paper\n")
+    assert predictions_from_output(result.stdout) == {str(digit): expected[0]}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -134,19 +192,70 @@ def test_each_bad_file_gets_one_line_and_the_rest_are_still_read(tiny_model, tmp
                         "save it as PNG or JPEG",
            "blank.png": "no ink found",
            "huge.png": "5000 x 4000 pixels is too large to read sensibly; "
-                       "shrink it below 16 megapixels"}
+                       "shrink it below 16 megapixels",
+           "b" * 300 + ".png": "the file name is longer than the file system allows; check the "
+                               "path"}
+    if Path("/dev/zero").exists():                  # tmp_path / "/dev/zero" is /dev/zero
+        bad["/dev/zero"] = ("it holds more than 100 MB (or never ends, like /dev/zero): too much "
+                            "for a picture of one digit; save a smaller picture")
     paths = [tmp_path / name for name in bad] + [tmp_path / "good digit.png"]
 
     result = run_script("05_train_mnist.py", "--predict", *paths, "--model", tiny_model,
                         "--figures-dir", tmp_path / "figures")
 
     assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (f"model: {tiny_model}, Network([784, 5, 10]), its "
+                                             "validation accuracy not recorded in the file")
     errors = result.stderr.splitlines()
     assert len(errors) == len(bad), result.stderr                    # one line each, no traceback
     for line, (name, message) in zip(errors, bad.items()):
         assert line.startswith(f"error: {tmp_path / name}: {message}")
     assert f"{tmp_path / 'good digit.png'}: " in result.stdout
     assert [p.name for p in (tmp_path / "figures").iterdir()] == ["05_predict_good_digit.png"]
+
+
+@pytest.mark.skipif(not shutil.which("bash") or sys.platform == "win32",
+                    reason="needs bash's process substitution")
+def test_a_pipe_is_read_like_a_file(tiny_model, tmp_path):
+    """--predict <(cat digit.png): bash hands over /dev/fd/63, a pipe, which cannot seek."""
+    digit = tmp_path / "digit.png"
+    plt.imsave(digit, np.pad(np.ones((20, 4)), 10), cmap="gray")
+    command = ['"$@" --predict <(cat "$0")', digit, sys.executable, REPO / "05_train_mnist.py",
+               "--model", tiny_model, "--no-plots"]
+    result = subprocess.run(["bash", "-c", *map(str, command)], capture_output=True, text=True,
+                            timeout=120, env=dict(os.environ, MPLBACKEND="Agg"))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert re.search(r"^/dev/fd/\d+: \d    top three: ", result.stdout, re.M), result.stdout
+
+
+def test_image_names_too_long_for_a_figure_name_get_their_figures(tiny_model, tmp_path):
+    """A 250-byte image name, and one of 83 letters of 3 bytes each: figure names are cut to 100
+    bytes, not letters, so that with "05_predict_" and ".png" they fit in the 255 a file system
+    allows. And a letter the font lacks (数) adds no warning to the output."""
+    names = ["a" * 246 + ".png", "数" * 83 + ".png"]
+    for name in names:
+        plt.imsave(tmp_path / name, np.pad(np.ones((20, 4)), 10), cmap="gray")
+    result = run_script("05_train_mnist.py", "--predict", *[tmp_path / n for n in names],
+                        "--model", tiny_model, "--figures-dir", tmp_path / "figures")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert sorted(p.name for p in (tmp_path / "figures").iterdir()) == sorted(
+        [f"05_predict_{'a' * 100}.png", f"05_predict_{'数' * 33}.png"])
+
+
+def test_a_model_whose_weights_would_overflow_is_refused_in_one_line(tmp_path):
+    """Finite weights of 1e38: z reaches 7.8e40, beyond float32. Refused when loaded, before any
+    image is read: one line, no RuntimeWarning, no answer made of infinities."""
+    net = lesson.Network([784, 5, 10], dtype=np.float32)
+    net.weights[0][:] = 1e38
+    model = save_model(tmp_path / "huge.npz", net)
+    plt.imsave(tmp_path / "digit.png", np.pad(np.ones((20, 4)), 10), cmap="gray")
+    result = run_script("05_train_mnist.py", "--predict", tmp_path / "digit.png", "--model", model,
+                        "--no-plots")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (f"error: {model} holds a network that cannot be used: layer 1's "
+                             "weights are so large that its z can reach 7.8e+40, and its outputs "
+                             "would overflow; delete it and train again: python 05_train_mnist.py "
+                             f"--model {model}\n")
 
 
 def test_a_folder_given_as_image_or_model_is_named_as_such(tiny_model, tmp_path):

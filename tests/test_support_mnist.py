@@ -115,13 +115,19 @@ def test_every_mirror_failing_raises_one_clear_error(tmp_path):
     dead = refused_url()
     with MirrorServer(FILES, "404") as missing, MirrorServer(FILES, "wrong") as wrong:
         with pytest.raises(MnistError) as caught:
-            download_missing_and_load(tmp_path / "data", [dead, missing.url, wrong.url],
+            download_missing_and_load(tmp_path / "data" / "mnist", [dead, missing.url, wrong.url],
                                       digests=DIGESTS, timeout=2, stream=io.StringIO())
     message = str(caught.value)
     for url, reason in [(dead, "refused"), (missing.url, "HTTP 404"), (wrong.url, "SHA-256")]:
         assert any(url + "train-images-idx3-ubyte.gz: " in line and reason in line
                    for line in message.splitlines())
-    assert listing(tmp_path / "data") == []       # nothing under the final names, no temp file
+    # Nothing under the final names, no temporary file, and not even the folders the run made.
+    assert not (tmp_path / "data").exists(), listing(tmp_path / "data")
+    (tmp_path / "kept").mkdir()                   # a folder that was there before stays
+    with MirrorServer(FILES, "404") as missing, pytest.raises(MnistError):
+        download_missing_and_load(tmp_path / "kept", [missing.url], digests=DIGESTS, timeout=2,
+                                  stream=io.StringIO())
+    assert (tmp_path / "kept").is_dir()
 
 
 def test_an_interrupted_download_leaves_nothing(tmp_path, monkeypatch):
@@ -300,8 +306,11 @@ def test_a_dripping_mirror_is_dropped_for_being_too_slow(tmp_path, monkeypatch):
 
 
 def test_a_slow_but_steady_download_is_not_dropped(tmp_path, monkeypatch):
-    monkeypatch.setattr(download, "MIN_RATE", 20)         # the drip's 50 bytes/s pass
-    monkeypatch.setattr(download, "RATE_WINDOW", 0.5)
+    """The drip's 50 bytes a second pass a MIN_RATE of 20. The window is under a second, so that a
+    window's bytes compared with MIN_RATE itself, not MIN_RATE x its seconds (10 against 4), would
+    wrongly drop it."""
+    monkeypatch.setattr(download, "MIN_RATE", 20)
+    monkeypatch.setattr(download, "RATE_WINDOW", 0.2)
     labels = "t10k-labels-idx1-ubyte"
     size, sha256 = DIGESTS[labels]
     with MirrorServer(FILES, "drip") as slow:
@@ -311,6 +320,27 @@ def test_a_slow_but_steady_download_is_not_dropped(tmp_path, monkeypatch):
             lambda path: read_verified(path, size, sha256), size + size // 100 + (1 << 16), 2.0,
             out)
     assert path == tmp_path / (labels + ".gz") and len(unpacked) == DIGESTS[labels][0]
+
+
+def test_a_mirror_that_slows_down_after_a_fast_start_is_dropped(tmp_path, monkeypatch):
+    """Half the file at once, then a drip: the rate is measured over each window, not averaged since
+    the start, where the fast half would hide the drip for a long time."""
+    monkeypatch.setattr(download, "MIN_RATE", 1000)
+    monkeypatch.setattr(download, "RATE_WINDOW", 0.2)
+    monkeypatch.setattr(mnist_server, "DRIP_LIMIT", 2)     # then a client that never gave up ends
+    half = len(FILES["train-images-idx3-ubyte.gz"]) // 2   # 4.7 kB: 23 times a window's 200 bytes
+    started = time.monotonic()
+    with MirrorServer(FILES, "slowing") as slowing, MirrorServer(FILES) as good:
+        data, output = prepare(tmp_path, slowing, good)
+    assert time.monotonic() - started < mnist_server.DRIP_LIMIT     # dropped, not waited out
+    assert_is_tiny_mnist(data)
+    failed = [line for line in output.splitlines() if "failed:" in line]
+    assert len(failed) == 1 and "trying the next mirror" in failed[0], output
+    slow = re.search(r"too slow: (\d+) B in ([\d.]+) s \(\d+ bytes/s, at least 1000 needed\)",
+                     failed[0])
+    assert slow, output
+    assert int(slow[1]) < half / 10 and float(slow[2]) < 0.5     # a drip's window, just after
+    assert len(slowing.requests) == 1 and listing(tmp_path) == sorted(FILES)
 
 
 def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
@@ -334,35 +364,57 @@ def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
 # --- folders and files that are not what they should be ------------------------------------------
 @pytest.fixture
 def deny_access(monkeypatch):
-    """chmod 000 a folder. Root ignores permissions, so there the kernel's refusal is imitated:
-    listing the folder, or opening, stat-ing or creating anything inside it, is refused."""
-    denied = []
+    """deny(folder, mode=0): chmod a folder to one of these modes. Root ignores permissions, so
+    there the kernel's refusal is imitated, as it would be for its owner:
 
-    def inside(path, itself):
+        0      listing the folder, or opening, stat-ing or creating anything inside it, is refused;
+        0o644  "readable but not searchable": listing its names works, and nothing else inside;
+        0o555  "read-only": everything can be read, but nothing created inside it.
+    """
+    denied = []                                            # (folder, mode)
+
+    def refused(path, mode_refuses, itself):
         if isinstance(path, int):
             return False
         path = Path(os.path.abspath(os.fsdecode(path)))
-        return any(folder in path.parents or (itself and path == folder) for folder in denied)
+        return any(mode_refuses(mode) and (folder in path.parents or (itself and path == folder))
+                   for folder, mode in denied)
 
-    def refuse(original, itself=False):
+    def no_search(mode):                   # looking at anything inside needs x
+        return not mode & 0o100
+
+    def no_list(mode):                     # listing the names needs r
+        return not mode & 0o400
+
+    def no_create(mode):                   # creating inside needs w and x
+        return mode & 0o300 != 0o300
+
+    def refuse(original, mode_refuses=no_search, itself=False, only_if=lambda *a, **k: True):
         def wrapper(path, *args, **kwargs):
-            if inside(path, itself):
+            if refused(path, mode_refuses, itself) and only_if(*args, **kwargs):
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
             return original(path, *args, **kwargs)
         return wrapper
 
-    def deny(folder):
-        folder.chmod(0)
-        denied.append(Path(os.path.abspath(folder)))
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            for module, names in ((os, ["stat", "lstat", "open", "mkdir"]), (builtins, ["open"]),
-                                  (io, ["open"])):
-                for fn in names:
-                    monkeypatch.setattr(module, fn, refuse(getattr(module, fn)))
-            for fn in ("listdir", "scandir"):
-                monkeypatch.setattr(os, fn, refuse(getattr(os, fn), itself=True))
+    def creates(flags=0, *args, **kwargs):
+        return bool(flags & os.O_CREAT)
+
+    def deny(folder, mode=0):
+        assert mode in (0, 0o644, 0o555)
+        folder.chmod(mode)
+        denied.append((Path(os.path.abspath(folder)), mode))
+        if len(denied) > 1 or not (hasattr(os, "geteuid") and os.geteuid() == 0):
+            return
+        for module, names in ((os, ["stat", "lstat", "open"]), (builtins, ["open"]),
+                              (io, ["open"])):
+            for fn in names:
+                monkeypatch.setattr(module, fn, refuse(getattr(module, fn)))
+        for fn in ("listdir", "scandir"):
+            monkeypatch.setattr(os, fn, refuse(getattr(os, fn), no_list, itself=True))
+        monkeypatch.setattr(os, "mkdir", refuse(os.mkdir, no_create))
+        monkeypatch.setattr(os, "open", refuse(os.open, no_create, only_if=creates))
     yield deny
-    for folder in denied:
+    for folder, _ in denied:
         folder.chmod(0o755)
 
 
@@ -378,6 +430,65 @@ def test_a_data_folder_without_permissions(tmp_path, deny_access):
         assert f"cannot read the data folder {tmp_path}" in message
         assert "ermission denied" in message
         assert "--data-dir" in message
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="chmod 644 means nothing on Windows")
+def test_a_data_folder_that_can_be_listed_but_not_searched(tmp_path, deny_access):
+    """chmod 644 on a folder: its names can be listed, but even asking whether one of them is a
+    folder is refused; once that was a PermissionError traceback from Path.is_dir()."""
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    deny_access(tmp_path, 0o644)
+    for attempt in (lambda: load_mnist(tmp_path, digests=DIGESTS), lambda: prepare(tmp_path)):
+        with pytest.raises(MnistError) as caught:
+            attempt()
+        assert str(caught.value) == (
+            f"cannot read the data folder {tmp_path} (its names can be listed, but nothing in it "
+            f"opened): Permission denied; give yourself access to it (chmod u+rwx {tmp_path}) or "
+            "choose another folder with --data-dir")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="chmod 644 means nothing on Windows")
+def test_a_data_folder_inside_one_that_cannot_be_searched(tmp_path, deny_access):
+    """The folder to fix is the one above, which the data folder's own name gives no hint of."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    deny_access(tmp_path, 0o644)
+    for where in (data_dir, data_dir / "mnist"):          # there already, or still to make
+        with MirrorServer(FILES) as server, pytest.raises(MnistError) as caught:
+            prepare(where, server)
+        assert str(caught.value) == (
+            f"cannot reach the data folder {where}: {tmp_path} cannot be searched (Permission "
+            f"denied); give yourself access to it (chmod u+x {tmp_path}) or choose another "
+            "folder with --data-dir")
+        assert server.requests == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="chmod 555 means nothing on Windows")
+def test_a_new_data_folder_under_a_read_only_folder(tmp_path, deny_access):
+    read_only = tmp_path / "shared"
+    read_only.mkdir()
+    deny_access(read_only, 0o555)
+    with MirrorServer(FILES) as server, pytest.raises(MnistError) as caught:
+        prepare(read_only / "data", server)
+    assert str(caught.value) == (
+        f"cannot create the data folder {read_only / 'data'}: {read_only} is not writable "
+        "(Permission denied); choose a folder you can write in with --data-dir")
+    assert server.requests == [] and listing(read_only) == []
+
+
+def test_a_data_folder_name_too_long_for_the_file_system(tmp_path):
+    """Once "File name too long; give yourself access to it (chmod u+rwx ...)": advice that
+    cannot help."""
+    data_dir = tmp_path / ("a" * 300) / "data"
+    for attempt in (lambda: load_mnist(data_dir, digests=DIGESTS), lambda: prepare(data_dir)):
+        with pytest.raises(MnistError) as caught:
+            attempt()
+        message = str(caught.value)
+        assert message.startswith(f"--data-dir {data_dir}: a name in it is 300 bytes long, and "
+                                  "the file system allows ")
+        assert message.endswith("; choose a shorter name") and "chmod" not in message
+    assert listing(tmp_path) == []
 
 
 def test_a_folder_where_a_data_file_belongs(tmp_path):
@@ -493,6 +604,31 @@ def test_an_invalid_mirror_setting_does_not_block_a_run_needing_no_download(tmp_
     (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()                # now a download is needed
     with pytest.raises(MnistError, match="'mnist-files' is not a URL"):
         download_missing_and_load(tmp_path, digests=DIGESTS, stream=io.StringIO())
+
+
+def test_an_https_mirror_that_speaks_plain_http_is_explained(tmp_path):
+    """Once the raw "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"."""
+    with MirrorServer(FILES) as plain, pytest.raises(MnistError) as caught:
+        https = plain.url.replace("http://", "https://")
+        download_missing_and_load(tmp_path, [https], digests=DIGESTS, timeout=2,
+                                  stream=io.StringIO())
+    assert (f"{https}train-images-idx3-ubyte.gz: the server does not speak HTTPS there (its "
+            "answer to the TLS greeting was not TLS); if it is a plain-HTTP server, give the URL "
+            "with http:// instead\n") in str(caught.value)
+    assert "SSL" not in str(caught.value) and listing(tmp_path) == []
+
+
+def test_a_file_mirror_with_a_host_is_refused_with_the_url_meant(tmp_path, monkeypatch):
+    """In file://relative/dir, "relative" is a host, and urllib silently read /dir."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MnistError) as caught:
+        choose_mirrors(["file://relative/dir"], {})
+    assert str(caught.value) == (
+        "mirror 'file://relative/dir' names a host, 'relative', not a folder: a file:// URL "
+        "takes the folder's absolute path, three slashes in all; for the folder relative/dir "
+        f"here, give {(tmp_path / 'relative' / 'dir').as_uri()}/")
+    for fine in ("file:///srv/mnist", "file://localhost/srv/mnist", "FILE:///srv/mnist/"):
+        assert choose_mirrors([fine], {}) == [fine.rstrip("/") + "/"]
 
 
 def test_a_file_mirror_may_hold_unpacked_files(tmp_path):

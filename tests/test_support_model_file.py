@@ -210,3 +210,91 @@ def test_broken_model_files_give_a_clear_error(tmp_path):
         assert str(path) in message, problem
         assert ("train" in message) or ("delete it" in message), \
             f"{problem}: no advice in {message!r}"
+
+
+# --- what a model file declares: checked before it is believed ------------------------------------
+def consistent_arrays(sizes, dtype=np.float64):
+    """The arrays of a model file whose every header fits `sizes` (any whole numbers >= 0)."""
+    arrays = {"sizes": np.array(sizes)}
+    for l, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        arrays[f"w{l}"], arrays[f"b{l}"] = np.zeros((n_in, n_out), dtype), np.zeros(n_out, dtype)
+    return arrays
+
+
+@pytest.mark.parametrize("case, fault", [
+    ("one size", r"its 'sizes' array holds int64 of shape \(1,\), not 2 to 100 whole numbers"),
+    ("101 sizes", r"of shape \(101,\), not 2 to 100"),
+    ("a hundred million sizes claimed", r"of shape \(100000000,\), not 2 to 100"),
+    ("a layer of 0 units", r"its sizes \[784, 0, 10\] include a layer of 0 units"),
+    ("a layer of -5 units", r"its sizes \[784, -5, 10\] include a layer of -5 units"),
+    ("sizes not whole numbers", "holds float64 of shape"),
+])
+def test_sizes_that_make_no_network_are_refused(tmp_path, case, fault):
+    path = tmp_path / "model.npz"
+    if case == "one size":                  # no layer at all: once a KeyError on 'w0'
+        np.savez(path, sizes=np.array([784]))
+    elif case == "101 sizes":
+        np.savez(path, **consistent_arrays([2] * 101))
+    elif case == "a hundred million sizes claimed":     # 800 MB claimed in a file of a kilobyte
+        npz_with_npy_headers(path, {"sizes": (((10**8,), np.int64), bytes(80)),
+                                    **{k: (v, None) for k, v in consistent_arrays([4, 2]).items()
+                                       if k != "sizes"}})
+    elif case == "a layer of 0 units":      # every header fits: loading it once "worked"
+        np.savez(path, **consistent_arrays([784, 0, 10]))
+    elif case == "a layer of -5 units":
+        np.savez(path, **{**consistent_arrays([784, 5, 10]), "sizes": np.array([784, -5, 10])})
+    else:
+        np.savez(path, **{**consistent_arrays([4, 3, 2]), "sizes": np.array([4.0, 3.0, 2.0])})
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match=fault) as caught:
+            load_model(path, Network)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50_000_000, f"loading a {path.stat().st_size} byte file took {peak:,} bytes"
+    assert str(caught.value).startswith(f"{path} is not a model saved by this lesson (")
+
+
+@pytest.mark.parametrize("name, dtype", [("w0", np.int64), ("b1", np.int32), ("w1", bool),
+                                         ("b0", np.complex128)])
+def test_weights_that_are_not_floating_point_numbers_are_refused(tmp_path, name, dtype):
+    path = tmp_path / "model.npz"
+    arrays = consistent_arrays([4, 3, 2])
+    np.savez(path, **{**arrays, name: arrays[name].astype(dtype)})
+    with pytest.raises(ModelFileError, match="not floating-point numbers"):
+        load_model(path, Network)
+
+
+def test_weights_so_large_that_z_would_overflow_are_refused(tmp_path):
+    """Finite, and yet unusable: 784 inputs times 1e38 overflow float32 (3.4e38)."""
+    net = Network([784, 5, 10], dtype=np.float32)
+    net.weights[0][:] = 1e38
+    path = save_model(tmp_path / "huge.npz", net)
+    with pytest.raises(ModelFileError) as caught:
+        load_model(path, Network)
+    assert str(caught.value).startswith(f"{path} holds a network that cannot be used: layer 1's "
+                                        "weights are so large that its z can reach 7.8e+40, and "
+                                        "its outputs would overflow; delete it and train again")
+    net.weights[0][:] = 1e-3                          # large weights that fit are no problem
+    net.weights[1][:] = -50
+    assert load_model(save_model(path, net), Network).weights[1][0, 0] == -50
+
+
+def test_the_validation_accuracy_is_kept_when_recorded(tmp_path):
+    net = Network([4, 3, 2])
+    assert load_model(save_model(tmp_path / "a.npz", net, 0.9751), Network
+                      ).validation_accuracy == 0.9751
+    assert load_model(save_model(tmp_path / "b.npz", net), Network).validation_accuracy is None
+
+
+@pytest.mark.parametrize("value, fault", [
+    (np.array([0.97, 0.95]), "is not one number"), (np.array("97.5%"), "is not one number"),
+    (np.int64(1), "is not one number"), (np.array([[0.97]]), "is not one number"),
+    (np.float64(np.nan), "is nan, not from 0 to 1"), (np.float64(97.5), "is 97.5, not from 0 to 1"),
+], ids=["two numbers", "text", "a whole number", "a 1 x 1 array", "NaN", "a percentage"])
+def test_a_validation_accuracy_that_is_not_one_fraction_is_refused(tmp_path, value, fault):
+    path = tmp_path / "model.npz"
+    np.savez(path, **consistent_arrays([4, 3, 2]), validation_accuracy=value)
+    with pytest.raises(ModelFileError, match=f"its validation_accuracy {fault}"):
+        load_model(path, Network)

@@ -13,8 +13,9 @@ import support.images
 from helpers import REPO, load_lesson, write_png
 from support.mnist import load_mnist
 from support.model_file import load_model
-from support.own_digits import (centre_of_mass, digit_reader, paste_centred, predict_images,
-                                preprocess_digit, scale_longer_side)
+from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, MNIST_INK, centre_of_mass,
+                                digit_reader, paste_centred, predict_images, preprocess_digit,
+                                scale_longer_side)
 
 Network = load_lesson("04b_backprop_network.py", REPO).Network
 
@@ -27,9 +28,26 @@ def to_inputs(images):
 
 
 @pytest.fixture(scope="module")
-def test_digits(shared_mnist):
-    _, (x_test, _) = load_mnist(shared_mnist)
+def mnist(shared_mnist):
+    return load_mnist(shared_mnist)
+
+
+@pytest.fixture(scope="module")
+def test_digits(mnist):
+    _, (x_test, _) = mnist
     return x_test[:10]                                               # uint8 (10, 28, 28)
+
+
+def test_mnist_ink_is_what_the_four_files_hold(mnist):
+    """MNIST_INK, the least and the most inked share of pixels above half ink over MNIST's 70,000
+    digits, written as the constant is (3 decimals); and the "no digit found" limits lie outside
+    it, so that no MNIST digit could be refused for its ink."""
+    (x_train, _), (x_test, _) = mnist
+    digits = np.concatenate([x_train, x_test])                       # (70000, 28, 28)
+    assert len(digits) == 70_000
+    share = np.count_nonzero(digits >= 128, axis=(1, 2)) / (28 * 28)  # above half: 128 / 255 up
+    assert (round(share.min(), 3), round(share.max(), 3)) == MNIST_INK
+    assert MIN_INK_SHARE < MNIST_INK[0] and MNIST_INK[1] < MAX_INK_SHARE
 
 
 # --------------------------------------------------------------------------------------------------
