@@ -95,9 +95,10 @@ class Network(ForwardNetwork):
 
     def backward_from(self, activations, Y):
         """backward, given the activations [a^0 = X, a^1, ..., a^L] that forward_all(X) returned:
-        (grad_weights, grad_biases), two lists shaped like weights and biases, input side first.
-        Targets Y of another shape than the output a^L are refused with a ValueError that names
-        the targets' shape.
+        (grad_weights, grad_biases), two lists shaped like weights and biases, input side first,
+        in the activations' floating-point type (float32 stays float32). Targets Y of another
+        shape than the output a^L are refused with a ValueError whose message shows Y's shape as
+        Python prints it, e.g. (5, 1).
 
         Write delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per
         sample. The chain rule of 04a, applied layer by layer from the output back to the input:

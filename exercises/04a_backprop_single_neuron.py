@@ -21,11 +21,11 @@ What this file teaches
     of its own (see numerical_gradient), about 1e-11; the usual mistakes are off by 0.5 or more.
 
     Then we learn: gradient descent repeats  w <- w - lr · dL/dw,  b <- b - lr · dL/db, and walks
-    down lesson 03's loss surface to its minimum. A second start, where every student already gets
-    an answer near 0, ends on a plateau: steepest descent pushes every output further to 0, where
-    the sigmoid's slope, and so the gradient, nearly vanishes, although the straight line to the
-    minimum runs downhill. The lesson says where each descent ended, and where it is going, from
-    the numbers it computes.
+    down lesson 03's loss surface to its minimum. A second start, which answers backwards (pass for
+    little study, fail for much), ends on a plateau: steepest descent pushes every output to 0,
+    where the sigmoid's slope, and so the gradient, nearly vanishes, although the straight line to
+    the minimum runs downhill. The lesson says where each descent ended, and where it is going,
+    from the numbers it computes.
 
 What is new since 03
     The chain rule, the numerical gradient check, gradient descent and the learning rate. The

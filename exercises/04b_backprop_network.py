@@ -100,9 +100,10 @@ class Network(ForwardNetwork):
 
     def backward_from(self, activations, Y):
         """backward, given the activations [a^0 = X, a^1, ..., a^L] that forward_all(X) returned:
-        (grad_weights, grad_biases), two lists shaped like weights and biases, input side first.
-        Targets Y of another shape than the output a^L are refused with a ValueError that names
-        the targets' shape.
+        (grad_weights, grad_biases), two lists shaped like weights and biases, input side first,
+        in the activations' floating-point type (float32 stays float32). Targets Y of another
+        shape than the output a^L are refused with a ValueError whose message shows Y's shape as
+        Python prints it, e.g. (5, 1).
 
         Write delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per
         sample. The chain rule of 04a, applied layer by layer from the output back to the input:
@@ -119,8 +120,9 @@ class Network(ForwardNetwork):
         A caller that already has the activations (gradient_step does) skips a second forward pass.
         """
         raise NotImplementedError(
-            "TODO Network.backward_from: the gradients of every weight and bias, two lists shaped "
-            "like weights and biases; stuck? python tools/hint.py Network.backward_from")
+            "TODO Network.backward_from: the gradients of every weight and bias from the "
+            "activations and Y (N, K): two lists shaped like weights and biases; stuck? python "
+            "tools/hint.py Network.backward_from")
 
 
 def print_walk(seed):

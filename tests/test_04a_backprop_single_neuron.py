@@ -16,7 +16,12 @@ def test_chain_rule_matches_central_differences(seed, n_samples, n_inputs):
     X, y = rng.normal(size=(n_samples, n_inputs)), rng.uniform(size=n_samples)
     # b as a 1-entry array so that it can be nudged in place
     w, b = rng.normal(size=n_inputs), np.array([rng.normal()])
-    _, grad_w, grad_b = L04A.neuron_loss_and_gradients(X, y, w, b[0])
+    value, grad_w, grad_b = L04A.neuron_loss_and_gradients(X, y, w, b[0])
+    expected = float(np.mean((1 / (1 + np.exp(-(X @ w + b[0]))) - y) ** 2))
+    close = value == pytest.approx(expected, rel=1e-12)
+    assert close, \
+        f"the loss L on {n_samples} samples came out {value!r}, expected mean_n (a_n - y_n)^2 = " \
+        f"{expected!r}"
     loss = lambda: L04A.neuron_loss_and_gradients(X, y, w, b[0])[0]
     check_gradients(loss, [w, b], [grad_w, np.array([grad_b])], ["dL/dw", "dL/db"])
 
@@ -28,11 +33,13 @@ def test_the_checker_catches_a_wrong_gradient():
     _, grad_w, grad_b = L04A.neuron_loss_and_gradients(X, y, w, b[0])
     nudged = grad_w.copy()
     nudged[1] *= 1.001  # one entry off by 0.1%
-    assert not gradient_is_correct(loss, [w, b], [nudged, np.array([grad_b])])
+    passed = gradient_is_correct(loss, [w, b], [nudged, np.array([grad_b])])
+    assert not passed, "the checker passed a dL/dw with one entry 0.1% off"
     # A classic mistake: forgetting the sigmoid's slope da/dz.
     a = L04A.sigmoid(X @ w + b[0])
     forgot_slope = X.T @ (2 * (a - y) / y.size)
-    assert not gradient_is_correct(loss, [w, b], [forgot_slope, np.array([grad_b])])
+    passed = gradient_is_correct(loss, [w, b], [forgot_slope, np.array([grad_b])])
+    assert not passed, "the checker passed a dL/dw without the sigmoid's slope"
 
 
 def test_lessons_numerical_gradient_agrees_with_the_tests_checker():
@@ -41,12 +48,15 @@ def test_lessons_numerical_gradient_agrees_with_the_tests_checker():
     lesson = L04A.numerical_gradient(lambda p: L04A.neuron_loss_and_gradients(X, y, p, 0.2)[0],
                                      w.copy())
     ours = numerical_gradients(lambda: L04A.neuron_loss_and_gradients(X, y, w, 0.2)[0], [w])[0]
-    assert worst_relative_error([lesson], [ours]) < 1e-6
+    worst = worst_relative_error([lesson], [ours])
+    assert worst < 1e-6, (f"numerical_gradient {lesson} and the tests' checker {ours} differ by "
+                          f"a relative {worst:.1e}, expected below 1e-6")
 
 
 def test_relative_error():
-    np.testing.assert_allclose(L04A.relative_error([1.0, 0.0, -2.0], [1.1, 0.0, -2.0]),
-                               [0.1 / 1.1, 0.0, 0.0])
+    got = L04A.relative_error([1.0, 0.0, -2.0], [1.1, 0.0, -2.0])
+    right = np.allclose(got, [0.1 / 1.1, 0.0, 0.0], rtol=1e-7, atol=0)
+    assert right, f"relative_error([1, 0, -2], [1.1, 0, -2]) gave {got}, expected [0.1 / 1.1, 0, 0]"
 
 
 def test_gradient_descent_finds_the_bottom_of_lesson_03s_surface():
@@ -55,10 +65,16 @@ def test_gradient_descent_finds_the_bottom_of_lesson_03s_surface():
                                    steps=1000)
     w_grid, b_grid = np.meshgrid(np.linspace(0, 4, 401), np.linspace(-10, 0, 1001))
     grid_minimum = L04A.neuron_loss(w_grid, b_grid).min()
-    assert path.shape == (1001, 3)
-    assert path[-1, -1] < path[0, -1] / 5
-    assert path[-1, -1] <= grid_minimum + 1e-4
-    assert (w[0], b) == pytest.approx((1.85, -5.08), abs=0.02)
+    shape = np.shape(path)
+    assert shape == (1001, 3), \
+        f"1000 steps with one weight: the path should be (1001, 3), rows (w, b, loss); got {shape}"
+    start, end = path[0, -1], path[-1, -1]
+    assert end < start / 5 and end <= grid_minimum + 1e-4, \
+        (f"the loss went from {start:.5f} to {end:.5f} in 1000 steps at lr 2; expected at most "
+         f"the lowest loss on a fine grid, {grid_minimum:.5f} (+ 1e-4)")
+    close = (w[0], b) == pytest.approx((1.85, -5.08), abs=0.02)
+    assert close, \
+        f"descent ended at w = {w[0]:.4f}, b = {b:.4f}; the minimum is near w = 1.85, b = -5.08"
 
 
 @pytest.mark.parametrize("flag, value, message", [
@@ -68,52 +84,78 @@ def test_gradient_descent_finds_the_bottom_of_lesson_03s_surface():
 ])
 def test_bad_values_are_refused_clearly(flag, value, message):
     result = run_script("04a_backprop_single_neuron.py", flag, value, "--no-plots")
-    assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
+    refused = (result.returncode == 2 and message in result.stderr
+               and "Traceback" not in result.stderr)
+    assert refused, (f"{flag} {value}: expected exit status 2 and a line saying {message!r}; got "
+                     f"status {result.returncode}, stderr:\n{result.stderr}")
+
+
+def verdicts(*flags):
+    """A 04a run with these flags: its stdout, and its lines that say where a descent ended (or,
+    if it failed, the last line of its stderr)."""
+    result = run_script("04a_backprop_single_neuron.py", "--no-plots", *flags)
+    said = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("->")]
+    return result.stdout, said if result.returncode == 0 else result.stderr.splitlines()[-1:]
 
 
 def test_where_each_descent_ends_is_read_from_its_numbers():
-    default = run_script("04a_backprop_single_neuron.py", "--no-plots").stdout
-    assert default.count("-> it ends near the minimum") == 1
-    assert default.count("-> it ends on a plateau: the neuron answers 0 for every student") == 1
+    near = "-> it ends near the minimum"
+    plateau_0 = "-> it ends on a plateau: the neuron answers 0 for every student"
+    default, said = verdicts()
+    right = default.count(near) == 1 and default.count(plateau_0) == 1
+    assert right, f"the default run (lr 2) should end near the minimum, then on a plateau of 0s: " \
+        f"{said}"
     # With a far larger step the good start overshoots onto the other plateau: every output near 1.
-    large = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "50").stdout
-    assert "-> it ends near the minimum" not in large
-    assert "-> it ends on a plateau: the neuron answers 1 for every student" in large
+    large, said = verdicts("--lr", "50")
+    right = (near not in large
+             and "-> it ends on a plateau: the neuron answers 1 for every student" in large)
+    assert right, f"at lr 50 the good start should overshoot onto a plateau of 1s; it says {said}"
     # A ten times smaller step: the good start has not got there yet and is still moving; the
     # stuck start is on its way to the plateau, which the lesson reads from its flattening slope.
-    small = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "0.2").stdout
-    assert small.count("-> it has not reached the minimum yet") == 1
-    assert "-> it is heading for a plateau: the neuron answers 0 for every student" in small
-    assert "ends on a plateau" not in small
-    longer = run_script("04a_backprop_single_neuron.py", "--no-plots", "--lr", "0.2",
-                        "--steps", "10000").stdout
-    assert longer.count("-> it ends near the minimum") == 1
-    assert longer.count("-> it ends on a plateau: the neuron answers 0 for every student") == 1
+    small, said = verdicts("--lr", "0.2")
+    right = (small.count("-> it has not reached the minimum yet") == 1
+             and "-> it is heading for a plateau: the neuron answers 0 for every student" in small
+             and "ends on a plateau" not in small)
+    assert right, f"at lr 0.2 one start should still be on its way, the other heading for a " \
+        f"plateau: {said}"
+    longer, said = verdicts("--lr", "0.2", "--steps", "10000")
+    right = longer.count(near) == 1 and longer.count(plateau_0) == 1
+    assert right, f"at lr 0.2 for 10000 steps: expected near the minimum, then a plateau of 0s: " \
+        f"{said}"
 
 
 def test_what_lies_beyond_the_plateau_is_measured(capsys):
     minimum = L04A.find_minimum(L04A.HOURS[:, None], L04A.PASSED)
     L04A.print_far_side(L04A.STUCK_START, -6.9, minimum)
     said = capsys.readouterr().out
-    assert "no (w, b) does better than 0.25" in said and "runs downhill all the way" in said
+    right = "no (w, b) does better than 0.25" in said and "runs downhill all the way" in said
+    assert right, f"from {L04A.STUCK_START} the line to the minimum {minimum} runs downhill; it " \
+        f"says:\n{said}"
     # The best constant answer, the pass rate, is the best any w < 0 can get near: checked on a
     # grid of w < 0 against the number the lesson prints.
     w, b = np.meshgrid(np.linspace(-8, -0.001, 400), np.linspace(-20, 20, 801))
-    assert L04A.neuron_loss(w, b).min() > 0.25
+    lowest = L04A.neuron_loss(w, b).min()
+    assert lowest > 0.25, f"the lowest loss with w < 0 is {lowest}, expected above 0.25"
     # From a start behind a rise, the lesson says so instead.
     L04A.print_far_side((-6.0, -2.0), -6.9, minimum)
-    assert "first climbs to a loss of" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    right = "first climbs to a loss of" in said
+    assert right, f"from (-6, -2) the line to the minimum {minimum} first climbs; it says:\n{said}"
 
 
 def test_the_minimum_is_where_the_gradient_vanishes():
     w, b, loss = L04A.find_minimum(L04A.HOURS[:, None], L04A.PASSED)
     _, grad_w, grad_b = L04A.neuron_loss_and_gradients(L04A.HOURS[:, None], L04A.PASSED,
                                                       np.array([w]), b)
-    assert max(abs(grad_w[0]), abs(grad_b)) < 1e-9
-    assert (w, b) == pytest.approx((1.8455, -5.0752), abs=1e-3)
+    assert max(abs(grad_w[0]), abs(grad_b)) < 1e-9, \
+        (f"find_minimum ended at w = {w:.4f}, b = {b:.4f} with gradient ({grad_w[0]:.1e}, "
+         f"{grad_b:.1e}), expected below 1e-9")
+    close = (w, b) == pytest.approx((1.8455, -5.0752), abs=1e-3)
+    assert close, \
+        f"find_minimum ended at w = {w:.4f}, b = {b:.4f}; expected w = 1.8455, b = -5.0752"
 
 
 def test_the_verdict_follows_the_error():
-    assert "gives the true gradient" in L04A.gradient_verdict(L04A.GRADIENT_AGREES)
-    assert "is wrong" in L04A.gradient_verdict(L04A.GRADIENT_AGREES * 1.01)
+    at, above = (L04A.gradient_verdict(L04A.GRADIENT_AGREES * k) for k in (1, 1.01))
+    right = "gives the true gradient" in at and "is wrong" in above
+    assert right, f"at the tolerance the verdict said {at!r}; just above it, {above!r}"

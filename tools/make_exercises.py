@@ -34,12 +34,14 @@ TODOS = [
       "For which sign of z is 1 / (1 + e^(-z)) safe as it stands?",
       "For z < 0, multiply the top and the bottom of 1 / (1 + e^(-z)) by e^z: the result needs "
       "only e^z, which is then below 1. np.where(condition, a, b) picks, entry by entry, from a "
-      "or b.",
+      "or b, but computes all of a and all of b first, for every z: so neither may overflow "
+      "anywhere. Both cases can be written with e^(-|z|), which lies in (0, 1].",
       "e = np.exp(-np.abs(z)), then σ = np.where(z >= 0, 1.0, e) / (1.0 + e)"]),
     ("Network.forward", "02_forward_pass.py",
      "the output (N, n_out) for a batch X (N, n_in), layer after layer",
-     ["Check X first: np.asarray(X) must be 2-D with self.sizes[0] columns, else raise ValueError "
-      "naming the shape expected, (N, n_in).",
+     ["Check X first: np.asarray(X) must be 2-D with self.sizes[0] columns, else raise a "
+      "ValueError whose message shows the shape expected with the number filled in: (N, 3) for "
+      "a network with 3 inputs.",
       "One layer is one matrix product: (N, n_in) @ (n_in, n_out) -> (N, n_out); add the bias "
       "(n_out,) to every row and squash with sigmoid. Then the next layer takes that as its input.",
       "a = X; for W, b in zip(self.weights, self.biases): a = sigmoid(a @ W + b); return a"]),
@@ -71,12 +73,16 @@ TODOS = [
       "more row for where it ended: steps + 1 rows in all.",
       "w -= lr * grad_w; b -= lr * grad_b; return w, b, np.array(path)"]),
     ("Network.backward_from", "04b_backprop_network.py",
-     "the gradients of every weight and bias, two lists shaped like weights and biases",
-     ["Check that Y has the output's shape (ValueError naming the targets' shape). Then start at "
-      "the output: delta^L (N, K) is the loss's slope 2 (a^L - Y) / (N K) times σ'(z^L).",
+     "the gradients of every weight and bias from the activations and Y (N, K): two lists "
+     "shaped like weights and biases",
+     ["Check that Y has the output's shape (a ValueError whose message shows Y's shape). Then "
+      "start at the output: delta^L (N, K) is the loss's slope 2 (a^L - Y) / (N K) times "
+      "σ'(z^L), and σ'(z) = a (1 - a) needs only the activations.",
       "Go from the last layer down to the first. The weight gradient pairs each layer input "
       "a^(l-1) with delta^l, summed over the batch: a matrix product shaped like W^l, "
-      "(n_in, n_out); the bias gradient sums delta^l over the batch.",
+      "(n_in, n_out); the bias gradient sums delta^l over the batch. To keep float32, scale by "
+      "Python numbers (output.size is one): a NumPy scalar such as np.prod(output.shape) turns "
+      "float32 arrays into float64.",
       "grad_W = a_prev.T @ delta; grad_b = delta.sum(axis=0); "
       "delta = (delta @ W.T) * a_prev * (1 - a_prev); σ'(z) = a (1 - a)"]),
     ("train_epoch", "05_train_mnist.py",
@@ -85,7 +91,8 @@ TODOS = [
       "time: order[start:start + batch_size].",
       "For each batch: X = to_inputs(images[batch]), Y = one_hot(labels[batch], N_CLASSES, "
       "dtype=NETWORK_DTYPE); gradient_step(net, X, Y, rates) returns the batch's loss and output "
-      "before its step. If the loss is not math.isfinite, raise Diverged(loss, batch number).",
+      "before its step. If the loss is not math.isfinite, raise Diverged(loss, batch number), "
+      "the first batch being number 1.",
       "total_loss += loss * len(batch); n_correct += np.sum(output.argmax(axis=1) == y); "
       "return total_loss / len(images), n_correct / len(images)"]),
 ]
