@@ -33,8 +33,9 @@ def make_parser(description, script):
 
 
 def seed_value(text):
-    """A --seed as NumPy takes it: a whole number, 0 or more."""
-    if not text.strip().isdigit():
+    """A --seed as NumPy takes it: a whole number, 0 or more, in the digits 0-9. str.isdigit alone
+    would let through ² (which int() refuses) and ١ (which int() reads as 1)."""
+    if not (text.strip().isascii() and text.strip().isdigit()):
         raise argparse.ArgumentTypeError(f"must be a whole number, 0 or more (got {text!r})")
     return int(text)
 
@@ -71,7 +72,8 @@ def run(main):
     """Run a lesson's main() as a script; its return value is the exit status.
 
     A character the console cannot show (σ on a Windows console redirected to a file) prints as ?,
-    not a UnicodeEncodeError. Ctrl-C stops it with one line and exit status 1, not a traceback.
+    not a UnicodeEncodeError. Ctrl-C stops it with one line and exit status 1, not a traceback; a
+    second Ctrl-C while it stops is ignored.
     When the reader of the output goes away (`| head -1`, a pager closed early), the lesson stops
     printing quietly and finishes its work; when the output cannot be written at all (a full
     disk), it says so in one line on stderr and stops with exit status 1.
@@ -79,12 +81,60 @@ def run(main):
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     sys.stdout = QuietWhenReaderLeaves(sys.stdout)
+    global stopped
+    stopped = False
+    sys.unraisablehook = quiet_once_stopped(sys.unraisablehook)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:   # not if started ignored
+        signal.signal(signal.SIGINT, interrupt_once)
     try:
         status = main()
         sys.stdout.flush()
     except KeyboardInterrupt:
         status = "interrupted"
+    finally:
+        # The work is done or given up: a Ctrl-C now could only break Python's shutdown
+        # ("Exception ignored in: <module 'threading'> ... KeyboardInterrupt").
+        ignore_ctrl_c()
     sys.exit(status)
+
+
+stopped = False      # whether Ctrl-C, SIGTERM or SIGHUP has stopped the run (stopping)
+
+
+def interrupt_once(signum, frame):
+    """Ctrl-C under run(): KeyboardInterrupt, as Python's own handler raises, the first time only.
+    A second Ctrl-C, a few milliseconds later, would otherwise interrupt the handling of the
+    first (its one line, the removal of a half-written file, the exit) with a second message."""
+    stopping()
+    raise KeyboardInterrupt
+
+
+def stopping():
+    """What the first stop (Ctrl-C, SIGTERM, SIGHUP) changes for the rest of the run: Ctrl-C is
+    ignored from then on (under run()), and quiet_once_stopped drops what a half-made object says
+    as it is cleaned up."""
+    global stopped
+    stopped = True
+    ignore_ctrl_c()
+
+
+def quiet_once_stopped(report):
+    """sys.unraisablehook that passes what it is given on to `report` until the run is stopped,
+    and then drops it. A stop can land in the middle of a library's constructor (zipfile.ZipFile,
+    inside np.savez), and the half-made object then fails as it is cleaned up, after the lesson's
+    one line: "Exception ignored in: <function ZipFile.__del__> ... AttributeError". Nothing in
+    it is the user's to fix, and the line before it has said what happened."""
+    def hook(unraisable):
+        if not stopped:
+            report(unraisable)
+    return hook
+
+
+def ignore_ctrl_c():
+    """Ignore SIGINT from now on, if run() is handling it (not in a test calling main() itself,
+    whose own Ctrl-C must still work)."""
+    if signal.getsignal(signal.SIGINT) is interrupt_once:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class QuietWhenReaderLeaves:
@@ -131,8 +181,12 @@ def stop_like_ctrl_c():
     KeyboardInterrupt, as Ctrl-C does. Their default action kills the process on the spot, leaving a
     half-written file behind; an exception runs the `finally` that removes it. A signal that was set
     to be ignored (nohup ignores SIGHUP) stays ignored, and the previous handlers come back at the
-    end."""
+    end. Once one of them has stopped the block, a second one (or a Ctrl-C) is ignored until the
+    block is left: it would interrupt the cleanup that the first one started."""
     def stop(signum, frame):
+        for ignored in previous:
+            signal.signal(ignored, signal.SIG_IGN)
+        stopping()
         raise KeyboardInterrupt
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):            # Windows has no SIGHUP
@@ -215,6 +269,12 @@ def output_folders_problem(model, figures_dir, model_bytes=0):
         return f"--model {model}: {error.strerror or error}; choose another file with --model"
     if is_folder:
         return f"--model {model} is a folder; give a file name, e.g. --model {model / 'model.npz'}"
+    if model.is_symlink():               # save_model writes through the link: check where it leads
+        try:
+            model = model.resolve()
+        except (OSError, RuntimeError):  # a loop of links (RuntimeError before Python 3.13)
+            return (f"--model {model} is a symbolic link that leads in a loop; choose another file "
+                    "with --model")
     problem = writable_folder_problem(model.parent, "--model", 2 * model_bytes)
     if problem is None and name_too_long(Path(model.name), nearest_existing(model.parent)):
         problem = (f"--model {model}: {name_too_long(Path(model.name), nearest_existing(model))}; "

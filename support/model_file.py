@@ -11,7 +11,7 @@ declare exactly the shape those sizes give before any array is read. A missing, 
 or oversized file is one ModelFileError saying what is wrong and how to train a new one.
 """
 import os
-import tempfile
+import secrets
 import time
 import zipfile
 from pathlib import Path
@@ -50,21 +50,30 @@ def save_model(path, net, validation_accuracy=None):
     if validation_accuracy is not None:
         arrays["validation_accuracy"] = np.float64(validation_accuracy)
     remove_abandoned_temporary_files(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temporary_prefix(path), suffix=".tmp")
+    tmp = None
     try:
+        # The name is chosen before the file exists, inside the try, so that a stop at any moment
+        # (even as the file is being created) finds it here and removes it. O_EXCL makes the
+        # name ours alone: another run that drew the same letters makes us draw again.
+        while tmp is None:
+            tmp = path.parent / f"{temporary_prefix(path)}{secrets.token_hex(4)}.tmp"
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                             0o644)
+            except FileExistsError:
+                tmp = None
         with os.fdopen(fd, "wb") as f:   # a file object: np.savez then adds no ".npz" to the name
             np.savez(f, **arrays)
-        os.chmod(tmp, 0o644)             # mkstemp makes it private; a model file needn't be
         os.replace(tmp, path)            # atomic on the same disk
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
     return path
 
 
 def temporary_prefix(path):
     """The start of our temporary files' names beside `path`: a dot, the name (cut to 200 bytes, so
-    that with mkstemp's 8 letters and ".tmp" it stays a legal name), a dot."""
+    that with 8 random letters and ".tmp" it stays a legal name), a dot."""
     return "." + path.name.encode("utf-8")[:200].decode("utf-8", "ignore") + "."
 
 

@@ -196,6 +196,76 @@ def test_invalid_settings_are_refused_by_the_command_line(flag, value, message):
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
+# --- the verdicts, each read from numbers made up for it (milliseconds, no training) ------------
+HEALTHY = [(1e-3, 0.0, 1e-2), (2e-3, 0.05, 1e-2)]   # (speed, saturated, step) per layer: no cause
+
+
+def record(val_accuracy=0.10, layers=HEALTHY, epoch=1):
+    """An epoch's record, as train_and_report keeps it."""
+    return dict(epoch=epoch, val_accuracy=val_accuracy, layers=list(layers))
+
+
+def verdict(record, n_train=5000, steps=1000, last_epoch=True, lr=15.0):
+    """The message stop_if_not_learning stops training with, or None if it lets it go on."""
+    try:
+        L05.stop_if_not_learning(record, lr, n_train, steps, last_epoch)
+    except L05.TrainingFailed as failure:
+        return str(failure)
+    return None
+
+
+def test_a_network_above_chance_is_never_stopped():
+    saturated = [(1e-12, 1.0, 1e-9), (1e-12, 1.0, 1e-9)]
+    assert verdict(record(0.21, saturated), n_train=1, steps=1) is None
+
+
+@pytest.mark.parametrize("last_epoch", [False, True])
+def test_too_few_images_are_named_at_once(last_epoch):
+    # Even with healthy layers, many steps and more epochs to come: no number of epochs teaches
+    # ten digits from 50 images.
+    message = verdict(record(), n_train=50, steps=400, last_epoch=last_epoch)
+    assert message and "50 training images cannot teach 10 digits" in message, message
+    assert "--train-limit 5000" in message
+    assert "1 training image cannot" in verdict(record(), n_train=1, steps=400)
+    assert verdict(record(), n_train=L05.MIN_IMAGES, steps=400, last_epoch=False) is None
+
+
+def test_too_few_steps_are_judged_only_after_the_last_epoch():
+    assert verdict(record(), n_train=800, steps=50, last_epoch=False) is None, \
+        "50 steps after epoch 1 of several: too early to judge, more epochs are coming"
+    message = verdict(record(), n_train=800, steps=50, last_epoch=True)
+    assert message and "only 50 gradient steps in all, too few to learn from" in message, message
+    assert "--batch-size" in message and "--epochs" in message
+    assert "only 1 gradient step in all" in verdict(record(), n_train=800, steps=1)
+
+
+@pytest.mark.parametrize("lr, advice", [(1e6, "the default learning rate, --lr 15, which trains"),
+                                        (1.0, "a smaller learning rate, e.g. --lr 0.1")])
+def test_saturated_outputs_are_named_with_their_numbers(lr, advice):
+    message = verdict(record(layers=[(1e-12, 0.5, 1e-1), (2e-9, 0.97, 3e-1)]), lr=lr,
+                      last_epoch=False)
+    assert message and "97% of the output sigmoids are saturated" in message, message
+    assert "|dL/db| is only 2.0e-09 and the first layer's 1.0e-12" in message
+    assert advice in message
+
+
+@pytest.mark.parametrize("lr, advice", [(1e-6, "a larger learning rate: the default, --lr 15"),
+                                        (100.0, "a larger learning rate, e.g. --lr 1000")])
+def test_tiny_steps_are_named_with_their_size(lr, advice):
+    message = verdict(record(layers=[(1e-3, 0.0, 1e-7), (1e-3, 0.05, 3e-6)]), lr=lr,
+                      last_epoch=False)
+    assert message and "one would change the output weights by 3e-06 of their size" in message
+    assert advice in message
+
+
+def test_vanishing_gradients_are_named_with_how_many_times_more_slowly():
+    layers = [(2e-6, 0.0, 1e-2), (1e-4, 0.1, 1e-2), (4e-3, 0.2, 1e-2)]   # input side first
+    assert verdict(record(layers=layers), last_epoch=False) is None, "more epochs may do it"
+    message = verdict(record(layers=layers), last_epoch=True)
+    assert message and ("the first layer learns 2000 times more slowly than the last (|dL/db| "
+                        "2.0e-06 against 4.0e-03: vanishing gradients") in message, message
+
+
 # --- output paths, and Ctrl-C: nothing saved ------------------------------------------------
 @pytest.mark.parametrize("flags, message", [
     (["--model", "{file}/model.npz"],
@@ -216,9 +286,12 @@ def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_pat
                     reason="sends SIGINT, which Windows delivers differently")
 @pytest.mark.whole_run
 def test_ctrl_c_during_training_stops_cleanly_and_saves_nothing(shared_mnist, tmp_path):
+    # preexec_fn: Ctrl-C at its default in the child; a test run started in the background
+    # (`pytest &` from a script) would pass it on ignored, and the child would never stop.
     process = subprocess.Popen([sys.executable, L05.__file__, "--data-dir", str(shared_mnist),
                                 "--no-plots", "--model", str(tmp_path / "model.npz")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in process.stdout:          # wait until training has really started
         if line.startswith("epoch  1/"):
             break

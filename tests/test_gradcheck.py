@@ -119,6 +119,33 @@ def assert_every_array_reads(lines, arrays, text):
         assert text in found.get(name, ""), f"{name} should read {text!r}:\n" + "\n".join(lines)
 
 
+# --- the report line: which number is whose ------------------------------------------------------
+def test_the_report_calls_the_learners_number_analytic_and_the_estimate_numerical():
+    # L(p) = p^2 at p = 3: the numerical gradient is 2p = 6, the learner's (analytic) says 10.
+    p = np.array([3.0])
+    lines = gradient_problems(lambda: float(p[0] ** 2), [p], [np.array([10.0])],
+                              ["p (the parameter)"])
+    assert lines[1] == ("p (the parameter): worst entry p[0]: analytic 10, numerical 6, relative "
+                        "error 0.4"), said(lines, "analytic is the learner's 10, numerical the 6")
+    assert p[0] == 3.0, "the parameter is put back"
+
+
+def test_the_report_gives_a_doubled_backward_as_the_analytic_value():
+    net, X, Y = random_problem(L04B, [3, 4, 2], 5, 0)
+
+    def backward_doubled(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [2 * g for g in grad_weights], [2 * g for g in grad_biases]
+
+    lines = backprop_problems(L04B, net, X, Y, backward_doubled)
+    values = [re.search(r": analytic (\S+), numerical (\S+), ", line) for line in lines]
+    values = [(float(m.group(1)), float(m.group(2))) for m in values if m]
+    assert len(values) == 4, said(lines, "all four arrays are doubled")
+    for analytic, numerical in values:
+        assert analytic == pytest.approx(2 * numerical, rel=1e-6), said(
+            lines, "analytic is the learner's doubled value, numerical the estimate")
+
+
 # --- the right gradient --------------------------------------------------------------------------
 @pytest.mark.parametrize("sizes, n_samples", [([4, 5, 3, 2], 7), ([3, 4, 4, 4], 7),
                                               ([4, 4, 4, 2], 1), ([2, 16, 16, 1], 5)])
