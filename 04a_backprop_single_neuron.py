@@ -89,10 +89,11 @@ def numerical_gradient(loss_of, params, h=1e-5):
     dividing by 2h magnifies to about 1e-16 |L| / h. The first shrinks with h, the second grows;
     h = 1e-5 keeps both near 1e-11 for losses of our size. Relative to a gradient entry g that is
     about 1e-11 / |g|: tiny for g ~ 0.1, up to ~1e-5 for the smallest entries (g ~ 1e-6), still
-    below GRADIENT_AGREES. params is nudged in place and restored, so
-    loss_of(params) may also read it from wherever it lives, e.g. a network's weights. That only
-    works on the array itself, never on a copy, and needs float64 (float32 would round a 1e-6 nudge
-    away), so anything else is refused.
+    below GRADIENT_AGREES. params is nudged in place and restored, so loss_of(params) may also read
+    it from wherever it lives, e.g. a network's weights. That only works on the array itself, never
+    on a copy, and needs float64: in float32 each loss carries about 6e-8 |L| of rounding, which
+    the division by 2h magnifies to about 3e-3 |L|, far above GRADIENT_AGREES. Anything else is
+    refused.
     """
     if not (isinstance(params, np.ndarray) and params.dtype == np.float64):
         raise TypeError("numerical_gradient nudges params in place: "

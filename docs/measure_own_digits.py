@@ -1,7 +1,7 @@
 """How often does 05's network read a damaged picture of an MNIST test digit as it reads the
 original?
 
-The numbers in the README's "What confuses the network" come from this script:
+The numbers in docs/own-digits.md's "What confuses the network" come from this script:
 
     python 05_train_mnist.py --epochs 3
     python docs/measure_own_digits.py --model data/model.npz

@@ -12,7 +12,7 @@ What this file teaches
     The sigmoid σ turns any number into something that reads like a probability: very negative z
     gives a ≈ 0, very positive z gives a ≈ 1, and z = 0 gives exactly 0.5. In exact arithmetic a
     lies strictly between 0 and 1; in floating point the ends are reached: in float64 σ(z) rounds
-    to exactly 1 from z = 36.7 on (in float32 from z = 16.6) and to exactly 0 below z = -745.
+    to exactly 1 from about z = 36.74 on (in float32 from 16.64) and to exactly 0 below -745.13.
     Its slope σ'(z) = σ(z)(1 - σ(z)) is what lesson 04a will need to learn.
 
     We compute one neuron by hand, then choose weights by hand so that a neuron computes the logic
@@ -158,11 +158,12 @@ def plot_and_gate(plt):
     for value, marker, face, edge in [(0, "o", "w", "k"), (1, "^", "k", "w")]:
         x = TRUTH_TABLE_INPUTS[outputs == value]                       # the points with that output
         ax.scatter(x[:, 0], x[:, 1], marker=marker, facecolors=face, edgecolors=edge,
-                   linewidths=1.5, s=150, zorder=3, label=f"x1 AND x2 = {value}")
+                   linewidths=1.5, s=150, zorder=3, label=f"the neuron answers {value:.0f}")
     ax.legend(loc="lower left", framealpha=0.9)
     ax.set_xlabel("input x1")
     ax.set_ylabel("input x2")
-    ax.set_title("AND neuron: decision line 20 x1 + 20 x2 - 30 = 0")
+    (w1, w2), b = AND_WEIGHTS, AND_BIAS                   # the title follows the weights in use
+    ax.set_title(f"Decision line {w1:g} x1 + {w2:g} x2 {'-' if b < 0 else '+'} {abs(b):g} = 0")
     return fig
 
 

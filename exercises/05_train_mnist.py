@@ -136,9 +136,10 @@ def train_and_report(net, train_set, validation_set, epochs, batch_size, lr, see
 
 
 def train_epoch(net, images, labels, batch_size, rates, rng):
-    """One epoch of mini-batch SGD: the images in a fresh random order (rng.permutation), one
-    gradient_step(net, X, Y, rates) per mini-batch of batch_size images, each layer at its rate in
-    `rates`; X = to_inputs(the batch's images), Y = one_hot(its labels, N_CLASSES, NETWORK_DTYPE).
+    """One epoch of mini-batch SGD: every image once, in a fresh random order drawn from rng,
+    one gradient_step(net, X, Y, rates) per mini-batch of batch_size images (the last takes the
+    rest), each layer at its rate in `rates`; X = to_inputs(the batch's images),
+    Y = one_hot(its labels, N_CLASSES, NETWORK_DTYPE).
 
     Shuffling every epoch makes each mini-batch a new random sample, so the steps do not repeat a
     pattern. Returns (mean loss, accuracy), both measured on each batch just before its step (the

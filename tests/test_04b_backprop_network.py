@@ -239,3 +239,14 @@ def test_one_neurons_xor_verdict_follows_its_loss(capsys):
     above = capsys.readouterr().out
     right = "more than the 0.2500 one neuron can reach" in above and "lr 40" in above
     assert right, f"loss 0.342 at lr 40 is more than one neuron reaches; the verdict says:\n{above}"
+
+
+def test_xor_right_on_three_of_four_is_no_better_than_a_straight_line():
+    """At lr 40 the XOR network saturates with one point wrong: what one neuron already gets."""
+    result = run_script("04b_backprop_network.py", "--lr", "40", "--no-plots")
+    assert result.returncode == 1, f"exit status {result.returncode}, expected 1: {result.stderr}"
+    assert result.stderr.startswith(
+        "error: Network([2, 3, 1]) gets 75.0% of its training points right, no better than a "
+        "straight line (3 of 4)"), result.stderr
+    assert "The learning rate 40 is too large" in result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
