@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from support.download import NO_SPACE
+
 MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
                               # bound on what a --hidden typo or a model file can make us allocate
 MAX_SIZES = 100               # layer sizes in a model file: far more layers than a lesson makes
@@ -69,6 +71,13 @@ def save_model(path, net, validation_accuracy=None):
         if tmp is not None and os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def cannot_save_message(path, error):
+    """One line for an OSError that save_model raised: what went wrong, and what helps."""
+    space = "free some space there, or " if error.errno in NO_SPACE else ""
+    return (f"cannot save the model to {path}: {error.strerror or error}; {space}choose another "
+            "file with --model")
 
 
 def temporary_prefix(path):

@@ -135,13 +135,17 @@ def test_too_large_a_step_is_named_with_the_measured_saturation(shared_mnist, tm
         r"error: training stalled \(validation accuracy [\d.]+% after epoch 1, where guessing "
         r"gives 10%\): (\d+)% of the output sigmoids are saturated \(slope below 0.01\), so the "
         r"output layer's gradient \|dL/db\| is only ([\d.e+-]+) and the first layer's "
-        r"([\d.e+-]+): almost nothing flows back\. The steps were too large .*--lr 15, which "
-        r"trains any width\.", result.stderr.strip())
+        r"([\d.e+-]+): almost nothing flows back\. The first steps were too large: before "
+        r"training, one would change the output weights by ([\d.e+-]+) times their size\. Try "
+        r"the default learning rate, --lr 15, which trains any width\.", result.stderr.strip())
     assert message, result.stderr
     assert int(message.group(1)) > 90 and float(message.group(2)) < 1e-6
-    # the numbers quoted are the ones the table printed after epoch 1
+    assert float(message.group(4)) > 1, "a step larger than the weights is the cause named"
+    # the numbers quoted are the ones the tables printed: after epoch 1, and before training
     table = result.stdout.split("after epoch 1")[1].splitlines()
     assert f"{float(message.group(2)):.2e}" in table[-1]
+    before = result.stdout.split("before training")[1].split("epoch  1/")[0].splitlines()
+    assert float(before[-1].split()[-1]) == pytest.approx(float(message.group(4)), rel=0.1)
     assert "epoch  1/10" in result.stdout and "epoch  2/10" not in result.stdout
     assert not (tmp_path / "model.npz").exists()
     # and the advice helps
@@ -205,10 +209,12 @@ def record(val_accuracy=0.10, layers=HEALTHY, epoch=1):
     return dict(epoch=epoch, val_accuracy=val_accuracy, layers=list(layers))
 
 
-def verdict(record, n_train=5000, steps=1000, last_epoch=True, lr=15.0):
-    """The message stop_if_not_learning stops training with, or None if it lets it go on."""
+def verdict(record, n_train=5000, steps=1000, last_epoch=True, lr=15.0, before=HEALTHY):
+    """The message stop_if_not_learning stops training with, or None if it lets it go on;
+    `before`: the layers' health before training."""
+    history = [dict(epoch=0, layers=list(before)), record]
     try:
-        L05.stop_if_not_learning(record, lr, n_train, steps, last_epoch)
+        L05.stop_if_not_learning(history, lr, n_train, steps, last_epoch)
     except L05.TrainingFailed as failure:
         return str(failure)
     return None
@@ -242,10 +248,12 @@ def test_too_few_steps_are_judged_only_after_the_last_epoch():
 @pytest.mark.parametrize("lr, advice", [(1e6, "the default learning rate, --lr 15, which trains"),
                                         (1.0, "a smaller learning rate, e.g. --lr 0.1")])
 def test_saturated_outputs_are_named_with_their_numbers(lr, advice):
-    message = verdict(record(layers=[(1e-12, 0.5, 1e-1), (2e-9, 0.97, 3e-1)]), lr=lr,
-                      last_epoch=False)
+    message = verdict(record(layers=[(1e-12, 0.5, 1e-1), (2e-9, 0.97, 3e-7)]), lr=lr,
+                      last_epoch=False, before=[(1e-3, 0.0, 2.0), (5e-3, 0.0, 11.0)])
     assert message and "97% of the output sigmoids are saturated" in message, message
     assert "|dL/db| is only 2.0e-09 and the first layer's 1.0e-12" in message
+    # the evidence that the steps were too large is the step before training, not the frozen one
+    assert "before training, one would change the output weights by 1.1e+01 times" in message
     assert advice in message
 
 
@@ -264,6 +272,24 @@ def test_vanishing_gradients_are_named_with_how_many_times_more_slowly():
     message = verdict(record(layers=layers), last_epoch=True)
     assert message and ("the first layer learns 2000 times more slowly than the last (|dL/db| "
                         "2.0e-06 against 4.0e-03: vanishing gradients") in message, message
+
+
+@pytest.mark.parametrize("layers", [
+    [(1e-3, 0.0, 1e-2), (4e-3, 0.2, 2e-3)],                       # one hidden layer, 4 times
+    [(1e-4, 0.0, 1e-2), (4e-3, 0.2, 2e-3)],                       # one hidden layer, 40 times
+    [(1e-3, 0.0, 1e-2), (2e-3, 0.1, 1e-2), (5e-3, 0.2, 2e-3)],    # two hidden layers, 5 times
+])
+def test_layers_at_similar_speeds_are_not_called_vanishing_gradients(layers):
+    """One hidden layer measures 1.4 to 4.2 times slower than the last, and has no deep chain of
+    σ' factors: a still-guessing network like that, or a deep one whose layers learn at similar
+    speeds, was given too few steps, not stuck in vanishing gradients."""
+    message = verdict(record(layers=layers), steps=125, lr=0.1)
+    assert message and "vanishing" not in message, message
+    assert ("the outputs are not saturated (20%) and the steps are not tiny (one changes the "
+            "output weights by 2e-03 of their size), but 125 steps at learning rate 0.1 were not "
+            "enough") in message, message
+    assert "more --epochs" in message and "--lr 15" in message
+    assert "--lr" not in verdict(record(layers=layers), steps=125, lr=15.0)
 
 
 # --- output paths, and Ctrl-C: nothing saved ------------------------------------------------

@@ -2,6 +2,7 @@
 file; a model file is trusted only as far as it has been checked (no code run, nothing huge
 allocated), and a broken one gets one clear error. The networks are lesson 04b's, as lesson 05
 trains them."""
+import errno
 import os
 import pickle
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 import support.model_file
 from helpers import REPO, load_lesson
-from support.model_file import ModelFileError, load_model, save_model
+from support.model_file import ModelFileError, cannot_save_message, load_model, save_model
 
 LESSON_04B = "04b_backprop_network.py"
 Network = load_lesson(LESSON_04B, REPO).Network
@@ -31,6 +32,17 @@ def test_saving_never_touches_another_runs_temporary_file(tmp_path):
     for other in others:
         assert other.read_bytes() == b"another run is writing this"
     assert load_model(path, Network).sizes == [4, 3, 2]
+
+
+@pytest.mark.parametrize("code, advice", [
+    (errno.ENOSPC, "free some space there, or choose another file with --model"),
+    (errno.EACCES, "choose another file with --model"),
+    (errno.EROFS, "choose another file with --model"),
+])
+def test_a_failed_save_advises_freeing_space_only_when_space_ran_out(tmp_path, code, advice):
+    path = tmp_path / "model.npz"
+    message = cannot_save_message(path, OSError(code, os.strerror(code)))
+    assert message == f"cannot save the model to {path}: {os.strerror(code)}; {advice}", message
 
 
 SAVE_MANY = """
