@@ -33,9 +33,10 @@ What this file teaches
 
 What is new since 04a
     Network.forward_all, Network.backward and Network.backward_from (backpropagation), gradient
-    steps for a whole network, the XOR and two-moons datasets, and decision boundaries. The Network
-    extends lesson 02's; the sigmoid comes from 01, the loss from 03, and the single neuron's
-    gradient descent and the numerical gradient check from 04a.
+    steps for a whole network, the XOR and two-moons datasets. The Network extends lesson 02's;
+    the sigmoid comes from 01, the loss from 03, and the single neuron's gradient descent and the
+    numerical gradient check from 04a. The figures of the loss and of the decision boundary are
+    drawn by support/plane_figures.py.
 
 What it leaves out
     Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on
@@ -51,6 +52,7 @@ import numpy as np
 from support.cli import make_parser, positive_float, run
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
+from support.plane_figures import plot_decision_boundary, plot_losses
 
 sigmoid = from_lesson("01_single_neuron", "sigmoid")
 ForwardNetwork = from_lesson("02_forward_pass", "Network")
@@ -370,46 +372,6 @@ def print_loss_jumps(losses):
         return
     print(f"  the loss went up {int(np.sum(ratios > 1))} times in {len(losses)} steps; the largest "
           f"jump, at step {worst + 1}, from {losses[worst]:.4f} to {losses[worst + 1]:.4f}")
-
-
-# ==================================================================================================
-# Figures
-# ==================================================================================================
-def plot_losses(plt, curves):
-    """The loss at every gradient step, one curve per {label: losses}, on a log scale."""
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for label, losses in curves.items():
-        ax.plot(losses, label=label)
-    ax.set_yscale("log")
-    ax.set_xlabel("gradient step")
-    ax.set_ylabel("loss (log scale)")
-    ax.set_title("Training loss")
-    ax.legend()
-    return fig
-
-
-def plot_decision_boundary(plt, net, X, labels, title):
-    """The network's output over the plane, its 0.5 contour (the decision boundary) and the data."""
-    low, high = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
-    u, v = np.meshgrid(np.linspace(low[0], high[0], 300), np.linspace(low[1], high[1], 300))
-    grid = np.stack([u.ravel(), v.ravel()], axis=1)   # (90000, 2): every pixel is one sample
-    output = net.forward(grid)[:, 0].reshape(u.shape)  # (300, 300)
-    fig, ax = plt.subplots(figsize=(6, 4.5))
-    image = ax.contourf(u, v, output, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
-    ax.contour(u, v, output, levels=[0.5], colors="k")
-    fig.colorbar(image, ax=ax, label="network output")
-    # The data by shape and in black and white, so no point hides in the background of its class.
-    size = 120 if len(X) <= 10 else 22
-    for label, marker, face, edge in [(0, "o", "w", "k"), (1, "^", "k", "w")]:
-        x = X[labels == label]                                         # the points of that class
-        ax.scatter(x[:, 0], x[:, 1], marker=marker, facecolors=face, edgecolors=edge,
-                   linewidths=1.5 if len(X) <= 10 else 0.6, s=size, zorder=3,
-                   label=f"class {label}")
-    ax.legend(loc="lower left", framealpha=0.9)
-    ax.set_xlabel("input x1")
-    ax.set_ylabel("input x2")
-    ax.set_title(title)
-    return fig
 
 
 def main(argv=None):

@@ -30,10 +30,9 @@ What is new since 04b, the most important first
     4. A look inside each layer after training starts (layer_health): how fast it learns, how many
        of its sigmoids are saturated, how big a step is next to its weights; and, when the network
        still guesses at chance, the cause read from those numbers (stop_if_not_learning).
-    5. Figures of what the network learned.
     It takes Network and gradient_step from lesson 04b and one_hot from lesson 03. Getting MNIST,
-    saving the model, your own digits and the command line are in support/ (mnist.py,
-    model_file.py, own_digits.py, cli.py).
+    saving the model, your own digits, the figures and the command line are in support/
+    (mnist.py, model_file.py, own_digits.py, mnist_figures.py, cli.py).
 
 What it leaves out
     Everything that makes modern networks better but is not needed to pass 97%: softmax with
@@ -69,8 +68,9 @@ from support.cli import (make_parser, output_folders_problem, positive_float,  #
 from support.figures import open_pyplot, save_figures  # noqa: E402
 from support.lessons import from_lesson  # noqa: E402
 from support.mnist import MnistError, download_missing_and_load, print_summary  # noqa: E402
-from support.mnist_figures import (plot_confusion, plot_history,  # noqa: E402
-                                   plot_misclassified, print_top_confusions)
+from support.mnist_figures import (plot_confusion, plot_first_layer,  # noqa: E402
+                                   plot_history, plot_learning_speed, plot_misclassified,
+                                   print_top_confusions)
 from support.model_file import (cannot_save_message, load_model,  # noqa: E402
                                 network_too_large, parameter_count, save_model)
 from support.own_digits import read_own_digits  # noqa: E402
@@ -372,51 +372,6 @@ class Diverged(Exception):
     def __init__(self, loss, batch):
         super().__init__(f"the loss became {loss} at mini-batch {batch}")
         self.loss, self.batch = loss, batch
-
-
-# ==================================================================================================
-# Figures: how each layer learned, and what the first layer looks for (the training curves, the
-# confusion matrix and the digits it got wrong are drawn by support/mnist_figures.py)
-# ==================================================================================================
-def plot_learning_speed(plt, history):
-    """Each layer's speed |dL/db| (left) and step / weight ratio (right) over training, on a log
-    scale."""
-    epochs = [h["epoch"] for h in history]
-    fig, (ax_speed, ax_step) = plt.subplots(1, 2, figsize=(10, 4))
-    for l in range(len(history[0]["layers"])):
-        ax_speed.plot(epochs, [h["layers"][l][0] for h in history], "o-", label=f"layer {l + 1}")
-        ax_step.plot(epochs, [h["layers"][l][2] for h in history], "o-", label=f"layer {l + 1}")
-    ax_speed.set_title("Speed of learning: |dL/db| per layer")
-    ax_step.set_title("Step size relative to the weights")
-    ax_step.axhline(1e-3, color="grey", ls="--", lw=1, label="1e-3, CS231n's rule of thumb")
-    for ax in (ax_speed, ax_step):
-        ax.set_yscale("log")
-        ax.set_xlabel("epoch (0 = before training)")
-        ax.set_xticks(epochs)
-        ax.grid(alpha=0.3)
-        ax.legend()
-    return fig
-
-
-def plot_first_layer(plt, net, n=100):
-    """What the first hidden layer looks for: unit j's 784 incoming weights as a 28 x 28 image.
-
-    Red pixels push unit j's z up when they are inked, blue ones push it down. Each image gets its
-    own colour scale, symmetric around 0, so that white always means "this pixel doesn't matter".
-    """
-    w = net.weights[0]                                  # (784, H): column j feeds hidden unit j
-    n = min(n, w.shape[1])
-    cols = min(10, n)
-    rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.0, rows * 1.0), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for j, ax in zip(range(n), axes.flat):
-        image = w[:, j].reshape(28, 28)
-        limit = float(np.abs(image).max()) or 1.0
-        ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    fig.suptitle(f"First-layer weights of {n} hidden units, as 28 x 28 images", y=0.93)
-    return fig
 
 
 def main(argv=None):

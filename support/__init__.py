@@ -3,13 +3,17 @@
 The lessons (01_single_neuron.py ... 05_train_mnist.py) hold the ideas; this package holds the
 machinery around them, one module a job, each readable on its own:
 
-    lessons      how a lesson imports what an earlier lesson taught (from_lesson)
-    cli          the command line every lesson shares, and running a lesson as a script
-    figures      pyplot without a display, and saving figures as PNG files
-    idx          the IDX file format of MNIST, and checking a file by its size and SHA-256
-    download     fetching a file from a list of mirrors, verified before it gets its name
-    mnist        the four MNIST files: where they are, downloading what is missing, loading them
-    model_file   saving a trained network, and loading one without trusting the file
-    images       reading a picture file as grey levels
-    own_digits   preparing your own digit the way MNIST was made, --predict and --draw
+    lessons         how a lesson imports what an earlier lesson taught (from_lesson)
+    cli             the command line every lesson shares, and running a lesson as a script
+    figures         pyplot without a display, and saving figures as PNG files
+    plane_figures   lesson 04b's figures: the loss, and the decision boundary in the plane
+    mnist_figures   lesson 05's figures: training curves, each layer's speed, the confusion
+                    matrix, the digits it got wrong, the first layer's weights
+    idx             the IDX file format of MNIST, and checking a file by its size and SHA-256
+    download        fetching a file from a list of mirrors, verified before it gets its name
+    mnist           the four MNIST files: where they are, downloading what is missing, loading them
+    model_file      saving a trained network, and loading one without trusting the file
+    images          reading a picture file as grey levels
+    own_digits      preparing your own digit the way MNIST was made, --predict and --draw
+    draw_pad        the window --draw opens: a canvas to draw on, the ten outputs beside it
 """

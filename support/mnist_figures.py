@@ -1,8 +1,10 @@
-"""Figures and lines that show what a trained MNIST network does: its training curves, its
-confusion matrix, the test digits it got wrong, and its most frequent mistakes.
+"""Figures and lines that show what a trained MNIST network does: its training curves, how fast
+each layer learned, its confusion matrix, the test digits it got wrong, its most frequent mistakes
+and what its first layer looks for.
 
-Lesson 05 draws them after training (05_training_curves.png, 05_confusion_matrix.png,
-05_misclassified.png). They read the training history and the predictions; they teach no maths.
+Lesson 05 draws them after training (05_training_curves.png, 05_learning_speed.png,
+05_confusion_matrix.png, 05_misclassified.png, 05_first_layer_weights.png). They read the training
+history, the predictions and the first layer's weights; they teach no maths.
 """
 import math
 
@@ -31,6 +33,47 @@ def plot_history(plt, history):
     for ax in (ax_loss, ax_acc):
         ax.set_xticks(epochs)
         ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_learning_speed(plt, history):
+    """Each layer's speed |dL/db| (left) and step / weight ratio (right) over training, on a log
+    scale."""
+    epochs = [h["epoch"] for h in history]
+    fig, (ax_speed, ax_step) = plt.subplots(1, 2, figsize=(10, 4))
+    for l in range(len(history[0]["layers"])):
+        ax_speed.plot(epochs, [h["layers"][l][0] for h in history], "o-", label=f"layer {l + 1}")
+        ax_step.plot(epochs, [h["layers"][l][2] for h in history], "o-", label=f"layer {l + 1}")
+    ax_speed.set_title("Speed of learning: |dL/db| per layer")
+    ax_step.set_title("Step size relative to the weights")
+    ax_step.axhline(1e-3, color="grey", ls="--", lw=1, label="1e-3, CS231n's rule of thumb")
+    for ax in (ax_speed, ax_step):
+        ax.set_yscale("log")
+        ax.set_xlabel("epoch (0 = before training)")
+        ax.set_xticks(epochs)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return fig
+
+
+def plot_first_layer(plt, net, n=100):
+    """What the first hidden layer looks for: unit j's 784 incoming weights as a 28 x 28 image.
+
+    Red pixels push unit j's z up when they are inked, blue ones push it down. Each image gets its
+    own colour scale, symmetric around 0, so that white always means "this pixel doesn't matter".
+    """
+    w = net.weights[0]                                  # (784, H): column j feeds hidden unit j
+    n = min(n, w.shape[1])
+    cols = min(10, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.0, rows * 1.0), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for j, ax in zip(range(n), axes.flat):
+        image = w[:, j].reshape(28, 28)
+        limit = float(np.abs(image).max()) or 1.0
+        ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.suptitle(f"First-layer weights of {n} hidden units, as 28 x 28 images", y=0.93)
     return fig
 
 
