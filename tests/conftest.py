@@ -5,6 +5,9 @@
 runs one lesson's tests against the lesson files in another folder, e.g. a learner's exercises. A
 function still to write fails each test that reaches it with one line, its TODO, not a traceback.
 """
+import builtins
+import errno
+import io
 import os
 from pathlib import Path
 
@@ -118,3 +121,59 @@ def tiny_model(tmp_path_factory):
     from support.model_file import save_model
     network = helpers.load_lesson("04b_backprop_network.py", REPO).Network
     return save_model(tmp_path_factory.mktemp("tiny") / "tiny.npz", network([784, 5, 10]))
+
+
+@pytest.fixture
+def deny_access(monkeypatch):
+    """deny(folder, mode=0): chmod a folder to one of these modes. Root ignores permissions, so
+    there the kernel's refusal is imitated, as it would be for its owner:
+
+        0      listing the folder, or opening, stat-ing or creating anything inside it, is refused;
+        0o644  "readable but not searchable": listing its names works, and nothing else inside;
+        0o555  "read-only": everything can be read, but nothing created inside it.
+    """
+    denied = []                                            # (folder, mode)
+
+    def refused(path, mode_refuses, itself):
+        if isinstance(path, int):
+            return False
+        path = Path(os.path.abspath(os.fsdecode(path)))
+        return any(mode_refuses(mode) and (folder in path.parents or (itself and path == folder))
+                   for folder, mode in denied)
+
+    def no_search(mode):                   # looking at anything inside needs x
+        return not mode & 0o100
+
+    def no_list(mode):                     # listing the names needs r
+        return not mode & 0o400
+
+    def no_create(mode):                   # creating inside needs w and x
+        return mode & 0o300 != 0o300
+
+    def refuse(original, mode_refuses=no_search, itself=False, only_if=lambda *a, **k: True):
+        def wrapper(path, *args, **kwargs):
+            if refused(path, mode_refuses, itself) and only_if(*args, **kwargs):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+            return original(path, *args, **kwargs)
+        return wrapper
+
+    def creates(flags=0, *args, **kwargs):
+        return bool(flags & os.O_CREAT)
+
+    def deny(folder, mode=0):
+        assert mode in (0, 0o644, 0o555)
+        folder.chmod(mode)
+        denied.append((Path(os.path.abspath(folder)), mode))
+        if len(denied) > 1 or not (hasattr(os, "geteuid") and os.geteuid() == 0):
+            return
+        for module, names in ((os, ["stat", "lstat", "open"]), (builtins, ["open"]),
+                              (io, ["open"])):
+            for fn in names:
+                monkeypatch.setattr(module, fn, refuse(getattr(module, fn)))
+        for fn in ("listdir", "scandir"):
+            monkeypatch.setattr(os, fn, refuse(getattr(os, fn), no_list, itself=True))
+        monkeypatch.setattr(os, "mkdir", refuse(os.mkdir, no_create))
+        monkeypatch.setattr(os, "open", refuse(os.open, no_create, only_if=creates))
+    yield deny
+    for folder, _ in denied:
+        folder.chmod(0o755)

@@ -105,10 +105,24 @@ def run_script(filename, *args, timeout=300, env=None, cwd=None, folder=None):
         capture_output=True, text=True, errors="replace", timeout=timeout, env=full_env,
         cwd=cwd or REPO,
     )
-    last_line = result.stderr.strip().splitlines()[-1:]
-    if result.returncode == 1 and last_line and last_line[0].startswith("TODO "):
-        raise NotImplementedError(last_line[0])  # an exercise stopped at a function still to write
+    finished(result.returncode, result.stderr)
     return result
+
+
+# The environment of a lesson started by hand (subprocess.Popen), for a test that needs the
+# process itself: its pipes, its signals. As run_script's, it finds support/ from any folder.
+LESSON_ENV = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
+                  PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get(
+                      "PYTHONPATH")])]))
+
+
+def finished(returncode, stderr):
+    """(returncode, stderr) of a lesson run; an exercise stopped at a function still to write
+    (its last line a TODO, exit status 1) raises NotImplementedError with that line."""
+    last = stderr.strip().splitlines()[-1:]
+    if returncode == 1 and last and last[0].startswith("TODO "):
+        raise NotImplementedError(last[0])
+    return returncode, stderr
 
 
 def write_png(path, pixels, alpha=None):

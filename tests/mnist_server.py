@@ -4,14 +4,18 @@ from it.
 The data tests never touch the internet: they start a MirrorServer (port 0, in a thread), point the
 download code at its URL, and check what happened, including how many requests it received.
 
-    files, digests = tiny_mnist()
+    files, digests, arrays = tiny_mnist()
     with MirrorServer(files, mode="404") as bad, MirrorServer(files) as good:
-        lesson.prepare_data(tmp_path, [bad.url, good.url], digests=digests, timeout=0.5)
+        download_missing_and_load(tmp_path, [bad.url, good.url], digests=digests, timeout=0.5)
         assert len(bad.requests) == 1
+
+It also gives the tests a URL where nothing listens (refused_url) and a folder's file names
+(listing), to check what a download left behind.
 """
 import gzip
 import hashlib
 import http.server
+import socket
 import struct
 import threading
 from pathlib import Path
@@ -185,3 +189,18 @@ class MirrorServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join()
+
+
+LOOPBACK = "127.0.0.1,localhost"   # for no_proxy: a proxy must not swallow requests to our servers
+
+
+def listing(folder):
+    """The names in a folder, sorted; [] if it does not exist."""
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def refused_url():
+    """A loopback URL where nothing listens: the connection is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/mnist/"

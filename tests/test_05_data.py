@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 
 from helpers import REPO, load_lesson, run_script
-from mnist_server import NAMES, MirrorServer
+from mnist_server import LOOPBACK, NAMES, MirrorServer, listing, refused_url, tiny_mnist
 from support.mnist import MNIST_DIGESTS, download_missing_and_load
-from test_support_mnist import FILES, LOOPBACK, deny_access, listing, refused_url  # noqa: F401
 
 LESSON = "05_train_mnist.py"
 L05 = load_lesson(LESSON)
+FILES, _, _ = tiny_mnist()
 CLI_ENV = {"no_proxy": LOOPBACK, "NO_PROXY": LOOPBACK, "MNIST_MIRRORS": ""}
 
 

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from draw_events import bar_heights, drag  # noqa: E402
 from helpers import REPO, load_lesson, run_script, upscale, write_png  # noqa: E402
 from support.draw_pad import DrawPad  # noqa: E402
 from support.mnist import load_mnist  # noqa: E402
@@ -27,7 +28,6 @@ from support.model_file import load_model, save_model  # noqa: E402
 from support.images import read_image  # noqa: E402
 from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, digit_reader,  # noqa: E402
                                 predict_images, preprocess_digit)
-from test_support_draw_pad import bar_heights, drag  # noqa: E402
 
 lesson = load_lesson("05_train_mnist.py")
 N_DIGITS = 50

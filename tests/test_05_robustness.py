@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers import REPO, load_lesson, run_script, write_png
+from helpers import LESSON_ENV, REPO, finished, load_lesson, run_script, write_png
 from support import model_file
 from support.model_file import load_model, save_model
 
@@ -313,11 +313,6 @@ def test_a_temporary_file_a_killed_save_left_is_removed_once_it_is_an_hour_old(t
 
 
 # --- the process: a reader that leaves, Ctrl-C twice, SIGTERM while saving --------------------
-LESSON_ENV = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
-                  PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get(
-                      "PYTHONPATH")])]))
-
-
 def signals_as_a_terminal_leaves_them():
     """In the child: SIGINT, SIGTERM and SIGHUP at their defaults. A test run started in the
     background (`pytest &`, nohup) would pass them on ignored, and the child would never stop."""
@@ -331,14 +326,6 @@ def start_05(*args):
                             text=True, errors="replace", env=LESSON_ENV,
                             preexec_fn=None if sys.platform == "win32"
                             else signals_as_a_terminal_leaves_them)
-
-
-def finished(returncode, stderr):
-    """(returncode, stderr) of a run started by hand: an exercise's TODO raises, as run_script."""
-    last = stderr.strip().splitlines()[-1:]
-    if returncode == 1 and last and last[0].startswith("TODO "):
-        raise NotImplementedError(last[0])
-    return returncode, stderr
 
 
 def test_a_reader_that_leaves_early_does_not_stop_training_or_the_save(shared_mnist, tmp_path):

@@ -11,7 +11,7 @@ import matplotlib
 import pytest
 
 import helpers
-from helpers import REPO, load_lesson, run_script, strict_warnings
+from helpers import LESSON_ENV, finished, load_lesson, run_script, strict_warnings
 from support.figures import save_figures
 
 # Lesson 05 trains on MNIST; its script runs are tested in its own test files.
@@ -196,19 +196,6 @@ def test_an_unknown_mplbackend_is_one_line_naming_it(tmp_path):
 def lesson_command(lesson, *args):
     """A lesson as a user runs it, for a test that needs the process itself (its pipes)."""
     return [sys.executable, str(helpers.LESSONS_DIR / lesson), *map(str, args)]
-
-
-LESSON_ENV = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
-                  PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get(
-                      "PYTHONPATH")])]))
-
-
-def finished(returncode, stderr):
-    """(returncode, stderr) of a lesson run by hand: an exercise's TODO raises, as in run_script."""
-    last = stderr.strip().splitlines()[-1:]
-    if returncode == 1 and last and last[0].startswith("TODO "):
-        raise NotImplementedError(last[0])
-    return returncode, stderr
 
 
 def test_a_reader_that_leaves_early_neither_breaks_the_lesson_nor_stops_its_work(tmp_path):

@@ -6,33 +6,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.backend_bases import MouseEvent  # noqa: E402
 
+from draw_events import bar_heights, click, drag, send  # noqa: E402
 from support.draw_pad import DrawPad  # noqa: E402
-
-
-def send(fig, name, ax, xdata, ydata, button=1):
-    """Deliver one mouse event at data coordinates (xdata, ydata) of `ax`, as a GUI backend
-    would."""
-    x, y = ax.transData.transform((xdata, ydata))
-    fig.canvas.callbacks.process(name, MouseEvent(name, fig.canvas, x, y, button=button))
-
-
-def drag(fig, ax, points):
-    send(fig, "button_press_event", ax, *points[0])
-    for point in points[1:]:
-        send(fig, "motion_notify_event", ax, *point)
-    send(fig, "button_release_event", ax, *points[-1])
-
-
-def click(fig, ax):
-    x, y = ax.transAxes.transform((0.5, 0.5))
-    for name in ("button_press_event", "button_release_event"):
-        fig.canvas.callbacks.process(name, MouseEvent(name, fig.canvas, x, y, button=1))
-
-
-def bar_heights(pad):
-    return np.array([bar.get_height() for bar in pad.bars])
 
 
 @pytest.fixture

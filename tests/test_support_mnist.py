@@ -5,30 +5,27 @@ Every download goes to a MirrorServer on 127.0.0.1 (tests/mnist_server.py), with
 MNIST-shaped files and their own digest table. Lesson 05 run as a user runs it, and the real MNIST
 through the real code path, are in test_05_data.py.
 """
-import builtins
 import errno
 import gzip
 import io
 import os
 import re
-import socket
 import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import mnist_server
-from mnist_server import NAMES, MirrorServer, digest_table, idx_bytes, tiny_mnist
+from mnist_server import (LOOPBACK, NAMES, MirrorServer, digest_table, idx_bytes, listing,
+                          refused_url, tiny_mnist)
 from support import download
 from support.idx import InvalidFile, parse_idx, read_verified
 from support.mnist import (DEFAULT_MIRRORS, MnistError, choose_mirrors, download_missing_and_load,
                            load_mnist)
 
 FILES, DIGESTS, ARRAYS = tiny_mnist()
-LOOPBACK = "127.0.0.1,localhost"
 
 
 @pytest.fixture(autouse=True)
@@ -53,17 +50,6 @@ def assert_is_tiny_mnist(data):
         for got_array, expected_array in zip(got, expected):
             assert got_array.dtype == np.uint8
             np.testing.assert_array_equal(got_array, expected_array)
-
-
-def listing(folder):
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-def refused_url():
-    """A loopback URL where nothing listens: the connection is refused at once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{s.getsockname()[1]}/mnist/"
 
 
 # --- downloading --------------------------------------------------------------------------------
@@ -362,62 +348,6 @@ def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
 
 
 # --- folders and files that are not what they should be ------------------------------------------
-@pytest.fixture
-def deny_access(monkeypatch):
-    """deny(folder, mode=0): chmod a folder to one of these modes. Root ignores permissions, so
-    there the kernel's refusal is imitated, as it would be for its owner:
-
-        0      listing the folder, or opening, stat-ing or creating anything inside it, is refused;
-        0o644  "readable but not searchable": listing its names works, and nothing else inside;
-        0o555  "read-only": everything can be read, but nothing created inside it.
-    """
-    denied = []                                            # (folder, mode)
-
-    def refused(path, mode_refuses, itself):
-        if isinstance(path, int):
-            return False
-        path = Path(os.path.abspath(os.fsdecode(path)))
-        return any(mode_refuses(mode) and (folder in path.parents or (itself and path == folder))
-                   for folder, mode in denied)
-
-    def no_search(mode):                   # looking at anything inside needs x
-        return not mode & 0o100
-
-    def no_list(mode):                     # listing the names needs r
-        return not mode & 0o400
-
-    def no_create(mode):                   # creating inside needs w and x
-        return mode & 0o300 != 0o300
-
-    def refuse(original, mode_refuses=no_search, itself=False, only_if=lambda *a, **k: True):
-        def wrapper(path, *args, **kwargs):
-            if refused(path, mode_refuses, itself) and only_if(*args, **kwargs):
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
-            return original(path, *args, **kwargs)
-        return wrapper
-
-    def creates(flags=0, *args, **kwargs):
-        return bool(flags & os.O_CREAT)
-
-    def deny(folder, mode=0):
-        assert mode in (0, 0o644, 0o555)
-        folder.chmod(mode)
-        denied.append((Path(os.path.abspath(folder)), mode))
-        if len(denied) > 1 or not (hasattr(os, "geteuid") and os.geteuid() == 0):
-            return
-        for module, names in ((os, ["stat", "lstat", "open"]), (builtins, ["open"]),
-                              (io, ["open"])):
-            for fn in names:
-                monkeypatch.setattr(module, fn, refuse(getattr(module, fn)))
-        for fn in ("listdir", "scandir"):
-            monkeypatch.setattr(os, fn, refuse(getattr(os, fn), no_list, itself=True))
-        monkeypatch.setattr(os, "mkdir", refuse(os.mkdir, no_create))
-        monkeypatch.setattr(os, "open", refuse(os.open, no_create, only_if=creates))
-    yield deny
-    for folder, _ in denied:
-        folder.chmod(0o755)
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="chmod 000 means nothing on Windows")
 def test_a_data_folder_without_permissions(tmp_path, deny_access):
     for name, content in FILES.items():
