@@ -8,6 +8,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:            # support/ is found beside the lessons
@@ -181,3 +182,20 @@ def strict_warnings(*own_modules):
     filters = ["error", *(f"ignore::{category}" for category in OTHERS_DEPRECATIONS),
                *(f"error:::{module}" for module in ("__main__", *own_modules))]
     return {"PYTHONWARNINGS": ",".join(filters)}
+
+
+def refusal(call, what):
+    """The message of the ValueError that call() raises; the test fails if it raises no error or
+    another kind of error (a TODO still to write passes through, to be reported as one)."""
+    try:
+        result = call()
+    except NotImplementedError:
+        raise
+    except ValueError as error:
+        return str(error)
+    except Exception as error:
+        pytest.fail(f"{what} raised {type(error).__name__}: {error}; expected a ValueError",
+                    pytrace=False)
+    shown = (f"an array shaped {result.shape}" if isinstance(result, np.ndarray)
+             else f"a {type(result).__name__}")
+    pytest.fail(f"{what} returned {shown}; expected a ValueError", pytrace=False)
