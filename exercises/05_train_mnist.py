@@ -98,9 +98,9 @@ CHANCE_LEVEL = 0.20    # validation accuracy at or below this after an epoch: no
 MIN_STEPS = 100        # fewer gradient steps than this are too few to judge whether learning works
 MIN_IMAGES = 100       # fewer training images than this cannot teach ten digits
 TINY_STEP = 1e-4       # a step that changes the weights by less than this fraction changes nothing
-VANISHING = 10         # the first layer this many times slower than the last: vanishing gradients
-                       # (measured: 1.4 to 4.2 with one hidden layer of 30 to 1000; two of 30 or
-                       # 100, 17 to 24 before training; three of 30 still guessing, 46; four, 719)
+VANISHING = 30         # the first layer this many times slower than the last: vanishing gradients
+                       # (in networks still guessing after an epoch of 2,000 images: one hidden
+                       # layer 3.7; two, 2.6 to 6 at lr 15, 13 to 14 at lr 1; three, 46; four, 387)
 SATURATED = 0.01       # a sigmoid whose slope a (1 - a) is below this (|z| > 4.6) barely learns
 PROBE_SIZE = 1000      # validation images on which we look inside the network
 EVAL_CHUNK = 2000      # images per forward pass when evaluating: bounds the memory of wide networks
@@ -283,7 +283,7 @@ def print_layer_table(layers, when):
 # ==================================================================================================
 def stop_if_not_learning(history, lr, n_train, steps_so_far, last_epoch):
     """Raise TrainingFailed with the reason, read from the numbers, if the network still guesses at
-    chance level after the last epoch in `history` (history[0]: before training).
+    chance level after the epoch just ended, history[-1] (history[0]: before training).
 
     Chance is judged on the validation images after an epoch. Six causes give the same accuracy:
     too few training images to learn ten digits from; too few steps to learn anything (a batch as
@@ -311,35 +311,44 @@ def stop_if_not_learning(history, lr, n_train, steps_so_far, last_epoch):
             f"step{'s' * (steps_so_far != 1)} in all, too few to learn from. Take more steps: a "
             f"smaller --batch-size (the default is {BATCH_SIZE}) or more --epochs.")
     speed, saturated, step = record["layers"][-1]
-    first_speed, first_step = record["layers"][0][0], history[0]["layers"][-1][2]
+    first_speed, step_before = record["layers"][0][0], history[0]["layers"][-1][2]
     if saturated > 0.9:
         raise TrainingFailed(
             f"training stalled ({summary}): {saturated:.0%} of the output sigmoids are saturated "
             f"(slope below {SATURATED}), so the output layer's gradient |dL/db| is only "
             f"{speed:.1e} and the first layer's {first_speed:.1e}: almost nothing flows back. The "
             f"first steps were too large: before training, one would change the output weights "
-            f"by {first_step:.1e} times their size. Try {advice_smaller_rate(lr)}.")
+            f"by {step_before:.2g} times their size. Try {advice_smaller_rate(lr)}.")
+    only_some = (f"only {saturated:.0%} of the output sigmoids are saturated" if saturated
+                 else "no output sigmoid is saturated")
     if step < TINY_STEP:
         raise TrainingFailed(
-            f"training stalled ({summary}): the outputs are not saturated ({saturated:.0%}), but "
-            f"the steps are tiny: one would change the output weights by {step:.0e} of their size, "
-            f"where a run that learns takes steps of about 1e-3 of it or more. Try "
-            f"{advice_larger_rate(lr)}.")
-    if not last_epoch:
-        return                                          # still moving: more epochs may do it
-    not_saturated = (f"training has not started yet ({summary}): the outputs are not saturated "
-                     f"({saturated:.0%})")
-    if len(record["layers"]) >= 3 and speed / first_speed > VANISHING:
-        raise TrainingFailed(
-            f"{not_saturated}, but the first layer learns {speed / first_speed:.0f} times more "
-            f"slowly than the last (|dL/db| {first_speed:.1e} against {speed:.1e}: vanishing "
-            f"gradients, see the README). Give it more steps: more --epochs or more images "
-            f"(--train-limit), or fewer hidden layers.")
-    larger_rate = f", or {advice_larger_rate(lr)}" if lr < LEARNING_RATE else ""
-    raise TrainingFailed(
-        f"{not_saturated} and the steps are not tiny (one changes the output weights by "
-        f"{step:.0e} of their size), but {steps_so_far:,} steps at learning rate {lr:g} were not "
-        f"enough. Give it more steps: more --epochs or more images (--train-limit){larger_rate}.")
+            f"training stalled ({summary}): {only_some}, but the steps are tiny: one would change "
+            f"the output weights by {step:.0e} of their size, where a run that learns takes steps "
+            f"of about 1e-3 of it or more. Try {advice_larger_rate(lr)}.")
+    if last_epoch:                      # before it, the network is still moving: more epochs may do
+        raise TrainingFailed(f"training has not started yet ({summary}): {only_some}, "
+                             + why_not_started(record["layers"], lr, steps_so_far))
+
+
+def why_not_started(layers, lr, steps_so_far):
+    """Why a network whose outputs are not saturated and whose steps are not tiny still guesses,
+    and what to try: vanishing gradients, when two or more hidden layers stand between the first
+    layer and the last and it learns VANISHING times more slowly; otherwise too few steps at
+    this rate."""
+    speed, _, step = layers[-1]
+    first_speed = layers[0][0]
+    more_steps = "Give it more steps (more --epochs, or more images if --train-limit left some out)"
+    larger_rate = f"; try {advice_larger_rate(lr)}" if lr < LEARNING_RATE else ""
+    if len(layers) >= 3 and speed > VANISHING * first_speed:
+        slower = (f"learns {speed / first_speed:.0f} times more slowly than the last"
+                  if first_speed > 0 else "gets no gradient at all, the last does")
+        return (f"but the first layer {slower} (|dL/db| {first_speed:.1e} against {speed:.1e}: "
+                f"vanishing gradients, see the README). {more_steps}{larger_rate}; or use fewer "
+                "hidden layers.")
+    return (f"and the steps are not tiny (one changes the output weights by {step:.0e} of their "
+            f"size), but {steps_so_far:,} steps at learning rate {lr:g} were not enough. "
+            f"{more_steps}{larger_rate}.")
 
 
 def advice_smaller_rate(lr):
