@@ -5,16 +5,18 @@ Another CPU (another BLAS kernel: fused multiply-adds, another summation order) 
 products differently in the last bit, and thousands of gradient steps grow that difference into a
 visibly different run. This script measures how far, without touching the environment: it runs a
 lesson's command in this process, once as it is and then TRIALS times with every initial weight
-moved by one rounding step (to the next representable number up or down, at random), and reports,
-for every number the command prints, the largest distance from the unperturbed run:
+moved by one rounding step (to the next representable number up or down, at random; --perturb
+ulp) or with the hidden neurons in another order (the same network, summed in another order;
+--perturb order), and reports, for every number the command prints, the largest distance from
+the unperturbed run and the range of all the runs:
 
     percentages (95.47%)              in percentage points
     every other number                as a relative difference, |x / x0 - 1|
 
-grouped by the line it stands in (numbers replaced by #). The README's tolerances for output that
-depends on rounding are chosen from these spreads (see README, "Reading the output").
+under the line it stands in (a line where nothing moved is left out). The README's tolerances for
+output that depends on rounding are chosen from these spreads (docs/tests.md).
 
-Run (from anywhere; the default list takes about ten minutes on 2 cores)
+Run (from anywhere; the default list took about four minutes per --perturb on 2 cores)
     python benchmarks/rounding_spread.py --data-dir ../shared/mnist
     python benchmarks/rounding_spread.py --trials 4 -- 05_train_mnist.py --epochs 1
 """
@@ -66,8 +68,10 @@ def main(argv=None):
     parser.add_argument("command", nargs="*", help="one lesson command (default: the README's)")
     args = parser.parse_args(argv)
     commands = [" ".join(args.command)] if args.command else COMMANDS
-    print(f"One rounding step on every initial weight, {args.trials} trials per command; "
-          "largest distance from the unperturbed run")
+    change = {"ulp": "One rounding step on every initial weight",
+              "order": "The hidden neurons in another order"}[args.perturb]
+    print(f"{change}, {args.trials} trials per command; largest distance from the unperturbed "
+          "run, and the range of all runs")
     for command in commands:
         print(f"\n$ python {command}")
         runs = [run(command, args.data_dir, trial, args.perturb)
@@ -151,18 +155,21 @@ def spread_report(runs):
 
 
 def spread(number, values):
-    """The largest distance of `values` from `number`, in points or relative; '' if none."""
+    """The largest distance of `values` from `number`, in points or relative, and the range of
+    all the runs as printed, e.g. '±2.8% (105 to 111)'; '' if none moved."""
     if any(v is None for v in values):
         return "line differs"
     x0 = parse(number)
     xs = [parse(v) for v in values]
     if all(x == x0 for x in xs):
         return ""
+    printed = sorted([number, *values], key=parse)
+    between = f" ({printed[0]} to {printed[-1]})"
     if number.endswith("%"):
-        return f"±{max(abs(x - x0) for x in xs):.2f} pts"
+        return f"±{max(abs(x - x0) for x in xs):.2f} pts{between}"
     if x0 == 0:
-        return f"±{max(abs(x) for x in xs):.2g} abs"
-    return f"±{max(abs(x / x0 - 1) for x in xs):.1%}"
+        return f"±{max(abs(x) for x in xs):.2g} abs{between}"
+    return f"±{max(abs(x / x0 - 1) for x in xs):.1%}{between}"
 
 
 def parse(text):

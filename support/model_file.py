@@ -73,13 +73,6 @@ def save_model(path, net, validation_accuracy=None):
     return path
 
 
-def cannot_save_message(path, error):
-    """One line for an OSError that save_model raised: what went wrong, and what helps."""
-    space = "free some space there, or " if error.errno in NO_SPACE else ""
-    return (f"cannot save the model to {path}: {error.strerror or error}; {space}choose another "
-            "file with --model")
-
-
 def temporary_prefix(path):
     """The start of our temporary files' names beside `path`: a dot, the name (cut to 200 bytes, so
     that with 8 random letters and ".tmp" it stays a legal name), a dot."""
@@ -100,6 +93,13 @@ def remove_abandoned_temporary_files(path, older_than=3600):
 def glob_escape(text):
     """`text` with the characters glob reads as patterns made literal."""
     return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def cannot_save_message(path, error):
+    """One line for an OSError that save_model raised: what went wrong, and what helps."""
+    space = "free some space there, or " if error.errno in NO_SPACE else ""
+    return (f"cannot save the model to {path}: {error.strerror or error}; {space}choose another "
+            "file with --model")
 
 
 def load_model(path, network_class):

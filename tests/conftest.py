@@ -1,4 +1,5 @@
-"""Fixtures and options shared by the tests. Plain helpers live in tests/helpers.py.
+"""Fixtures shared by the tests, and what the option --lessons-dir (declared in the conftest.py
+above this folder) does. Plain helpers live in tests/helpers.py.
 
     python -m pytest tests/test_04b_backprop_network.py --lessons-dir exercises
 

@@ -1,4 +1,7 @@
-"""Helpers shared by the test files: load a lesson by path, run it as a script."""
+"""Helpers shared by the test files: load a lesson by path (a learner's broken file or TODO in one
+line), run it as a script or start it by hand (LESSON_ENV, finished), check that a call refuses
+bad input (refusal), write PNG test pictures (write_png, upscale), and make warnings from our own
+modules errors in a lesson run (strict_warnings)."""
 import os
 import struct
 import subprocess
@@ -46,7 +49,6 @@ def load_lesson(filename, folder=None):
         if path.parent == REPO:
             raise
         problem = why_it_does_not_load(error, path.parent)
-    import pytest
     pytest.fail(problem, pytrace=False)         # outside the except: no "During handling of..."
 
 
@@ -88,7 +90,6 @@ def todo_place(traceback):
     while line > 0 and "raise NotImplementedError(" not in lines[line]:
         line -= 1                           # a raise that spans lines may point at a later one
     return f"{path.name}, line {line + 1}"
-
 
 
 def run_script(filename, *args, timeout=300, env=None, cwd=None, folder=None):
@@ -197,5 +198,5 @@ def refusal(call, what):
         pytest.fail(f"{what} raised {type(error).__name__}: {error}; expected a ValueError",
                     pytrace=False)
     shown = (f"an array shaped {result.shape}" if isinstance(result, np.ndarray)
-             else f"a {type(result).__name__}")
+             else repr(result) if len(repr(result)) <= 60 else f"a {type(result).__name__}")
     pytest.fail(f"{what} returned {shown}; expected a ValueError", pytrace=False)

@@ -1,14 +1,15 @@
 """support/mnist_figures.py and support/plane_figures.py: each figure shows the numbers it is
 given (checked on the figure's own artists, headless), and the confusion counts and the most
-frequent mistakes are counted right. The lessons' runs (test_lessons_run.py) check that every
-figure is saved as a PNG."""
+frequent mistakes are counted right. That the lessons save them as PNG files is checked by their
+runs: 04b's in test_lessons_run.py, 05's in test_05_training.py."""
 import matplotlib
 import numpy as np
 import pytest
 
 from helpers import REPO, load_lesson
-from support.mnist_figures import (confusion_matrix, plot_first_layer, plot_learning_speed,
-                                   plot_misclassified, print_top_confusions)
+from support.mnist_figures import (confusion_matrix, plot_confusion, plot_first_layer,
+                                   plot_history, plot_learning_speed, plot_misclassified,
+                                   print_top_confusions)
 from support.plane_figures import plot_decision_boundary, plot_losses
 
 matplotlib.use("Agg")
@@ -42,6 +43,17 @@ def test_the_most_frequent_mistakes_come_first_and_right_answers_are_not_mistake
                                        "3 read as 5 (2), 5 read as 3 (1)\n")
 
 
+def test_the_confusion_figure_writes_every_count_and_colours_only_the_mistakes():
+    fig = plot_confusion(plt, LABELS, PREDICTIONS)
+    ax = fig.axes[0]
+    counts = confusion_matrix(LABELS, PREDICTIONS)
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
+             for t in ax.texts}
+    assert len(texts) == 100 and all(texts[i, j] == str(counts[i, j]) for i, j in texts)
+    coloured = ax.get_images()[0].get_array()
+    assert np.all(np.diag(coloured) == 0) and coloured[8, 3] == 3, "the diagonal is not a mistake"
+
+
 def test_the_misclassified_figure_shows_only_wrong_digits_titled_true_then_predicted():
     images = np.arange(len(LABELS) * 28 * 28, dtype=np.uint8).reshape(-1, 28, 28)
     fig = plot_misclassified(plt, images, LABELS, PREDICTIONS)
@@ -49,7 +61,21 @@ def test_the_misclassified_figure_shows_only_wrong_digits_titled_true_then_predi
     assert titles == ["3 → 5", "3 → 5", "5 → 3", "8 → 3", "8 → 3", "8 → 3"]
 
 
-# --- each layer's learning, and the first layer's weights ---------------------------------------
+# --- the training, each layer's learning, and the first layer's weights ------------------------
+def test_the_training_curves_leave_out_epoch_0_and_show_accuracies_in_percent():
+    history = [dict(epoch=0, layers=[]),
+               dict(epoch=1, train_loss=0.03, train_accuracy=0.80, val_accuracy=0.90, layers=[]),
+               dict(epoch=2, train_loss=0.02, train_accuracy=0.85, val_accuracy=0.93, layers=[])]
+    fig = plot_history(plt, history)
+    loss, accuracy = fig.axes
+    assert list(loss.get_lines()[0].get_xdata()) == [1, 2], "epoch 0 has no loss to show"
+    assert np.allclose(loss.get_lines()[0].get_ydata(), [0.03, 0.02])
+    train, validation = accuracy.get_lines()
+    assert np.allclose(train.get_ydata(), [80, 85])
+    assert np.allclose(validation.get_ydata(), [90, 93])
+    assert "validation" in validation.get_label()
+
+
 def test_the_learning_speed_figure_draws_every_layer_at_every_epoch():
     history = [dict(epoch=e, layers=[(1e-3 * (e + 1), 0.0, 1e-2 / (e + 1)), (4e-3, 0.1, 2e-3)])
                for e in range(3)]
