@@ -10,6 +10,7 @@ import builtins
 import errno
 import io
 import os
+import pathlib
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,11 @@ def deny_access(monkeypatch):
             monkeypatch.setattr(os, fn, refuse(getattr(os, fn), no_list, itself=True))
         monkeypatch.setattr(os, "mkdir", refuse(os.mkdir, no_create))
         monkeypatch.setattr(os, "open", refuse(os.open, no_create, only_if=creates))
+        # Python 3.9's pathlib took its own references to these when it was imported
+        accessor = getattr(pathlib, "_NormalAccessor", None)
+        for fn in ("stat", "lstat", "open", "listdir", "scandir", "mkdir"):
+            if accessor is not None and hasattr(accessor, fn):
+                monkeypatch.setattr(accessor, fn, staticmethod(getattr(os, fn)))
     yield deny
     for folder, _ in denied:
         folder.chmod(0o755)
