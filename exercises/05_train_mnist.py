@@ -399,6 +399,7 @@ def main(argv=None):
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
+    plt = None if args.no_plots else open_pyplot(args.show)   # a wrong MPLBACKEND stops it here
     (x_train, y_train), (x_test, y_test) = mnist
     (x_train, y_train), validation_set = split_validation(x_train, y_train)
     x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
@@ -427,8 +428,7 @@ def main(argv=None):
         print("interrupted while saving: the model was not saved", file=sys.stderr)
         return 1
     print(f"model saved: {args.model}" + (f" (a link to {saved})" if saved != args.model else ""))
-    if not args.no_plots:
-        plt = open_pyplot(args.show)
+    if plt:
         save_figures(plt, {
             "05_training_curves.png": plot_history(plt, history),
             "05_learning_speed.png": plot_learning_speed(plt, history),

@@ -281,4 +281,5 @@ def output_folders_problem(model, figures_dir, model_bytes=0):
                    "choose a shorter name")
     if problem or figures_dir is None:
         return problem
-    return writable_folder_problem(figures_dir, "--figures-dir")
+    problem = writable_folder_problem(figures_dir, "--figures-dir")
+    return problem and f"{problem}, or skip the figures with --no-plots"

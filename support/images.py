@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from support.figures import import_matplotlib
+
 MAX_PIXELS = 16_000_000  # about 4000 x 4000: a 12-megapixel phone photo fits
 MAX_FILE_BYTES = 100_000_000   # far more than any such photo takes, even unpacked
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)   # how bright the eye finds R, G and B
@@ -57,6 +59,7 @@ def decode_image(path):
     except enormous ones, which Pillow (matplotlib's decoder) flags as a "decompression bomb" before
     decoding.
     """
+    import_matplotlib()          # a backend matplotlib does not know stops here with one line
     import matplotlib.image
     path = Path(path)
     try:

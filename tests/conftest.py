@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import helpers
+from gradcheck import WRONG_GRADIENT
 from helpers import REPO, SHARED_MNIST, run_script
 
 
@@ -61,9 +62,26 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = todo + (f"\n  (still to write: {place})" if place else "")
         seen = item.config.stash.setdefault(TODOS_SEEN, {})
         seen.setdefault(todo.split(":")[0], []).append(item.nodeid)
+    elif call.excinfo and report.failed:
+        shorten_after_a_wrong_gradient(item, report, str(call.excinfo.value))
+
+
+def shorten_after_a_wrong_gradient(item, report, message):
+    """One wrong-gradient report in full per test file: the same check failing again on other
+    sizes says one line, and so does a later test of that file (training, say), which may fail
+    only because of that gradient; its first line still says what it found."""
+    first = item.config.stash.setdefault(WRONG_GRADIENTS, {}).get(item.path)
+    if message.startswith(WRONG_GRADIENT) and first is None:
+        item.config.stash[WRONG_GRADIENTS][item.path] = item.nodeid.split("::")[-1]
+    elif first is not None:
+        found = message.splitlines()[0][:300] if message.strip() else "failed"
+        again = "the same wrong gradient" if message.startswith(WRONG_GRADIENT) else found
+        report.longrepr = (f"{again}\n  (after the wrong gradient reported in full in {first}: "
+                           "fix that first)")
 
 
 TODOS_SEEN = pytest.StashKey()
+WRONG_GRADIENTS = pytest.StashKey()   # {test file: the test that reported its first wrong gradient}
 
 
 def pytest_terminal_summary(terminalreporter, config):

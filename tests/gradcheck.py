@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 TOLERANCE = 1e-6  # relative error allowed per entry, in float64
+WRONG_GRADIENT = "wrong gradient"   # how every report of one begins
 # Gradient entries below this size are compared against it (rounding noise, not error).
 FLOOR = 1e-8
 # A fitted factor c names a factor like 1/2 or N = 7 when it is that number to this relative
@@ -98,7 +99,7 @@ def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE, backpr
     if not lines:
         return []
     diagnoses = diagnose(analytic, numeric, sorted(lines), tolerance, backprop)
-    problems = [f"wrong gradient (relative error allowed: {tolerance:g}):"]
+    problems = [f"{WRONG_GRADIENT} (relative error allowed: {tolerance:g}):"]
     for i, line in lines.items():
         problems.append(line)
         if i in diagnoses:

@@ -196,12 +196,21 @@ def test_one_training_image_is_one_image(shared_mnist, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_an_unknown_mplbackend_for_draw_is_one_line_naming_it(tiny_model):
-    result = run_script("05_train_mnist.py", "--draw", "--model", tiny_model,
-                        env={"MPLBACKEND": "nonsense"})
+@pytest.mark.parametrize("run", ["--draw", "--predict", "training"])
+def test_an_unknown_mplbackend_is_one_line_naming_it(run, tiny_model, shared_mnist, tmp_path):
+    """For --draw, for --predict (whose image reader is matplotlib's), and for a training run that
+    draws figures: there before training, not after it."""
+    digit_png(tmp_path / "digit.png")
+    args = {"--draw": ["--draw", "--model", tiny_model],
+            "--predict": ["--predict", tmp_path / "digit.png", "--model", tiny_model, "--no-plots"],
+            "training": ["--data-dir", shared_mnist, "--model", tmp_path / "m.npz", "--figures-dir",
+                         tmp_path / "figures", "--train-limit", 200, "--epochs", 1]}[run]
+    result = run_script("05_train_mnist.py", *args, env={"MPLBACKEND": "nonsense"})
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("error: MPLBACKEND=nonsense is not a backend matplotlib knows")
+    assert "epoch" not in result.stdout, result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["digit.png"]
 
 
 def test_a_tilde_in_predict_and_figures_dir_means_the_home_folder(tiny_model, tmp_path,
@@ -342,6 +351,20 @@ def test_a_reader_that_leaves_early_does_not_stop_training_or_the_save(shared_mn
     assert first.startswith("MNIST is ready"), first
     assert (returncode, stderr) == (0, ""), stderr
     assert load_model(model, L05.Network).sizes == [784, *L05.HIDDEN, 10]
+
+
+def test_a_reader_that_leaves_early_does_not_break_predict(tiny_model, tmp_path):
+    """`python 05_train_mnist.py --predict *.png | head -1` over 300 pictures: their lines fill
+    the pipe's buffer, which is written while the reader has gone. Quietly, exit status 0."""
+    digit_png(tmp_path / "digit.png")
+    pictures = [tmp_path / "digit.png"] * 300
+    with start_05("--predict", *pictures, "--model", tiny_model, "--no-plots") as process:
+        first = process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+    returncode, stderr = finished(process.wait(timeout=120), stderr)
+    assert first.startswith("model: "), first
+    assert (returncode, stderr) == (0, ""), stderr
 
 
 @posix_signals

@@ -310,12 +310,20 @@ def test_layers_at_similar_speeds_are_not_called_vanishing_gradients(layers):
     (["--model", "{file}/model.npz"],
      "is a file, not a folder; choose another folder with --model"),
     (["--model", "{tmp}"], "is a folder; give a file name"),
-    (["--figures-dir", "{file}/figures"],
-     "afile is a file, not a folder; choose another folder with --figures-dir"),
+    (["--figures-dir", "{file}/figures"], "afile is a file, not a folder; choose another folder "
+     "with --figures-dir, or skip the figures with --no-plots"),
+    (["--figures-dir", "{link}/figures"], "link is a symbolic link that leads nowhere; choose "
+     "another folder with --figures-dir, or skip the figures with --no-plots"),
 ])
 def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_path, flags, message):
+    """The same words as lessons 01-04b, whose figures are all they write."""
     (tmp_path / "afile").write_text("")
-    flags = [flag.format(file=tmp_path / "afile", tmp=tmp_path) for flag in flags]
+    if sys.platform != "win32":                  # making a link there needs an administrator
+        (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    elif "{link}" in flags[1]:
+        pytest.skip("no symbolic link without an administrator's rights on Windows")
+    flags = [flag.format(file=tmp_path / "afile", tmp=tmp_path, link=tmp_path / "link")
+             for flag in flags]
     result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, *flags)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
     assert "epoch" not in result.stdout

@@ -66,11 +66,17 @@ def {method}_1_percent_off(self, *args):
 
 Network.{method} = {method}_1_percent_off
 """, encoding="utf-8")
-    started = {"exercises": start_pytest(REPO / "exercises", *CHECKS),
+    before = sorted(path.name for path in (REPO / "exercises").iterdir())
+    # A 05 run with its default folders, refused before it reaches the TODO: it must make none.
+    default_folders = ("tests/test_05_training.py::"
+                       "test_unusable_output_paths_are_refused_before_training")
+    started = {"exercises": start_pytest(REPO / "exercises", *CHECKS, default_folders),
                "lessons": start_pytest(copies, *CHECKS),
                "one_percent_off": start_pytest(one_percent_off, CHECKS[4],
                                                "-k", "central_differences and 0-7-sizes1")}
-    return {name: finish(process) for name, process in started.items()}
+    finished = {name: finish(process) for name, process in started.items()}
+    return {**finished, "exercises folder": (before, sorted(path.name for path in
+                                                            (REPO / "exercises").iterdir()))}
 
 
 def test_exercises_are_up_to_date():
@@ -102,6 +108,9 @@ def test_every_blank_exercise_fails_its_checks_with_todo_lines(runs):
         assert f"FAILED {check.split('::')[0]}::" in output, f"no failure in {check}"
     # Only the one-line messages, never a traceback.
     assert "Traceback" not in output and "NotImplementedError" not in output
+    before, after = runs["exercises folder"]
+    assert after == before, "the README's command left in exercises/: " + ", ".join(
+        sorted(set(after) - set(before)))
 
 
 def test_the_lessons_pass_the_same_checks(runs):
@@ -130,9 +139,8 @@ def test_a_blank_exercise_run_as_a_script_prints_its_todo_and_exits_1(lesson, sh
 
 
 # --- what each exercise asks, and what it takes from the learner's earlier files ----------------
-def functions(path):
-    """{name or Class.method: (docstring, body source)} of every function in a file."""
-    source = path.read_text(encoding="utf-8")
+def functions(source):
+    """{name or Class.method: (docstring, body source)} of every function in a file's text."""
     found = {}
     for node in ast.parse(source).body:
         members = [(f"{node.name}.", item) for item in node.body] if isinstance(
@@ -145,11 +153,20 @@ def functions(path):
     return found
 
 
+@pytest.fixture(scope="module")
+def written():
+    """The exercises as the generator writes them now (not as exercises/ holds them, which
+    test_exercises_are_up_to_date compares)."""
+    return make_exercises.make_exercises(REPO)
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_an_exercise_blanks_only_its_own_new_functions_and_keeps_their_docstrings(lesson):
+def test_an_exercise_blanks_only_its_own_new_functions_and_keeps_their_docstrings(lesson,
+                                                                                  written):
     own = {name for name, first_lesson, _, _ in make_exercises.TODOS if first_lesson == lesson}
     assert own, f"{lesson} has no function to write"
-    taught, asked = functions(REPO / lesson), functions(REPO / "exercises" / lesson)
+    taught = functions((REPO / lesson).read_text(encoding="utf-8"))
+    asked = functions(written[lesson])
     assert set(asked) == set(taught)
     blanked = {name for name in taught if asked[name][1] != taught[name][1]}
     assert blanked == own

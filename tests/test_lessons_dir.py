@@ -50,6 +50,15 @@ def runs(tmp_path_factory):
     no_03 = learner_folder(tmp, "no_03", remove="03_loss_function.py")
     no_05 = learner_folder(tmp, "no_05", remove="05_train_mnist.py")
     (tmp / "empty").mkdir()
+    forgot_slope = tmp / "forgot_slope"        # the lessons, with 04b's σ' left out going back
+    forgot_slope.mkdir()
+    for lesson in LESSONS:
+        shutil.copy(REPO / lesson, forgot_slope)
+    backprop = forgot_slope / "04b_backprop_network.py"
+    right = "delta = (delta @ self.weights[l].T) * a_prev * (1 - a_prev)"
+    assert right in backprop.read_text(encoding="utf-8")
+    backprop.write_text(backprop.read_text(encoding="utf-8").replace(
+        right, "delta = delta @ self.weights[l].T"), encoding="utf-8")
     started = {
         "syntax": start(syntax, "tests/test_02_forward_pass.py"),
         "module": start(module, "tests/test_02_forward_pass.py"),
@@ -58,6 +67,8 @@ def runs(tmp_path_factory):
         "empty": start(tmp / "empty", "tests/test_01_single_neuron.py"),
         "todos": start(EXERCISES, "tests/test_02_forward_pass.py::test_batched_equals_per_sample",
                        "tests/test_03_loss_function.py::test_neuron_loss_surface_matches_a_loop"),
+        "forgot σ'": start(forgot_slope, "tests/test_04b_backprop_network.py", "-k",
+                           "central_differences or solves_xor"),
         "collected normally": start(None, "--collect-only", "tests/test_05_training.py"),
         "collected for exercises": start(EXERCISES, "--collect-only", "tests/test_05_training.py"),
     }
@@ -81,6 +92,25 @@ def test_a_file_that_does_not_load_is_one_line(runs, name, line):
     assert re.search(f"^\\S*{line}$", output, re.MULTILINE), output
     for noise in ("Traceback", "importlib", "_bootstrap", "During handling"):
         assert noise not in output, output
+
+
+def test_a_wrong_gradient_is_reported_in_full_once_then_in_a_line_per_test(runs):
+    """18 sizes of the gradient check and 5 XOR runs fail on one forgotten σ': the first report
+    in full, each other failure in two lines that point back to it."""
+    returncode, output = runs["forgot σ'"]
+    assert returncode == 1, output
+    failed = int(re.search(r"(\d+) failed", output.splitlines()[-1]).group(1))
+    assert failed == 23, output
+    assert output.count("wrong gradient (relative error allowed") == 1, output
+    assert output.count("σ' left out of the delta sent back") >= 1, output
+    pointers = re.findall(r"^  \(after the wrong gradient reported in full in "
+                          r"test_backward_matches_central_differences\[\S+\]: fix that first\)$",
+                          output, re.MULTILINE)
+    assert len(pointers) == failed - 1, output
+    assert output.count("the same wrong gradient\n") == 17, output
+    assert "after 2000 steps on XOR" in output, "a later failure still says what it found"
+    lines = len(output.splitlines())     # per failure: its title, two lines, its summary line
+    assert lines <= 4 * failed + 12, f"{lines} lines:\n{output}"
 
 
 def test_a_folder_without_lessons_is_refused(runs):

@@ -182,9 +182,9 @@ def test_save_figures_checks_the_folder_before_drawing_into_it(tmp_path, where, 
         (tmp_path / name).exists())
 
 
-def test_an_unknown_mplbackend_is_one_line_naming_it(tmp_path):
-    result = run_script("01_single_neuron.py", "--figures-dir", tmp_path,
-                        env={"MPLBACKEND": "nonsense"})
+@pytest.mark.parametrize("lesson", helpers.LESSONS[:-1])
+def test_an_unknown_mplbackend_is_one_line_naming_it(lesson, tmp_path):
+    result = run_script(lesson, "--figures-dir", tmp_path, env={"MPLBACKEND": "nonsense"})
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("error: MPLBACKEND=nonsense is not a backend matplotlib knows; "
