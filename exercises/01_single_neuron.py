@@ -139,7 +139,7 @@ def plot_sigmoid(plt):
     ax.axhline(0.5, color="grey", lw=0.5, ls="--")
     ax.axvline(0, color="grey", lw=0.5, ls="--")
     ax.set_xlabel("z = w · x + b")
-    ax.set_title("The sigmoid squashes any z into (0, 1)")
+    ax.set_title("The sigmoid squashes z into (0, 1)")
     ax.legend()
     return fig
 

@@ -164,8 +164,11 @@ def print_walk(seed):
                np.array([delta2])]
     grad_weights, grad_biases = net.backward(x[None, :], np.array([[y]]))   # a batch of one
     difference = max(np.max(np.abs(h - m)) for h, m in zip(by_hand, grad_weights + grad_biases))
-    print(f"  the same from backward(), matrix products on a batch of one: largest difference "
-          f"{difference:.1e}")
+    print("  the same from backward(), matrix products on a batch of one:")
+    for l in (1, 0):
+        print(f"    grad_weights[{l}] = {matrix(grad_weights[l])},  "
+              f"grad_biases[{l}] = {matrix(grad_biases[l])}")
+    print(f"    largest difference from the numbers by hand: {difference:.1e}")
     print()
 
 
@@ -371,8 +374,9 @@ def print_loss_jumps(losses):
     if ratios[worst] <= 1:
         print(f"  the loss went down at every one of the {len(losses)} steps")
         return
-    print(f"  the loss went up {int(np.sum(ratios > 1))} times in {len(losses)} steps; the largest "
-          f"jump, at step {worst + 1}, from {losses[worst]:.4f} to {losses[worst + 1]:.4f}")
+    rises = int(np.sum(ratios > 1))
+    print(f"  the loss went up {rises} time{'s' * (rises != 1)} in {len(losses)} steps; the "
+          f"largest jump, at step {worst + 1}, from {losses[worst]:.4f} to {losses[worst + 1]:.4f}")
 
 
 def main(argv=None):

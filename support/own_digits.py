@@ -3,7 +3,7 @@
     read_own_digits(args, load_network, to_inputs)      what lesson 05 runs for --predict / --draw
 
 The network only ever saw MNIST, so a photo or a drawing is first turned into an MNIST digit
-(prepare_digit): grey levels, the ink made bright, cropped to the ink, fitted into 20 x 20, centred
+(preprocess_digit): grey levels, the ink made bright, cropped to the ink, fitted into 20 x 20, centred
 by mass in 28 x 28. --predict then prints the three digits with the largest outputs for each image
 file and saves a figure of what the network saw; --draw opens support/draw_pad.py's window.
 

@@ -176,6 +176,9 @@ def test_the_loss_jumps_are_counted_from_the_losses(capsys):
     said = capsys.readouterr().out.strip()
     assert said == ("the loss went up 2 times in 6 steps; the largest jump, at step 5, from "
                     "0.3000 to 0.6000"), f"losses 1, .5, .8, .4, .3, .6: it says {said!r}"
+    L04B.print_loss_jumps(np.array([1.0, 0.5, 0.8]))
+    said = capsys.readouterr().out.strip()
+    assert said.startswith("the loss went up 1 time in 3 steps;"), f"losses 1, .5, .8: {said!r}"
     L04B.print_loss_jumps(np.array([1.0, 0.5, 0.4]))
     said = capsys.readouterr().out.strip()
     assert said == "the loss went down at every one of the 3 steps", \
@@ -187,7 +190,7 @@ def test_the_walk_through_one_sample_is_backward_entry_by_entry(capsys, monkeypa
     out = capsys.readouterr().out
     # backward's products may round in another order than the walk's sums: the difference
     # printed (0.0e+00 with the lesson's backward) is rounding noise, for any right backward.
-    difference = re.search(r"matrix products on a batch of one: largest difference (\S+)", out)
+    difference = re.search(r"largest difference from the numbers by hand: (\S+)", out)
     same = difference is not None and float(difference.group(1)) < 1e-12
     assert same, f"backward on the walk's one sample should give the walk's numbers, to 1e-12:" \
         f"\n{out}"
@@ -195,7 +198,10 @@ def test_the_walk_through_one_sample_is_backward_entry_by_entry(capsys, monkeypa
     grad_weights, grad_biases = net.backward(np.array([[0.5, -1.0]]), np.array([[1.0]]))
     for line in (f"dL/db^1 = delta^1 = [{grad_biases[0][0]:+.4f}, {grad_biases[0][1]:+.4f}]",
                  f"dL/dW^2_21 = a^1_2 delta^2 = {grad_weights[1][1, 0]:+.4f}",
-                 "W^1 = weights[0]", "a^2 = activations[2], the output"):
+                 "W^1 = weights[0]", "a^2 = activations[2], the output",
+                 f"grad_biases[0] = [{grad_biases[0][0]:+.4f}, {grad_biases[0][1]:+.4f}]",
+                 f"grad_weights[1] = [[{grad_weights[1][0, 0]:+.4f}], "
+                 f"[{grad_weights[1][1, 0]:+.4f}]]"):
         printed = line in out
         assert printed, f"the walk should print {line!r} (backward's numbers); it says:\n{out}"
     # The closing line is measured: a backward that is 1% off in W^1 shows there.
@@ -207,7 +213,7 @@ def test_the_walk_through_one_sample_is_backward_entry_by_entry(capsys, monkeypa
     monkeypatch.setattr(L04B.Network, "backward_from", one_percent_off)
     L04B.print_walk(seed=0)
     out = capsys.readouterr().out
-    difference = re.search(r"matrix products on a batch of one: largest difference (\S+)", out)
+    difference = re.search(r"largest difference from the numbers by hand: (\S+)", out)
     shown = difference is not None and float(difference.group(1)) > 1e-8
     assert shown, f"a backward 1% off in W^1 should show as a difference far above rounding:\n{out}"
 

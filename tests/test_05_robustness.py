@@ -126,16 +126,18 @@ def test_each_epoch_visits_the_images_in_a_new_order(monkeypatch):
     seen, _ = recorded_epochs(monkeypatch, 40, 8)
     orders = [np.concatenate([X[:, 0] for X, _ in epoch]) for epoch in seen]
     for order in orders:
-        assert sorted(np.round(order * 255).astype(int)) == list(range(40))
-    assert not np.array_equal(orders[0], orders[1])
-    assert not np.array_equal(orders[0], np.sort(orders[0]))
+        assert sorted(np.round(order * 255).astype(int)) == list(range(40)), (
+            "an epoch should visit each of the 40 images exactly once")
+    assert not np.array_equal(orders[0], orders[1]), "each epoch should shuffle anew (rng)"
+    assert not np.array_equal(orders[0], np.sort(orders[0])), "the first epoch was not shuffled"
 
 
 def test_the_epoch_loss_weighs_each_batch_by_its_size(monkeypatch):
     seen, results = recorded_epochs(monkeypatch, 17, 16, epochs=1)
     (batch_of_16, loss_16), (batch_of_1, loss_1) = seen[0]
-    assert len(batch_of_16) == 16 and len(batch_of_1) == 1
-    assert results[0][0] == pytest.approx((16 * loss_16 + loss_1) / 17, rel=1e-6)
+    assert len(batch_of_16) == 16 and len(batch_of_1) == 1, "17 images in batches of 16: 16, 1"
+    assert results[0][0] == pytest.approx((16 * loss_16 + loss_1) / 17, rel=1e-6), (
+        "the epoch's loss should be the mean over images: each batch's loss weighed by its size")
 
 
 # --- Ctrl-C anywhere: one line, exit status 1 ---------------------------------------------------

@@ -118,8 +118,10 @@ def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
         net = L05.Network([16, 8, 10], dtype=dtype)
         loss, accuracy = L05.train_epoch(net, images, labels, 16, L05.layer_rates(net, 1.0),
                                          rng)
-        assert np.isfinite(loss) and 0 <= accuracy <= 1
-        assert net.weights[0].dtype == dtype
+        assert np.isfinite(loss) and 0 <= accuracy <= 1, (
+            f"train_epoch should return (mean loss, share right); it returned {loss}, {accuracy}")
+        assert net.weights[0].dtype == dtype, (
+            f"a {np.dtype(dtype)} network's weights became {net.weights[0].dtype} in a step")
 
 
 # --- failure detection --------------------------------------------------------------------------

@@ -7,12 +7,10 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-import matplotlib
 import pytest
 
 import helpers
 from helpers import LESSON_ENV, finished, load_lesson, run_script, strict_warnings
-from support.figures import save_figures
 
 # Lesson 05 trains on MNIST; its script runs are tested in its own test files.
 FIGURES = {
@@ -153,33 +151,6 @@ def test_a_figures_dir_that_is_a_link_to_nowhere_gets_one_line(lesson, runs_into
     assert stderr == (f"error: {tmp / 'figures'} is a symbolic link that leads nowhere; choose "
                       "another folder with --figures-dir, or skip the figures with --no-plots")
     assert not (tmp / "nowhere").exists(), "nothing may be made where the link leads"
-
-
-@pytest.mark.parametrize("where, message", [
-    ("{file}", "{file} is a file, not a folder"),
-    ("{file}/figures", "{file} is a file, not a folder"),
-    ("{link}", "{link} is a symbolic link that leads nowhere"),
-    ("{link}/figures", "{link} is a symbolic link that leads nowhere"),
-])
-def test_save_figures_checks_the_folder_before_drawing_into_it(tmp_path, where, message):
-    """What every lesson's save_figures says, in-process: the runs above check that each lesson
-    goes through it."""
-    if "link" in where and sys.platform == "win32":
-        pytest.skip("symbolic links need privileges on Windows")
-    names = {"file": tmp_path / "afile", "link": tmp_path / "link"}
-    names["file"].write_text("")
-    if "link" in where:
-        names["link"].symlink_to(tmp_path / "nowhere", target_is_directory=True)
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    with pytest.raises(SystemExit) as stopped:
-        save_figures(plt, {"a.png": plt.figure()}, where.format(**names), show=False)
-    plt.close("all")
-    assert stopped.value.code == (f"error: {message.format(**names)}; choose another folder "
-                                  "with --figures-dir, or skip the figures with --no-plots")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        name for name in ("afile", "link") if (tmp_path / name).is_symlink() or
-        (tmp_path / name).exists())
 
 
 @pytest.mark.parametrize("lesson", helpers.LESSONS[:-1])

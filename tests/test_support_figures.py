@@ -1,21 +1,15 @@
-"""support/mnist_figures.py and support/plane_figures.py: each figure shows the numbers it is
-given (checked on the figure's own artists, headless), and the confusion counts and the most
-frequent mistakes are counted right. That the lessons save them as PNG files is checked by their
-runs: 04b's in test_lessons_run.py, 05's in test_05_training.py."""
+"""support/figures.py: pyplot that needs no display, and figures saved as PNG files or one message.
+
+That every lesson goes through it is checked by the lessons' runs (test_lessons_run.py)."""
+import sys
+
 import matplotlib
-import numpy as np
 import pytest
 
-from helpers import REPO, load_lesson
-from support.mnist_figures import (confusion_matrix, plot_confusion, plot_first_layer,
-                                   plot_history, plot_learning_speed, plot_misclassified,
-                                   print_top_confusions)
-from support.plane_figures import plot_decision_boundary, plot_losses
+from support.figures import can_open_windows, open_pyplot, pyplot_for_windows, save_figures
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend that needs no display)
-
-Network = load_lesson("04b_backprop_network.py", REPO).Network
 
 
 @pytest.fixture(autouse=True)
@@ -24,102 +18,51 @@ def close_figures():
     plt.close("all")
 
 
-# --- the confusion matrix and the mistakes, counted --------------------------------------------
-LABELS = np.array([3, 3, 3, 5, 5, 8, 8, 8, 8, 1])
-PREDICTIONS = np.array([3, 5, 5, 3, 5, 8, 3, 3, 3, 1])
+def test_each_figure_is_saved_as_a_png_and_its_path_printed(tmp_path, capsys):
+    figures = {"a.png": plt.figure(), "b.png": plt.figure()}
+    save_figures(plt, figures, tmp_path / "new" / "figures", show=False)
+    saved = [tmp_path / "new" / "figures" / name for name in figures]
+    assert capsys.readouterr().out == "".join(f"figure saved: {path}\n" for path in saved)
+    for path in saved:
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG file"
+    assert plt.get_fignums() == [], "the figures should be closed once saved"
 
 
-def test_confusion_counts_each_true_digit_by_what_it_was_read_as():
-    counts = confusion_matrix(LABELS, PREDICTIONS)
-    assert counts.shape == (10, 10) and counts.sum() == len(LABELS)
-    assert counts[3, 3] == 1 and counts[3, 5] == 2, "rows are the true digit, columns the answer"
-    assert counts[5, 3] == 1 and counts[8, 3] == 3 and counts[1, 1] == 1
-    assert np.trace(counts) == int(np.sum(LABELS == PREDICTIONS))
+def test_without_a_display_show_says_so_and_the_figures_are_still_files(capsys):
+    assert not can_open_windows(open_pyplot(show=False)), "without --show: Agg, files only"
+    open_pyplot(show=True)          # under Agg, as on a machine without a display
+    assert capsys.readouterr().out == ("note: --show needs a display and none was found; the "
+                                       "figures are saved as PNG only\n")
 
 
-def test_the_most_frequent_mistakes_come_first_and_right_answers_are_not_mistakes(capsys):
-    print_top_confusions(LABELS, PREDICTIONS, n=3)
-    assert capsys.readouterr().out == ("most frequent mistakes on the test set: 8 read as 3 (3), "
-                                       "3 read as 5 (2), 5 read as 3 (1)\n")
+def test_a_window_is_refused_in_one_reason_under_a_backend_that_draws_only_files():
+    plt_or_none, why = pyplot_for_windows()
+    assert plt_or_none is None and "non-interactive backend 'agg'" in why.lower(), why
+    assert "MPLBACKEND=TkAgg" in why, why
 
 
-def test_the_confusion_figure_writes_every_count_and_colours_only_the_mistakes():
-    fig = plot_confusion(plt, LABELS, PREDICTIONS)
-    ax = fig.axes[0]
-    counts = confusion_matrix(LABELS, PREDICTIONS)
-    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t.get_text()
-             for t in ax.texts}
-    assert len(texts) == 100 and all(texts[i, j] == str(counts[i, j]) for i, j in texts)
-    coloured = ax.get_images()[0].get_array()
-    assert np.all(np.diag(coloured) == 0) and coloured[8, 3] == 3, "the diagonal is not a mistake"
-
-
-def test_the_misclassified_figure_shows_only_wrong_digits_titled_true_then_predicted():
-    images = np.arange(len(LABELS) * 28 * 28, dtype=np.uint8).reshape(-1, 28, 28)
-    fig = plot_misclassified(plt, images, LABELS, PREDICTIONS)
-    titles = [ax.get_title() for ax in fig.axes if ax.get_images()]
-    assert titles == ["3 → 5", "3 → 5", "5 → 3", "8 → 3", "8 → 3", "8 → 3"]
-
-
-# --- the training, each layer's learning, and the first layer's weights ------------------------
-def test_the_training_curves_leave_out_epoch_0_and_show_accuracies_in_percent():
-    history = [dict(epoch=0, layers=[]),
-               dict(epoch=1, train_loss=0.03, train_accuracy=0.80, val_accuracy=0.90, layers=[]),
-               dict(epoch=2, train_loss=0.02, train_accuracy=0.85, val_accuracy=0.93, layers=[])]
-    fig = plot_history(plt, history)
-    loss, accuracy = fig.axes
-    assert list(loss.get_lines()[0].get_xdata()) == [1, 2], "epoch 0 has no loss to show"
-    assert np.allclose(loss.get_lines()[0].get_ydata(), [0.03, 0.02])
-    train, validation = accuracy.get_lines()
-    assert np.allclose(train.get_ydata(), [80, 85])
-    assert np.allclose(validation.get_ydata(), [90, 93])
-    assert "validation" in validation.get_label()
-
-
-def test_the_learning_speed_figure_draws_every_layer_at_every_epoch():
-    history = [dict(epoch=e, layers=[(1e-3 * (e + 1), 0.0, 1e-2 / (e + 1)), (4e-3, 0.1, 2e-3)])
-               for e in range(3)]
-    fig = plot_learning_speed(plt, history)
-    speed, step = fig.axes
-    layer_1 = [line for line in speed.get_lines() if line.get_label() == "layer 1"][0]
-    assert list(layer_1.get_xdata()) == [0, 1, 2]
-    assert np.allclose(layer_1.get_ydata(), [1e-3, 2e-3, 3e-3])
-    layer_1_step = [line for line in step.get_lines() if line.get_label() == "layer 1"][0]
-    assert np.allclose(layer_1_step.get_ydata(), [1e-2, 5e-3, 1e-2 / 3])
-    assert len(speed.get_lines()) == 2 and speed.get_yscale() == "log"
-
-
-def test_each_hidden_unit_is_its_own_weights_as_a_28_by_28_image():
-    net = Network([784, 12, 10], seed=0)
-    fig = plot_first_layer(plt, net, n=100)
-    images = [ax.get_images()[0] for ax in fig.axes if ax.get_images()]
-    assert len(images) == 12, "one image per hidden unit, at most n"
-    assert np.array_equal(images[5].get_array(), net.weights[0][:, 5].reshape(28, 28))
-    low, high = images[5].get_clim()
-    assert low == -high == -np.abs(net.weights[0][:, 5]).max(), "white must mean weight 0"
-
-
-# --- a network with two inputs ------------------------------------------------------------------
-def test_the_loss_figure_draws_each_curve_as_given_on_a_log_scale():
-    fig = plot_losses(plt, {"XOR": np.array([0.3, 0.2, 0.1]), "moons": np.array([0.25, 0.05])})
-    ax, = fig.axes
-    assert [line.get_label() for line in ax.get_lines()] == ["XOR", "moons"]
-    assert np.allclose(ax.get_lines()[0].get_ydata(), [0.3, 0.2, 0.1])
-    assert ax.get_yscale() == "log"
-
-
-def test_the_decision_boundary_is_where_the_output_crosses_one_half():
-    # One neuron, output σ(20 (x1 - 0.3)): its 0.5 line is the vertical line x1 = 0.3.
-    net = Network([2, 1], seed=0)
-    net.weights[0][:] = [[20.0], [0.0]]
-    net.biases[0][:] = [-6.0]
-    X = np.array([[0.0, 0.0], [1.0, 1.0]])
-    fig = plot_decision_boundary(plt, net, X, np.array([0, 1]), "a line")
-    ax = fig.axes[0]
-    # the contour lines are the collections with no face colour (the filled contours and the
-    # scattered points have one), in every matplotlib version
-    lines = [c for c in ax.collections if len(c.get_facecolor()) == 0]
-    assert len(lines) == 1, "one contour line, at 0.5"
-    points = np.concatenate([path.vertices for path in lines[0].get_paths()])
-    assert len(points) > 10 and np.allclose(points[:, 0], 0.3, atol=0.01), points[:, 0]
-    assert ax.get_title() == "a line"
+@pytest.mark.parametrize("where, message", [
+    ("{file}", "{file} is a file, not a folder"),
+    ("{file}/figures", "{file} is a file, not a folder"),
+    ("{link}", "{link} is a symbolic link that leads nowhere"),
+    ("{link}/figures", "{link} is a symbolic link that leads nowhere"),
+])
+def test_save_figures_checks_the_folder_before_drawing_into_it(tmp_path, where, message):
+    """What every lesson's save_figures says, in-process: the runs above check that each lesson
+    goes through it."""
+    if "link" in where and sys.platform == "win32":
+        pytest.skip("symbolic links need privileges on Windows")
+    names = {"file": tmp_path / "afile", "link": tmp_path / "link"}
+    names["file"].write_text("")
+    if "link" in where:
+        names["link"].symlink_to(tmp_path / "nowhere", target_is_directory=True)
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    with pytest.raises(SystemExit) as stopped:
+        save_figures(plt, {"a.png": plt.figure()}, where.format(**names), show=False)
+    plt.close("all")
+    assert stopped.value.code == (f"error: {message.format(**names)}; choose another folder "
+                                  "with --figures-dir, or skip the figures with --no-plots")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        name for name in ("afile", "link") if (tmp_path / name).is_symlink() or
+        (tmp_path / name).exists())
