@@ -263,19 +263,25 @@ def layer_health(net, X, Y, rates, batch_size):
                 as the loss falls. Far below it, a run barely moves (TINY_STEP)
     """
     with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported elsewhere
-        activations = net.forward_all(X)
-        _, grad_biases = net.backward_from(activations, Y)
-        speeds = [float(np.linalg.norm(grad_b)) for grad_b in grad_biases]
+        activations = net.forward_all(X)                  # one forward pass, one backward per batch
         saturated = [float(np.mean(a * (1 - a) < SATURATED)) for a in activations[1:]]
-        starts = range(0, max(len(X) - batch_size, 0) + 1, batch_size)    # whole batches only
-        steps = np.median([step_ratios(net, X[i:i + batch_size], Y[i:i + batch_size], rates)
-                           for i in starts], axis=0)
-    return list(zip(speeds, saturated, steps.tolist()))
+        # The probe's loss, and so its gradient, is its batches' weighed by their sizes.
+        grad_biases = [np.zeros(n, dtype=np.float64) for n in net.sizes[1:]]
+        steps = []
+        for i in range(0, len(X), batch_size):
+            batch = slice(i, i + batch_size)
+            grad_weights, batch_grad_biases = net.backward_from([a[batch] for a in activations],
+                                                                Y[batch])
+            for total, grad_b in zip(grad_biases, batch_grad_biases):
+                total += grad_b * (len(Y[batch]) / len(X))
+            if len(Y[batch]) == batch_size or not steps:     # whole batches, or the one there is
+                steps.append(step_ratios(net, grad_weights, rates))
+        speeds = [float(np.linalg.norm(grad_b)) for grad_b in grad_biases]
+    return list(zip(speeds, saturated, np.median(steps, axis=0).tolist()))
 
 
-def step_ratios(net, X, Y, rates):
-    """|rate · dL/dW| / |W| for each layer: how much a step on the batch (X, Y) would change it."""
-    grad_weights, _ = net.backward(X, Y)
+def step_ratios(net, grad_weights, rates):
+    """|rate · dL/dW| / |W| for each layer: how much a step with these gradients changes it."""
     return [np.linalg.norm(rate * grad_W) / np.linalg.norm(W)
             for W, grad_W, rate in zip(net.weights, grad_weights, rates)]
 

@@ -3,9 +3,9 @@
     read_own_digits(args, load_network, to_inputs)      what lesson 05 runs for --predict / --draw
 
 The network only ever saw MNIST, so a photo or a drawing is first turned into an MNIST digit
-(preprocess_digit): grey levels, the ink made bright, cropped to the ink, fitted into 20 x 20, centred
-by mass in 28 x 28. --predict then prints the three digits with the largest outputs for each image
-file and saves a figure of what the network saw; --draw opens support/draw_pad.py's window.
+(preprocess_digit): grey levels, the ink made bright, cropped to the ink, fitted into 20 x 20,
+centred by mass in 28 x 28. --predict then prints the three digits with the largest outputs for each
+image file and saves a figure of what the network saw; --draw opens support/draw_pad.py's window.
 
 What it promises: a bad image file gets one line naming the file and the problem and does not stop
 the others (exit status 1 at the end); a missing or unusable model, or --draw without a display,

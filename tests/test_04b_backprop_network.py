@@ -233,8 +233,8 @@ def test_one_neurons_xor_verdict_follows_its_loss(capsys):
 
 
 def xor_network_computing_or(scale):
-    """Network([2, 3, 1]) whose first hidden neuron and output compute OR, σ(scale·(x1 + x2 − ½))
-    then σ(scale·(h − ½)): right on 3 of XOR's 4 points, wrong on (1, 1); saturated for a large
+    """Network([2, 3, 1]) whose first hidden neuron and output compute OR, σ(scale (x1 + x2 - ½))
+    then σ(scale (h - ½)): right on 3 of XOR's 4 points, wrong on (1, 1); saturated for a large
     scale (outputs within 0.01 of 0 or 1), on the sloped middle of σ for a small one. The run at
     --lr 40 ends like this on some CPUs and solves XOR on others: the rounding decides there."""
     net = L04B.Network([2, 3, 1])

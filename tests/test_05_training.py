@@ -372,6 +372,25 @@ def test_learning_speed_is_the_length_of_each_bias_gradient():
     np.testing.assert_allclose(speeds(net, X, Y), expected, rtol=1e-12)
 
 
+def test_the_probe_in_mini_batches_gives_its_whole_gradient_and_a_step_of_one_batch():
+    """20 images in batches of 6: the speeds are those of all 20 (6, 6, 6 and 2 weighed by their
+    sizes), the step / weight is the median over the three whole batches."""
+    rng = np.random.default_rng(1)
+    net = L05.Network([12, 7, 10], seed=3, dtype=np.float64)
+    X, Y = rng.uniform(size=(20, 12)), np.eye(10)[rng.integers(0, 10, size=20)]
+    rates = [2.0, 3.0]
+    layers = L05.layer_health(net, X, Y, rates, 6)
+    _, grad_biases = net.backward(X, Y)
+    np.testing.assert_allclose([speed for speed, _, _ in layers],
+                               [np.linalg.norm(g) for g in grad_biases], rtol=1e-12,
+                               err_msg="the speeds should be the whole probe's |dL/db|")
+    per_batch = [[np.linalg.norm(rate * g) / np.linalg.norm(W) for W, g, rate in
+                  zip(net.weights, net.backward(X[i:i + 6], Y[i:i + 6])[0], rates)]
+                 for i in (0, 6, 12)]
+    np.testing.assert_allclose([step for _, _, step in layers], np.median(per_batch, axis=0),
+                               rtol=1e-12, err_msg="the median step of the whole batches")
+
+
 def test_earlier_layers_of_a_deep_sigmoid_network_learn_more_slowly(shared_mnist):
     """Nielsen's observation: at the start, each layer nearer the input learns more slowly."""
     (x_train, y_train), _ = load_mnist(shared_mnist)
