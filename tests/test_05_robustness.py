@@ -344,12 +344,9 @@ def test_a_reader_that_leaves_early_does_not_stop_training_or_the_save(shared_mn
     epochs after the reader has gone write into a closed pipe. The run must still finish its
     work, quietly: train, save its model, exit 0."""
     model = tmp_path / "model.npz"
-    with start_05("--data-dir", shared_mnist, "--no-plots", "--model", model,
-                  "--train-limit", 2000, "--epochs", 2) as process:
-        first = process.stdout.readline()
-        process.stdout.close()
-        stderr = process.stderr.read()
-    returncode, stderr = finished(process.wait(timeout=120), stderr)
+    first, returncode, stderr = read_one_line_and_leave("--data-dir", shared_mnist, "--no-plots",
+                                                        "--model", model, "--train-limit", 2000,
+                                                        "--epochs", 2)
     assert first.startswith("MNIST is ready"), first
     assert (returncode, stderr) == (0, ""), stderr
     assert load_model(model, L05.Network).sizes == [784, *L05.HIDDEN, 10]
@@ -360,13 +357,20 @@ def test_a_reader_that_leaves_early_does_not_break_predict(tiny_model, tmp_path)
     the pipe's buffer, which is written while the reader has gone. Quietly, exit status 0."""
     digit_png(tmp_path / "digit.png")
     pictures = [tmp_path / "digit.png"] * 300
-    with start_05("--predict", *pictures, "--model", tiny_model, "--no-plots") as process:
+    first, returncode, stderr = read_one_line_and_leave("--predict", *pictures, "--model",
+                                                        tiny_model, "--no-plots")
+    assert first.startswith("model: "), first
+    assert (returncode, stderr) == (0, ""), stderr
+
+
+def read_one_line_and_leave(*args):
+    """Run 05 with args as `| head -1` does: read its first line, close the pipe, wait.
+    Returns (that line, exit status, stderr)."""
+    with start_05(*args) as process:
         first = process.stdout.readline()
         process.stdout.close()
         stderr = process.stderr.read()
-    returncode, stderr = finished(process.wait(timeout=120), stderr)
-    assert first.startswith("model: "), first
-    assert (returncode, stderr) == (0, ""), stderr
+    return (first, *finished(process.wait(timeout=120), stderr))
 
 
 @posix_signals
