@@ -101,6 +101,8 @@ def test_a_wrong_gradient_is_reported_in_full_once_then_in_a_line_per_test(runs)
     assert returncode == 1, output
     failed = int(re.search(r"(\d+) failed", output.splitlines()[-1]).group(1))
     assert failed == 23, output
+    # The reports; the summary after them repeats each message (in full where CI is set).
+    output = output.split("short test summary info")[0]
     assert output.count("wrong gradient (relative error allowed") == 1, output
     assert output.count("σ' left out of the delta sent back") >= 1, output
     pointers = re.findall(r"^  \(after the wrong gradient reported in full in "
@@ -109,8 +111,8 @@ def test_a_wrong_gradient_is_reported_in_full_once_then_in_a_line_per_test(runs)
     assert len(pointers) == failed - 1, output
     assert output.count("the same wrong gradient\n") == 17, output
     assert "after 2000 steps on XOR" in output, "a later failure still says what it found"
-    lines = len(output.splitlines())     # per failure: its title, two lines, its summary line
-    assert lines <= 4 * failed + 12, f"{lines} lines:\n{output}"
+    lines = len(output.splitlines())     # per failure: its title and two lines
+    assert lines <= 3 * failed + 8, f"{lines} lines:\n{output}"
 
 
 def test_a_folder_without_lessons_is_refused(runs):
