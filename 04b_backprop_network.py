@@ -298,8 +298,8 @@ def why_training_failed(net, X, labels, lr, must_beat, what):
     """None if the network gets more of its training points right than `must_beat`, the share
     that `what` gets (guessing; or, on XOR, a straight line, right on 3 of the 4); else why not,
     read from its outputs: saturated (every output pushed to 0 or 1, where σ' ≈ 0 and no gradient
-    flows: steps too large) or still moving: steps too small, or too few, if lr is below LR; at
-    LR or above, a wrong gradient (the check printed above says) or steps that overshoot."""
+    flows: steps too large, above LR) or still moving (steps too small, or too few, below LR).
+    Where the rate does not explain it, a wrong gradient may: the check printed above says."""
     right = accuracy(net, X, labels)
     if right > must_beat:
         return None
@@ -308,15 +308,18 @@ def why_training_failed(net, X, labels, lr, must_beat, what):
     summary = (f"Network({net.sizes}) gets {right:.1%} of its training points right, no better "
                f"than {what}")
     if saturated > 0.9:
-        return (f"{summary}: {saturated:.0%} of its outputs sit within 0.01 of 0 or 1, where the "
-                f"sigmoid's slope is ~0 and no gradient flows. The learning rate {lr:g} is too "
-                f"large; try --lr {LR:g}")
-    if lr < LR:
+        summary += (f": {saturated:.0%} of its outputs sit within 0.01 of 0 or 1, where the "
+                    "sigmoid's slope is ~0 and no gradient flows")
+        if lr > LR:
+            return f"{summary}. The learning rate {lr:g} is too large; try --lr {LR:g}"
+    elif lr < LR:
         return (f"{summary}, and its outputs are not saturated: the learning rate {lr:g} is too "
                 f"small for this many steps; try a larger --lr, e.g. --lr {LR:g}")
-    return (f"{summary}, although its outputs are not saturated and the learning rate {lr:g} is "
-            f"not small: if the gradient check above reports a mistake, fix that first; else try "
-            f"a smaller --lr, e.g. --lr {LR / 2:g}")
+    else:
+        summary += ", although its outputs are not saturated"
+    return (f"{summary}, and the learning rate {lr:g} does not explain it: if the gradient check "
+            f"above reports a mistake, fix that first; else try a smaller --lr, e.g. "
+            f"--lr {lr / 2:g}")
 
 
 def verdict(output, target):

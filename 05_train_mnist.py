@@ -30,8 +30,8 @@ What is new since 04b, the most important first
     4. A look inside each layer after training starts (layer_health): how fast it learns, how many
        of its sigmoids are saturated, how big a step is next to its weights; and, when the network
        still guesses at chance, the cause read from those numbers (stop_if_not_learning).
-    5. Figures of what it learned: the training curves, the confusion matrix, the digits it got
-       wrong, and each hidden neuron's weights as a 28 x 28 image.
+    5. Figures of what it learned: the training curves, how fast each layer learns, the confusion
+       matrix, the digits it got wrong, and the first hidden layer's weights as 28 x 28 images.
     It takes Network and gradient_step from lesson 04b and one_hot from lesson 03. Getting MNIST,
     saving the model, your own digits, the figures and the command line are in support/
     (mnist.py, model_file.py, own_digits.py, mnist_figures.py, cli.py).
@@ -443,7 +443,7 @@ def main(argv=None):
         print("interrupted while saving: the model was not saved", file=sys.stderr)
         return 1
     print(f"model saved: {args.model}" + (f" (a link to {saved})" if saved != args.model else ""))
-    if plt:
+    if plt is not None:
         save_figures(plt, {
             "05_training_curves.png": plot_history(plt, history),
             "05_learning_speed.png": plot_learning_speed(plt, history),

@@ -51,7 +51,8 @@ def read_image(path):
 
 
 def decode_image(path):
-    """matplotlib.image.imread, with every way it can fail turned into one ImageError.
+    """matplotlib.image.imread, with every way it can fail turned into one ImageError (but for an
+    MPLBACKEND that matplotlib does not know, which stops the run with one line).
 
     Decoding is what needs the memory (a PNG comes back as float32 RGBA, 16 bytes a pixel), so a
     huge PNG is refused before: its first 24 bytes are an 8-byte signature, then the IHDR chunk's

@@ -63,13 +63,14 @@ def pytest_runtest_makereport(item, call):
         seen = item.config.stash.setdefault(TODOS_SEEN, {})
         seen.setdefault(todo.split(":")[0], []).append(item.nodeid)
     elif call.excinfo and report.failed:
-        shorten_after_a_wrong_gradient(item, report, str(call.excinfo.value))
+        note_or_shorten_wrong_gradient(item, report, str(call.excinfo.value))
 
 
-def shorten_after_a_wrong_gradient(item, report, message):
-    """One wrong-gradient report in full per test file: the same check failing again on other
-    sizes says one line, and so does a later test of that file (training, say), which may fail
-    only because of that gradient; its first line still says what it found."""
+def note_or_shorten_wrong_gradient(item, report, message):
+    """One wrong-gradient report in full per test file: the first is noted and kept whole; the
+    same check failing again on other sizes then takes two lines, and so does a later test of
+    that file (training, say), which may fail only because of that gradient: its first line still
+    says what it found, the second points back to the full report."""
     first = item.config.stash.setdefault(WRONG_GRADIENTS, {}).get(item.path)
     if message.startswith(WRONG_GRADIENT) and first is None:
         item.config.stash[WRONG_GRADIENTS][item.path] = item.nodeid.split("::")[-1]

@@ -353,8 +353,9 @@ def test_a_reader_that_leaves_early_does_not_stop_training_or_the_save(shared_mn
 
 
 def test_a_reader_that_leaves_early_does_not_break_predict(tiny_model, tmp_path):
-    """`python 05_train_mnist.py --predict *.png | head -1` over 300 pictures: their lines fill
-    the pipe's buffer, which is written while the reader has gone. Quietly, exit status 0."""
+    """`python 05_train_mnist.py --predict *.png | head -1` over 300 pictures: their lines are
+    more than Python's output buffer holds, so it is written while the reader has gone. Quietly,
+    exit status 0."""
     digit_png(tmp_path / "digit.png")
     pictures = [tmp_path / "digit.png"] * 300
     first, returncode, stderr = read_one_line_and_leave("--predict", *pictures, "--model",

@@ -389,6 +389,9 @@ def test_the_probe_in_mini_batches_gives_its_whole_gradient_and_a_step_of_one_ba
                  for i in (0, 6, 12)]
     np.testing.assert_allclose([step for _, _, step in layers], np.median(per_batch, axis=0),
                                rtol=1e-12, err_msg="the median step of the whole batches")
+    # A batch larger than the probe: the probe is the one batch there is.
+    np.testing.assert_allclose(L05.layer_health(net, X, Y, rates, 50),
+                               L05.layer_health(net, X, Y, rates, 20), rtol=1e-12)
 
 
 def test_earlier_layers_of_a_deep_sigmoid_network_learn_more_slowly(shared_mnist):

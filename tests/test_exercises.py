@@ -66,7 +66,7 @@ def {method}_1_percent_off(self, *args):
 
 Network.{method} = {method}_1_percent_off
 """, encoding="utf-8")
-    before = sorted(path.name for path in (REPO / "exercises").iterdir())
+    before = folders_in(REPO / "exercises")
     # A 05 run with its default folders, refused before it reaches the TODO: it must make none.
     default_folders = ("tests/test_05_training.py::"
                        "test_unusable_output_paths_are_refused_before_training")
@@ -75,8 +75,13 @@ Network.{method} = {method}_1_percent_off
                "one_percent_off": start_pytest(one_percent_off, CHECKS[4],
                                                "-k", "central_differences and 0-7-sizes1")}
     finished = {name: finish(process) for name, process in started.items()}
-    return {**finished, "exercises folder": (before, sorted(path.name for path in
-                                                            (REPO / "exercises").iterdir()))}
+    return {**finished, "exercises folder": (before, folders_in(REPO / "exercises"))}
+
+
+def folders_in(folder):
+    """The folders in `folder` but __pycache__, which Python writes when it imports the files."""
+    return sorted(path.name for path in folder.iterdir()
+                  if path.is_dir() and path.name != "__pycache__")
 
 
 def test_exercises_are_up_to_date():
@@ -154,19 +159,19 @@ def functions(source):
 
 
 @pytest.fixture(scope="module")
-def written():
+def generated_exercises():
     """The exercises as the generator writes them now (not as exercises/ holds them, which
     test_exercises_are_up_to_date compares)."""
     return make_exercises.make_exercises(REPO)
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_an_exercise_blanks_only_its_own_new_functions_and_keeps_their_docstrings(lesson,
-                                                                                  written):
+def test_an_exercise_blanks_only_its_own_new_functions_and_keeps_their_docstrings(
+        lesson, generated_exercises):
     own = {name for name, first_lesson, _, _ in make_exercises.TODOS if first_lesson == lesson}
     assert own, f"{lesson} has no function to write"
     taught = functions((REPO / lesson).read_text(encoding="utf-8"))
-    asked = functions(written[lesson])
+    asked = functions(generated_exercises[lesson])
     assert set(asked) == set(taught)
     blanked = {name for name in taught if asked[name][1] != taught[name][1]}
     assert blanked == own

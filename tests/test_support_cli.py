@@ -178,7 +178,8 @@ def test_a_name_longer_than_the_file_system_allows_is_one_line_naming_the_flag(t
         problem = check()
         assert problem and problem.startswith(f"{flag} {tmp_path / long_name}: "), problem
         assert "long" in problem and "\n" not in problem, problem
-        advice = problem.removesuffix(", or skip the figures with --no-plots")
+        advice = problem.removesuffix(", or skip the figures with --no-plots" * (
+            flag == "--figures-dir"))
         assert advice.endswith(("choose a shorter name", f"choose another folder with {flag}",
                                 f"choose another file with {flag}")), problem
     assert list(tmp_path.iterdir()) == []

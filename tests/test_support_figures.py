@@ -48,8 +48,8 @@ def test_a_window_is_refused_in_one_reason_under_a_backend_that_draws_only_files
     ("{link}/figures", "{link} is a symbolic link that leads nowhere"),
 ])
 def test_save_figures_checks_the_folder_before_drawing_into_it(tmp_path, where, message):
-    """What every lesson's save_figures says, in-process: the runs above check that each lesson
-    goes through it."""
+    """What every lesson's save_figures says, in-process: the lessons' runs in test_lessons_run.py
+    check that each lesson goes through it."""
     if "link" in where and sys.platform == "win32":
         pytest.skip("symbolic links need privileges on Windows")
     names = {"file": tmp_path / "afile", "link": tmp_path / "link"}
