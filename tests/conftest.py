@@ -18,6 +18,7 @@ import pytest
 import helpers
 from gradcheck import WRONG_GRADIENT
 from helpers import REPO, SHARED_MNIST, run_script
+from support.mnist import load_mnist
 
 
 def pytest_configure(config):
@@ -111,6 +112,17 @@ def shared_mnist():
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message + " (under CI these tests must run)")
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def mnist(shared_mnist):
+    """The real MNIST, read once for every test that needs its arrays: ((x_train, y_train),
+    (x_test, y_test)), uint8. The arrays are made read-only, so that no test can change what the
+    others see."""
+    data = load_mnist(shared_mnist)
+    for array in (*data[0], *data[1]):
+        array.setflags(write=False)
+    return data
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,6 @@ import pytest  # noqa: E402
 from draw_events import bar_heights, drag  # noqa: E402
 from helpers import REPO, load_lesson, run_script, upscale, write_png  # noqa: E402
 from support.draw_pad import DrawPad  # noqa: E402
-from support.mnist import load_mnist  # noqa: E402
 from support.model_file import load_model, save_model  # noqa: E402
 from support.images import read_image  # noqa: E402
 from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, digit_reader,  # noqa: E402
@@ -77,11 +76,6 @@ def predictions_from_output(text):
             path, digit = line.split("    top three: ")[0].rsplit(": ", 1)
             found[path] = int(digit)
     return found
-
-
-@pytest.fixture(scope="module")
-def mnist(shared_mnist):
-    return load_mnist(shared_mnist)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import pytest
 
 from gradcheck import check_backprop, random_problem
 from helpers import load_lesson, run_script
-from support.mnist import load_mnist
 from support.model_file import load_model
 
 L05 = load_lesson("05_train_mnist.py")
@@ -36,11 +35,11 @@ def parse_accuracies(stdout):
 
 
 # --- accuracy on the real data -------------------------------------------------------------------
-def test_one_epoch_on_a_small_subset_learns(shared_mnist, monkeypatch):
+def test_one_epoch_on_a_small_subset_learns(mnist, monkeypatch):
     """train_epoch, checked in seconds (the check of a learner's version in exercises/): one epoch
     on 3,000 training images visits each once, in mini-batches, returns the batches' mean loss and
     accuracy, and lifts the accuracy on 1,000 held-out training images well above chance (10%)."""
-    (x_train, y_train), _ = load_mnist(shared_mnist)
+    (x_train, y_train), _ = mnist
     images, labels = x_train[:3000], y_train[:3000]
     steps = []                                   # (inputs, targets, loss, output) of every step
     real_step = L05.gradient_step
@@ -81,7 +80,7 @@ def test_three_epochs_pass_95_percent(mnist_model):
 
 
 @pytest.mark.whole_run
-def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, page_runner):
+def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, mnist, page_runner):
     """`python 05_train_mnist.py` as the README runs it (once for both: tests/page_commands.py)."""
     stdout, work = page_runner.raw_output("python 05_train_mnist.py", shared_mnist)
     epochs, final = parse_accuracies(stdout)
@@ -92,7 +91,7 @@ def test_the_default_run_reaches_97_percent_and_draws_its_figures(shared_mnist, 
         path = work / "figures" / name
         assert path.stat().st_size > 5000 and str(path) in stdout
     # The saved model gives the accuracy the run reported.
-    (x_train, y_train), (x_test, y_test) = load_mnist(shared_mnist)
+    _, (x_test, y_test) = mnist
     accuracy, _ = L05.evaluate(load_model(work / "model.npz", L05.Network), x_test, y_test)
     assert accuracy * 100 == pytest.approx(final, abs=0.005)
 
@@ -394,9 +393,9 @@ def test_the_probe_in_mini_batches_gives_its_whole_gradient_and_a_step_of_one_ba
                                L05.layer_health(net, X, Y, rates, 20), rtol=1e-12)
 
 
-def test_earlier_layers_of_a_deep_sigmoid_network_learn_more_slowly(shared_mnist):
+def test_earlier_layers_of_a_deep_sigmoid_network_learn_more_slowly(mnist):
     """Nielsen's observation: at the start, each layer nearer the input learns more slowly."""
-    (x_train, y_train), _ = load_mnist(shared_mnist)
+    (x_train, y_train), _ = mnist
     X = L05.to_inputs(x_train[:1000])
     Y = L05.one_hot(y_train[:1000], 10, dtype=L05.NETWORK_DTYPE)
     by_layer = speeds(L05.new_network([784, 30, 30, 30, 30, 10], seed=0), X, Y)

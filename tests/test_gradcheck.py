@@ -73,6 +73,18 @@ def report(sizes, n_samples, seed=0, **bug):
     return short(backprop_problems(L04B, net, X, Y, planted(net, **bug)))
 
 
+def report_scaled(sizes, weight_factors, bias_factors):
+    """The checker's lines for a right backward whose gradient arrays are then multiplied, each
+    by its factor (weights input side first, then biases), checked to be short."""
+    net, X, Y = random_problem(L04B, sizes, 7, 0)
+
+    def scaled_backward(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return ([factor * g for factor, g in zip(weight_factors, grad_weights)],
+                [factor * g for factor, g in zip(bias_factors, grad_biases)])
+    return short(backprop_problems(L04B, net, X, Y, scaled_backward))
+
+
 def wrong_arrays(lines):
     """The arrays the report names as wrong, e.g. {"W1", "b1"}."""
     return {PROBLEM.match(line).group(1) for line in lines if PROBLEM.match(line)}
@@ -282,13 +294,7 @@ def test_checker_names_a_mean_over_the_batch_at_the_bias_gradient():
 def test_checker_names_a_mistake_in_the_output_layers_own_gradients():
     # delta^2 is right (the layer below, built from what it sends back, is right); only the output
     # layer's two gradients are doubled after it.
-    net, X, Y = random_problem(L04B, SIZES_K3, N7, 0)
-
-    def backward_output_doubled(X, Y):
-        grad_weights, grad_biases = net.backward(X, Y)
-        return [grad_weights[0], 2 * grad_weights[1]], [grad_biases[0], 2 * grad_biases[1]]
-
-    lines = short(backprop_problems(L04B, net, X, Y, backward_output_doubled))
+    lines = report_scaled(SIZES_K3, [1, 2], [1, 2])
     assert_every_array_reads(lines, {"W2", "b2"}, "analytic/numerical = 2 in every entry: the 2 "
                              "of the square's derivative 2(a - y) is doubled")
     assert where(lines) == (
@@ -315,13 +321,7 @@ def test_checker_gives_every_reading_of_a_factor_n_or_k_make_ambiguous(sizes, n_
 
 
 def test_checker_calls_a_one_percent_error_only_a_constant_factor():
-    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
-
-    def backward_1_percent_off(X, Y):
-        grad_weights, grad_biases = net.backward(X, Y)
-        return [grad_weights[0] * 1.01, *grad_weights[1:]], grad_biases
-
-    lines = short(backprop_problems(L04B, net, X, Y, backward_1_percent_off))
+    lines = report_scaled([4, 5, 3, 2], [1.01, 1, 1], [1, 1, 1])
     assert diagnoses(lines) == {"W1": "analytic/numerical = 1.01 in every entry: off by a "
                                       "constant factor"}, said(
                                           lines, "a 1% error is no named factor")

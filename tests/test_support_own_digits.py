@@ -11,25 +11,13 @@ import pytest
 
 import support.images
 from helpers import REPO, load_lesson, write_png
-from support.mnist import load_mnist
 from support.model_file import load_model
 from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, MNIST_INK, centre_of_mass,
                                 digit_reader, paste_centred, predict_images, preprocess_digit,
                                 scale_longer_side)
 
-Network = load_lesson("04b_backprop_network.py", REPO).Network
-
-
-def to_inputs(images):
-    """uint8 images (N, 28, 28) -> inputs (N, 784) in [0, 1], as lesson 05's to_inputs makes
-    them (written here, so that these tests need no lesson 05)."""
-    images = np.asarray(images)
-    return images.reshape(len(images), -1).astype(np.float32) / np.float32(255)
-
-
-@pytest.fixture(scope="module")
-def mnist(shared_mnist):
-    return load_mnist(shared_mnist)
+L05 = load_lesson("05_train_mnist.py", REPO)
+Network, to_inputs = L05.Network, L05.to_inputs      # what lesson 05 hands to read_own_digits
 
 
 @pytest.fixture(scope="module")
