@@ -186,8 +186,7 @@ def stop_like_ctrl_c():
     def stop(signum, frame):
         for ignored in previous:
             signal.signal(ignored, signal.SIG_IGN)
-        stopping()
-        raise KeyboardInterrupt
+        interrupt_once(signum, frame)
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):            # Windows has no SIGHUP
         signum = getattr(signal, name, None)
@@ -281,5 +280,10 @@ def output_folders_problem(model, figures_dir, model_bytes=0):
                    "choose a shorter name")
     if problem or figures_dir is None:
         return problem
-    problem = writable_folder_problem(figures_dir, "--figures-dir")
+    return figures_dir_problem(figures_dir)
+
+
+def figures_dir_problem(folder):
+    """writable_folder_problem for the figures' folder, which --no-plots also answers."""
+    problem = writable_folder_problem(folder, "--figures-dir")
     return problem and f"{problem}, or skip the figures with --no-plots"

@@ -23,6 +23,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from support.idx import is_gzipped
+
 TIMEOUT = 30          # seconds to wait for a connection, then for each read, before the next mirror
 CHUNK = 1 << 16       # bytes read from the network at a time, at most
 MIN_RATE = 1024       # bytes a second, averaged over RATE_WINDOW seconds: a slower mirror is
@@ -67,9 +69,7 @@ def download_file_verified(url, name, folder, verify, max_bytes, timeout, stream
             checked = verify(tmp)
         except ValueError as fault:
             raise MirrorFailed(f"wrong content: {fault}") from None
-        with open(tmp, "rb") as f:
-            gzipped = f.read(2) == b"\x1f\x8b"
-        final = Path(folder) / (name + ".gz" if gzipped else name)
+        final = Path(folder) / (name + ".gz" if is_gzipped(tmp) else name)
         try:
             os.chmod(tmp, 0o644)              # mkstemp makes it private; a data file needn't be
             os.replace(tmp, final)
@@ -84,9 +84,13 @@ def download_file_verified(url, name, folder, verify, max_bytes, timeout, stream
 
 def cannot_write(folder, error):
     """The message for a failed write in `folder`: the folder and the reason, and what to do."""
-    space = "free some space there, or " if error.errno in NO_SPACE else ""
     return (f"cannot write in {folder}: {error.strerror or error}; "
-            f"{space}choose another folder with --data-dir")
+            f"{space_advice(error)}choose another folder with --data-dir")
+
+
+def space_advice(error):
+    """"free some space there, or " when the OSError says the disk or the quota is full, else ""."""
+    return "free some space there, or " if error.errno in NO_SPACE else ""
 
 
 class WriteFailed(Exception):
@@ -173,14 +177,23 @@ def remove_abandoned_parts(folder, names, stream):
     be another run's."""
     for name in names:
         for path in Path(folder).glob(f".{name}.*.part"):
-            try:
-                age = time.time() - path.stat().st_mtime
-                if age > STALE_PART_AGE:
-                    path.unlink()
-                    print(f"removed {path}, a partial download abandoned {age / 3600:.1f} hours "
-                          "ago", file=stream)
-            except OSError:
-                pass                      # removed by another run meanwhile, or not ours to remove
+            age = remove_if_abandoned(path)
+            if age is not None:
+                print(f"removed {path}, a partial download abandoned {age / 3600:.1f} hours ago",
+                      file=stream)
+
+
+def remove_if_abandoned(path):
+    """Remove `path` if nobody has written to it for STALE_PART_AGE seconds, and return its age in
+    seconds; None if it is younger, or gone, or not ours to remove."""
+    try:
+        age = time.time() - path.stat().st_mtime
+        if age > STALE_PART_AGE:
+            path.unlink()
+            return age
+    except OSError:
+        pass                              # removed by another run meanwhile, or not ours to remove
+    return None
 
 
 class Progress:

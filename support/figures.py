@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from support.cli import writable_folder_problem
+from support.cli import figures_dir_problem
 
 # matplotlib's backends that draw only to files: with one of them no window can ever open.
 NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
@@ -73,9 +73,9 @@ def can_open_windows(plt):
 def save_figures(plt, figures, figures_dir, show):
     """Save each {filename: figure} as a PNG and say where (or stop with one message); then, with
     --show, open them in windows and wait until they are closed."""
-    problem = writable_folder_problem(Path(figures_dir), "--figures-dir")
+    problem = figures_dir_problem(Path(figures_dir))
     if problem:
-        sys.exit(f"error: {problem}, or skip the figures with --no-plots")
+        sys.exit(f"error: {problem}")
     for filename, fig in figures.items():
         path = Path(figures_dir) / filename
         try:

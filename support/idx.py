@@ -76,9 +76,13 @@ def open_unpacked(path):
     We look at the first two bytes (gzip files start with 1f 8b), not at the name, so an unpacked
     file that happens to be called .gz still works.
     """
+    return gzip.open(path, "rb") if is_gzipped(path) else open(path, "rb")
+
+
+def is_gzipped(path):
+    """Whether the file starts as every gzip file does, with the bytes 1f 8b."""
     with open(path, "rb") as f:
-        gzipped = f.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gzipped else open(path, "rb")
+        return f.read(2) == b"\x1f\x8b"
 
 
 def read_header(data):

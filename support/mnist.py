@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 from support.cli import name_too_long
-from support.download import (NO_SPACE, TIMEOUT, CannotWrite, MirrorFailed,
+from support.download import (TIMEOUT, CannotWrite, MirrorFailed, space_advice,
                               download_file_verified, remove_abandoned_parts)
 from support.idx import InvalidFile, parse_idx, read_verified
 
@@ -242,9 +242,8 @@ def cannot_create(data_dir, error):
         parent = nearest_reachable(data_dir)
         return (f"cannot create the data folder {data_dir}: {parent} is not writable ({reason}); "
                 "choose a folder you can write in with --data-dir")
-    space = "free some space there, or " if error.errno in NO_SPACE else ""
-    return f"cannot create the data folder {data_dir}: {reason}; {space}choose another folder " \
-           "with --data-dir"
+    return (f"cannot create the data folder {data_dir}: {reason}; {space_advice(error)}choose "
+            "another folder with --data-dir")
 
 
 def remove_invalid_copy(path, valid):

@@ -12,13 +12,12 @@ or oversized file is one ModelFileError saying what is wrong and how to train a 
 """
 import os
 import secrets
-import time
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from support.download import NO_SPACE
+from support.download import remove_if_abandoned, space_advice
 
 MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
                               # bound on what a --hidden typo or a model file can make us allocate
@@ -79,15 +78,11 @@ def temporary_prefix(path):
     return "." + path.name.encode("utf-8")[:200].decode("utf-8", "ignore") + "."
 
 
-def remove_abandoned_temporary_files(path, older_than=3600):
+def remove_abandoned_temporary_files(path):
     """Remove temporary files of ours beside `path` that nobody has written to for an hour: a
     save takes seconds, so such a file was left by a run that was killed while saving."""
     for tmp in path.parent.glob(glob_escape(temporary_prefix(path)) + "*.tmp"):
-        try:
-            if time.time() - tmp.stat().st_mtime > older_than:
-                tmp.unlink()
-        except OSError:
-            pass                          # removed by another run meanwhile, or not ours to remove
+        remove_if_abandoned(tmp)
 
 
 def glob_escape(text):
@@ -97,9 +92,8 @@ def glob_escape(text):
 
 def cannot_save_message(path, error):
     """One line for an OSError that save_model raised: what went wrong, and what helps."""
-    space = "free some space there, or " if error.errno in NO_SPACE else ""
-    return (f"cannot save the model to {path}: {error.strerror or error}; {space}choose another "
-            "file with --model")
+    return (f"cannot save the model to {path}: {error.strerror or error}; "
+            f"{space_advice(error)}choose another file with --model")
 
 
 def load_model(path, network_class):
@@ -121,9 +115,11 @@ def load_model(path, network_class):
         raise ModelFileError(f"no model file at {path}; train one first: "
                              f"python 05_train_mnist.py --model {path}")
 
+    train_again = f"delete it and train again: python 05_train_mnist.py --model {path}"
+
     def invalid_model_error(reason):
-        return ModelFileError(f"{path} is not a model saved by this lesson ({reason}); delete it "
-                              f"and train again: python 05_train_mnist.py --model {path}")
+        return ModelFileError(f"{path} is not a model saved by this lesson ({reason}); "
+                              f"{train_again}")
 
     try:
         # We open the file ourselves so that it is closed even when NumPy gives up on a damaged one.
@@ -152,8 +148,7 @@ def load_model(path, network_class):
         if largest > LARGEST_Z:
             raise ModelFileError(f"{path} holds a network that cannot be used: layer {l + 1}'s "
                                  f"weights are so large that its z can reach {largest:.1e}, and "
-                                 "its outputs would overflow; delete it and train again: python "
-                                 f"05_train_mnist.py --model {path}")
+                                 f"its outputs would overflow; {train_again}")
         net.weights[l], net.biases[l] = W, b
     accuracy = arrays.get("validation_accuracy")
     if accuracy is not None and not 0 <= accuracy <= 1:      # NaN too: it compares False

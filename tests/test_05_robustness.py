@@ -257,7 +257,7 @@ def test_a_name_too_long_is_one_line_before_training(shared_mnist, tmp_path, cap
 
 def test_a_model_name_of_250_bytes_trains_and_saves(shared_mnist, tmp_path):
     """A legal name: the temporary file saved beside it must not be longer than the system
-    allows (mkstemp adds 8 letters and .tmp to its prefix)."""
+    allows (save_model adds 8 random letters and .tmp to its prefix)."""
     model = tmp_path / ("m" * 246 + ".npz")
     result = run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--no-plots", "--model",
                         model, "--train-limit", 2000, "--epochs", 1)
