@@ -10,10 +10,9 @@ pytest's option --lessons-dir is declared here too, at the top, so that pytest k
 start, also when no test file is named (python -m pytest --lessons-dir exercises).
 tests/conftest.py uses it.
 """
-import os
+from support.threads import ask_for_one_blas_thread
 
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+ask_for_one_blas_thread()       # as lesson 05 does, before any test imports NumPy
 
 
 def pytest_addoption(parser):

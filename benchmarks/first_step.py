@@ -36,7 +36,7 @@ def main(argv=None):
     parser.add_argument("--widths", type=int, nargs="+", default=[100, 300, 1000])
     args = parser.parse_args(argv)
     lesson = load_lesson(REPO / "05_train_mnist.py")
-    sigmoid = load_lesson(REPO / "01_single_neuron.py").sigmoid
+    sigmoid_prime = load_lesson(REPO / "01_single_neuron.py").sigmoid_prime
     try:
         (x_train, y_train), _ = load_mnist(args.data_dir)
     except MnistError as error:
@@ -57,16 +57,16 @@ def main(argv=None):
         ours = lesson.new_network(sizes, seed=0)
         for name, net, rates in [("one rate", plain, lr),
                                  ("05", ours, lesson.layer_rates(ours, lr))]:
-            before = mean_output_z(lesson, net, probe)
+            before = mean_output_z(net, probe)
             lesson.gradient_step(net, X, Y, rates)
-            after = mean_output_z(lesson, net, probe)
+            after = mean_output_z(net, probe)
             shown = ", ".join(f"{r:g}" for r in np.broadcast_to(rates, len(net.weights)))
-            slope = float(sigmoid(after) * (1 - sigmoid(after)))
+            slope = float(sigmoid_prime(after))
             print(f"{str(sizes):18s} {name:9s} {shown:>10s} {before:9.2f} {after:9.2f} "
                   f"{slope:13.1e}")
 
 
-def mean_output_z(lesson, net, X):
+def mean_output_z(net, X):
     """The output layer's z = a @ W + b, averaged over the images and the ten outputs."""
     a = net.forward_all(X)[-2]                                            # (N, width)
     return float(np.mean(a @ net.weights[-1] + net.biases[-1]))

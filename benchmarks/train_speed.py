@@ -59,6 +59,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:           # support/ is found beside the lessons
     sys.path.insert(0, str(REPO))
 from support.lessons import LessonMissing, load_lesson  # noqa: E402  (imports no NumPy)
+from support.cli import positive_int  # noqa: E402  (nor do these)
+from support.threads import BLAS_THREAD_VARIABLES  # noqa: E402
 
 # NumPy is imported in main(), after the lesson: 05 chooses the number of BLAS threads before it
 # imports NumPy, and that choice only takes effect if this process has not loaded NumPy (and its
@@ -103,12 +105,6 @@ def batch_sizes_arg(text):
                 "e.g. 10,32,default,128")
         sizes.append(int(part))
     return sizes
-
-
-def positive_int(text):
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number >= 1")
-    return int(text)
 
 
 def make_parser():
@@ -265,7 +261,7 @@ def blas_threads():
             return threads[0], "threadpoolctl"
     except ImportError:
         pass
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    for name in BLAS_THREAD_VARIABLES:
         if os.environ.get(name, "").isdigit():
             return int(os.environ[name]), f"${name}"
     return usable_cores(), "assumed: one per usable core (install threadpoolctl to ask the library)"
@@ -329,8 +325,7 @@ def cpu_model():
 def machine_peak(n, repeats, cores):
     """The matmul peak with every core, measured in a subprocess whose BLAS is told to use them all
     (05 may ask for fewer threads in this process; the machine's limit does not depend on that)."""
-    env = dict(os.environ, **{name: str(cores) for name in
-                              ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
+    env = dict(os.environ, **{name: str(cores) for name in BLAS_THREAD_VARIABLES})
     result = subprocess.run([sys.executable, str(Path(__file__).resolve()),
                              "--peak-child", f"{n},{repeats}"],
                             capture_output=True, text=True, timeout=600, env=env)
@@ -662,8 +657,7 @@ def step_breakdown(module, data, batch_size, seed, repeat):
     def whole_step():   # the body of train_epoch's loop, for this one batch
         Xb = module.to_inputs(images[idx])
         Yb = module.one_hot(labels[idx], N_CLASSES, module.NETWORK_DTYPE)
-        result = module.gradient_step(scratch, Xb, Yb, rates)
-        output_b = result[1] if isinstance(result, tuple) else output
+        _, output_b = module.gradient_step(scratch, Xb, Yb, rates)
         int(np.sum(output_b.argmax(axis=1) == labels[idx]))
     step = t(whole_step)
     rest = step - sum(seconds for _, _, seconds in pieces)

@@ -54,14 +54,11 @@ Run
 import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
 sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
                 if (folder / 'support' / 'lessons.py').is_file()][:1]
-import os
+from support.threads import ask_for_one_blas_thread
 
-# Our matrix products are small (16 x 784 times 784 x 100). Split across two threads, the threads
-# spend longer waiting for each other than multiplying, badly so when the other core is busy
-# (docs/performance.md gives the measured cost). So we ask the BLAS library behind NumPy for one
-# thread; this must happen before NumPy is imported, and a value you set yourself wins.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# Our matrix products are small: one BLAS thread does them faster than two (support/threads.py).
+# It must be asked for before NumPy is imported.
+ask_for_one_blas_thread()
 
 import math  # noqa: E402  (imported after the thread setting above, like everything below)
 import sys  # noqa: E402
@@ -381,7 +378,6 @@ class Diverged(Exception):
 
     def __init__(self, loss, batch):
         super().__init__(f"the loss became {loss} at mini-batch {batch}")
-        self.loss, self.batch = loss, batch
 
 
 def main(argv=None):
@@ -401,9 +397,9 @@ def main(argv=None):
     print_summary(mnist, args.data_dir)
     if args.download_only:
         return 0
-    sizes = [28 * 28, *args.hidden, N_CLASSES]
+    model_bytes = np.dtype(NETWORK_DTYPE).itemsize * parameter_count(args.sizes)
     problem = output_folders_problem(args.model, None if args.no_plots else args.figures_dir,
-                                     model_bytes=4 * parameter_count(sizes))
+                                     model_bytes=model_bytes)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
@@ -412,7 +408,7 @@ def main(argv=None):
     (x_train, y_train), validation_set = split_validation(x_train, y_train)
     x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
 
-    net = new_network(sizes, args.seed)
+    net = new_network(args.sizes, args.seed)
     print_settings(net, len(x_train), len(validation_set[0]), args)
     started = time.perf_counter()
     try:
@@ -492,7 +488,8 @@ def parse_args(argv):
         help="draw digits with the mouse and watch the trained --model read them (needs a "
              "display)")
     args = parser.parse_args(argv)
-    too_large = network_too_large([28 * 28, *args.hidden, N_CLASSES])
+    args.sizes = [28 * 28, *args.hidden, N_CLASSES]           # input, hidden layers, output
+    too_large = network_too_large(args.sizes)
     if too_large:
         parser.error(f"--hidden {' '.join(map(str, args.hidden))}: {too_large}; "
                      "choose smaller layers")

@@ -16,4 +16,5 @@ machinery around them, one module a job, each readable on its own:
     images          reading a picture file as grey levels
     own_digits      preparing your own digit the way MNIST was made, --predict and --draw
     draw_pad        the window --draw opens: a canvas to draw on, the ten outputs beside it
+    threads         one BLAS thread for NumPy's matrix products, asked for before NumPy loads
 """
