@@ -18,6 +18,7 @@ import pytest
 import helpers
 from gradcheck import WRONG_GRADIENT
 from helpers import REPO, SHARED_MNIST, run_script
+from mnist_server import LOOPBACK
 from support.mnist import load_mnist
 
 
@@ -92,6 +93,23 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.section("functions still to write")
         for todo, tests in seen.items():
             terminalreporter.line(f"{todo}: {len(tests)} failed test{'s' * (len(tests) != 1)}")
+
+
+@pytest.fixture
+def no_proxy_for_loopback(monkeypatch):
+    """A proxy set in the environment must not swallow the requests to our loopback mirrors, and
+    no MNIST_MIRRORS of the user's may send a test elsewhere (modules that download use it)."""
+    monkeypatch.setenv("no_proxy", LOOPBACK)
+    monkeypatch.setenv("NO_PROXY", LOOPBACK)
+    monkeypatch.delenv("MNIST_MIRRORS", raising=False)
+
+
+@pytest.fixture
+def close_figures():
+    """Close every figure a test drew (modules that draw use it)."""
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import sys
 import traceback
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -125,6 +126,26 @@ def finished(returncode, stderr):
     if returncode == 1 and last and last[0].startswith("TODO "):
         raise NotImplementedError(last[0])
     return returncode, stderr
+
+
+# Tests that Windows cannot run as they stand.
+posix_signals = pytest.mark.skipif(sys.platform == "win32",
+                                   reason="sends POSIX signals, which Windows does not have")
+needs_symlinks = pytest.mark.skipif(sys.platform == "win32",
+                                    reason="symbolic links need privileges on Windows")
+
+
+def no_space_left(free=300_000):
+    """What shutil.disk_usage says of a nearly full disk."""
+    return lambda path: SimpleNamespace(total=10**9, used=10**9 - free, free=free)
+
+
+def digit_png(path, shape=(40, 40)):
+    """A PNG of a white vertical bar, 4 pixels wide, on black: a "1" for --predict to read."""
+    pixels = np.zeros(shape, np.uint8)
+    pixels[shape[0] // 4: -shape[0] // 4, shape[1] // 2 - 2: shape[1] // 2 + 2] = 255
+    write_png(path, pixels)
+    return path
 
 
 def write_png(path, pixels, alpha=None):

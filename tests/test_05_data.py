@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pytest
 
-from helpers import REPO, load_lesson, run_script
+from helpers import REPO, load_lesson, posix_signals, run_script
 from mnist_server import LOOPBACK, NAMES, MirrorServer, listing, refused_url, tiny_mnist
 from support.mnist import MNIST_DIGESTS, download_missing_and_load
 
@@ -25,12 +25,7 @@ FILES, _, _ = tiny_mnist()
 CLI_ENV = {"no_proxy": LOOPBACK, "NO_PROXY": LOOPBACK, "MNIST_MIRRORS": ""}
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_for_loopback(monkeypatch):
-    """A proxy set in the environment must not swallow the requests to our loopback mirrors."""
-    monkeypatch.setenv("no_proxy", LOOPBACK)
-    monkeypatch.setenv("NO_PROXY", LOOPBACK)
-    monkeypatch.delenv("MNIST_MIRRORS", raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_for_loopback")
 
 
 # --- the command line -----------------------------------------------------------------------------
@@ -109,7 +104,7 @@ def lesson_process(*args):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM and SIGHUP are POSIX signals")
+@posix_signals
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
 def test_a_signal_during_a_download_stops_it_like_ctrl_c(signal_name, tmp_path):
     """A closed terminal (SIGHUP), `timeout` or a process manager (SIGTERM) mid-download."""

@@ -9,23 +9,19 @@ import signal
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
 import pytest
 
 import helpers
-from helpers import LESSON_ENV, REPO, finished, load_lesson, run_script, write_png
+from helpers import (LESSON_ENV, REPO, digit_png, finished, load_lesson, needs_symlinks,
+                     no_space_left, posix_signals, run_script)
 from support import model_file
 from support.model_file import load_model, save_model
 
 matplotlib.use("Agg")
 L05 = load_lesson("05_train_mnist.py")
-posix_signals = pytest.mark.skipif(sys.platform == "win32",
-                                   reason="sends POSIX signals, which Windows does not have")
-needs_symlinks = pytest.mark.skipif(sys.platform == "win32",
-                                    reason="symbolic links need privileges on Windows")
 
 
 # --- too large a network: refused before anything is loaded ------------------------------------
@@ -38,13 +34,6 @@ def test_too_large_a_network_is_refused_before_the_data_is_loaded(tmp_path):
 
 
 # --- your own digits ----------------------------------------------------------------------------
-def digit_png(path, shape=(40, 40)):
-    pixels = np.zeros(shape, np.uint8)
-    pixels[shape[0] // 4: -shape[0] // 4, shape[1] // 2 - 2: shape[1] // 2 + 2] = 255
-    write_png(path, pixels)
-    return path
-
-
 def test_images_too_small_to_hold_a_digit_are_refused(tiny_model, tmp_path):
     tiny = [digit_png(tmp_path / "2x2.png", (2, 2)), digit_png(tmp_path / "1x50.png", (1, 50))]
     result = run_script("05_train_mnist.py", "--predict", *tiny, "--model", tiny_model,
@@ -264,11 +253,6 @@ def test_a_model_name_of_250_bytes_trains_and_saves(shared_mnist, tmp_path):
     assert result.returncode == 0, result.stderr
     assert load_model(model, L05.Network).sizes == [784, *L05.HIDDEN, 10]
     assert list(tmp_path.iterdir()) == [model]
-
-
-def no_space_left(free=300_000):
-    """What shutil.disk_usage says of a nearly full disk."""
-    return lambda path: SimpleNamespace(total=10**9, used=10**9 - free, free=free)
 
 
 def test_a_full_disk_is_named_before_training(shared_mnist, tmp_path, monkeypatch, capsys):

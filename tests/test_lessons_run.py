@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import helpers
-from helpers import LESSON_ENV, finished, load_lesson, run_script, strict_warnings
+from helpers import (LESSON_ENV, finished, load_lesson, needs_symlinks, run_script,
+                     strict_warnings)
 
 # Lesson 05 trains on MNIST; its script runs are tested in its own test files.
 FIGURES = {
@@ -100,8 +101,6 @@ def test_a_figures_dir_with_a_tilde_means_the_home_folder(tmp_path, monkeypatch)
     assert list(work.iterdir()) == [], "a folder named ~ was made where the lesson ran"
 
 
-needs_symlinks = pytest.mark.skipif(sys.platform == "win32",
-                                    reason="symbolic links need privileges on Windows")
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,15 @@ import io
 import os
 import signal
 import sys
-from types import SimpleNamespace
 
 import pytest
 
+from helpers import needs_symlinks, no_space_left, posix_signals
 from support import cli
 from support.cli import (make_parser, output_folders_problem, run, stop_like_ctrl_c,
                          writable_folder_problem)
 
 # os.kill(own pid, SIGTERM) ends a Windows process on the spot, and Windows has no SIGHUP.
-posix_signals = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 STOPPING = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
 
 
@@ -189,7 +188,7 @@ def test_a_name_of_250_bytes_is_allowed(tmp_path):
     assert output_folders_problem(tmp_path / ("m" * 246 + ".npz"), tmp_path / ("f" * 250)) is None
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+@needs_symlinks
 def test_a_model_link_is_checked_where_it_leads(tmp_path):
     """save_model writes through a link: a link into a folder that cannot be written must be
     refused before training, not after it."""
@@ -204,9 +203,7 @@ def test_a_model_link_is_checked_where_it_leads(tmp_path):
 
 
 def test_too_little_space_for_the_model_names_the_space_and_the_fix(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli.shutil, "disk_usage",
-                        lambda path: SimpleNamespace(total=10**9, used=10**9 - 300_000,
-                                                     free=300_000))
+    monkeypatch.setattr(cli.shutil, "disk_usage", no_space_left(free=300_000))
     assert output_folders_problem(tmp_path / "model.npz", None, model_bytes=318_040) == (
         f"not enough space in {tmp_path}: 0.6 MB are needed and 0.3 MB are free; free some "
         "space there, or choose another folder with --model")

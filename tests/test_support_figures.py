@@ -12,10 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend that needs no display)
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def test_each_figure_is_saved_as_a_png_and_its_path_printed(tmp_path, capsys):
@@ -56,11 +53,8 @@ def test_save_figures_checks_the_folder_before_drawing_into_it(tmp_path, where, 
     names["file"].write_text("")
     if "link" in where:
         names["link"].symlink_to(tmp_path / "nowhere", target_is_directory=True)
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     with pytest.raises(SystemExit) as stopped:
         save_figures(plt, {"a.png": plt.figure()}, where.format(**names), show=False)
-    plt.close("all")
     assert stopped.value.code == (f"error: {message.format(**names)}; choose another folder "
                                   "with --figures-dir, or skip the figures with --no-plots")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import mnist_server
-from mnist_server import (LOOPBACK, NAMES, MirrorServer, digest_table, idx_bytes, listing,
+from helpers import needs_symlinks
+from mnist_server import (NAMES, MirrorServer, digest_table, idx_bytes, listing,
                           refused_url, tiny_mnist)
 from support import download
 from support.idx import InvalidFile, parse_idx, read_verified
@@ -28,12 +29,7 @@ from support.mnist import (DEFAULT_MIRRORS, MnistError, choose_mirrors, download
 FILES, DIGESTS, ARRAYS = tiny_mnist()
 
 
-@pytest.fixture(autouse=True)
-def no_proxy_for_loopback(monkeypatch):
-    """A proxy set in the environment must not swallow the requests to our loopback mirrors."""
-    monkeypatch.setenv("no_proxy", LOOPBACK)
-    monkeypatch.setenv("NO_PROXY", LOOPBACK)
-    monkeypatch.delenv("MNIST_MIRRORS", raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_for_loopback")
 
 
 def prepare(data_dir, *servers, timeout=2.0):
@@ -436,7 +432,7 @@ def test_a_folder_where_a_data_file_belongs(tmp_path):
     assert len(listing(tmp_path)) == 4                              # nothing added, nothing removed
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+@needs_symlinks
 @pytest.mark.parametrize("kind, fault", [
     ("file", "is a file, not a folder"),
     ("loop", "is a symbolic link that leads to no folder (a loop, or a missing target)"),

@@ -18,10 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend that 
 Network = load_lesson("04b_backprop_network.py", REPO).Network
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 # --- the confusion matrix and the mistakes, counted --------------------------------------------

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import support.images
-from helpers import REPO, load_lesson, write_png
+from helpers import REPO, digit_png, load_lesson
 from support.model_file import load_model
 from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, MNIST_INK, centre_of_mass,
                                 digit_reader, paste_centred, predict_images, preprocess_digit,
@@ -43,7 +43,7 @@ def test_mnist_ink_is_what_the_four_files_hold(mnist):
 # --------------------------------------------------------------------------------------------------
 def test_preprocessing_an_mnist_digit_nearly_gives_it_back(test_digits):
     """MNIST digits already are what preprocess_digit makes; it must not move or rescale them."""
-    for digit in test_digits[:10] / 255.0:
+    for digit in test_digits / 255.0:
         out = preprocess_digit(digit)
         assert out.shape == (28, 28) and out.dtype == np.float32
         assert np.abs(out - digit).mean() < 0.01
@@ -95,13 +95,6 @@ def test_lopsided_digit_is_clamped_inside_the_field():
 # --------------------------------------------------------------------------------------------------
 # predict_images: a bad file does not stop the others
 # --------------------------------------------------------------------------------------------------
-def digit_png(path, shape=(40, 40)):
-    pixels = np.zeros(shape, np.uint8)
-    pixels[shape[0] // 4: -shape[0] // 4, shape[1] // 2 - 2: shape[1] // 2 + 2] = 255
-    write_png(path, pixels)
-    return path
-
-
 def test_an_unreadable_image_does_not_stop_the_others(tiny_model, tmp_path, monkeypatch, capsys):
     locked, good = digit_png(tmp_path / "locked.png"), digit_png(tmp_path / "good.png")
     real_open = open
