@@ -119,6 +119,16 @@ LESSON_ENV = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
                       "PYTHONPATH")])]))
 
 
+def start_pytest(lessons_dir, *args):
+    """pytest with `args` in the course folder, against the lessons in lessons_dir (None: the
+    course's own), started in the background; stderr goes with stdout, as on a terminal."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, args)]
+    if lessons_dir is not None:
+        command += ["--lessons-dir", str(lessons_dir)]
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, errors="replace")
+
+
 def finished(returncode, stderr):
     """(returncode, stderr) of a lesson run; an exercise stopped at a function still to write
     (its last line a TODO, exit status 1) raises NotImplementedError with that line."""

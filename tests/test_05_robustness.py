@@ -359,14 +359,16 @@ def read_one_line_and_leave(*args):
 
 
 @posix_signals
-def test_ctrl_c_twice_during_training_is_one_line(shared_mnist, tmp_path):
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_during_training_is_one_line_and_saves_nothing(shared_mnist, tmp_path, presses):
+    """Once, or twice 2 ms apart (an impatient second press)."""
     with start_05("--data-dir", shared_mnist, "--no-plots", "--model", tmp_path / "model.npz",
                   "--train-limit", 5000, "--epochs", 10) as process:
         for line in process.stdout:          # wait until training has really started
             if line.startswith("epoch  1/"):
-                process.send_signal(signal.SIGINT)
-                time.sleep(0.002)            # an impatient second press
-                process.send_signal(signal.SIGINT)
+                for press in range(presses):
+                    time.sleep(0.002 * press)
+                    process.send_signal(signal.SIGINT)
                 break
         stdout, stderr = process.communicate(timeout=60)
     returncode, stderr = finished(process.returncode, stderr)

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from helpers import LESSONS, REPO, run_script
+from helpers import LESSONS, REPO, run_script, start_pytest
 
 GENERATOR = REPO / "tools" / "make_exercises.py"
 spec = importlib.util.spec_from_file_location("make_exercises", GENERATOR)
@@ -27,14 +27,6 @@ CHECKS = ["tests/test_01_single_neuron.py", "tests/test_02_forward_pass.py",
           "tests/test_03_loss_function.py", "tests/test_04a_backprop_single_neuron.py",
           "tests/test_04b_backprop_network.py",
           "tests/test_05_training.py::test_one_epoch_on_a_small_subset_learns"]
-
-
-def start_pytest(lessons_dir, *checks):
-    """pytest on `checks` against the lessons in lessons_dir, started in the background."""
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--lessons-dir",
-               str(lessons_dir), *checks]
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, errors="replace")
 
 
 def finish(process):

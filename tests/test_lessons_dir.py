@@ -6,22 +6,12 @@ they are not."""
 import ast
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 
-from helpers import LESSONS, REPO, todo_message
+from helpers import LESSONS, REPO, start_pytest, todo_message
 
 EXERCISES = REPO / "exercises"
-
-
-def start(lessons_dir, *args):
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
-    if lessons_dir is not None:
-        command += ["--lessons-dir", str(lessons_dir)]
-    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, errors="replace")
 
 
 def learner_folder(tmp_path, name, edit=None, remove=None):
@@ -60,17 +50,19 @@ def runs(tmp_path_factory):
     backprop.write_text(backprop.read_text(encoding="utf-8").replace(
         right, "delta = delta @ self.weights[l].T"), encoding="utf-8")
     started = {
-        "syntax": start(syntax, "tests/test_02_forward_pass.py"),
-        "module": start(module, "tests/test_02_forward_pass.py"),
-        "no_03": start(no_03, "tests/test_04a_backprop_single_neuron.py"),
-        "no_05": start(no_05, "tests/test_05_training.py"),
-        "empty": start(tmp / "empty", "tests/test_01_single_neuron.py"),
-        "todos": start(EXERCISES, "tests/test_02_forward_pass.py::test_batched_equals_per_sample",
-                       "tests/test_03_loss_function.py::test_neuron_loss_surface_matches_a_loop"),
-        "forgot σ'": start(forgot_slope, "tests/test_04b_backprop_network.py", "-k",
-                           "central_differences or solves_xor"),
-        "collected normally": start(None, "--collect-only", "tests/test_05_training.py"),
-        "collected for exercises": start(EXERCISES, "--collect-only", "tests/test_05_training.py"),
+        "syntax": start_pytest(syntax, "tests/test_02_forward_pass.py"),
+        "module": start_pytest(module, "tests/test_02_forward_pass.py"),
+        "no_03": start_pytest(no_03, "tests/test_04a_backprop_single_neuron.py"),
+        "no_05": start_pytest(no_05, "tests/test_05_training.py"),
+        "empty": start_pytest(tmp / "empty", "tests/test_01_single_neuron.py"),
+        "todos": start_pytest(
+            EXERCISES, "tests/test_02_forward_pass.py::test_batched_equals_per_sample",
+            "tests/test_03_loss_function.py::test_neuron_loss_surface_matches_a_loop"),
+        "forgot σ'": start_pytest(forgot_slope, "tests/test_04b_backprop_network.py", "-k",
+                                  "central_differences or solves_xor"),
+        "collected normally": start_pytest(None, "--collect-only", "tests/test_05_training.py"),
+        "collected for exercises": start_pytest(EXERCISES, "--collect-only",
+                                                "tests/test_05_training.py"),
     }
     outputs = {name: process.communicate(timeout=300)[0] for name, process in started.items()}
     return {name: (process.returncode, outputs[name]) for name, process in started.items()}
