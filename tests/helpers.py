@@ -119,6 +119,30 @@ LESSON_ENV = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
                       "PYTHONPATH")])]))
 
 
+def copy_lessons(folder, lessons=LESSONS):
+    """Copies of the course's lessons (all, or those named) in `folder`, made if need be."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in lessons:
+        (folder / name).write_text((REPO / name).read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def edit(path, old, new):
+    """Replace the first `old` in the file at `path` by `new`; `old` must be there."""
+    text = Path(path).read_text(encoding="utf-8")
+    assert old in text, f"{path} holds no {old!r}"
+    Path(path).write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def forget_hidden_slope(folder):
+    """Plant the commonest backprop mistake in folder/04b_backprop_network.py: the delta sent back
+    to a hidden layer without its · σ'(z) = a (1 - a)."""
+    edit(Path(folder) / "04b_backprop_network.py",
+         "delta = (delta @ self.weights[l].T) * a_prev * (1 - a_prev)",
+         "delta = delta @ self.weights[l].T")
+
+
 def start_pytest(lessons_dir, *args):
     """pytest with `args` in the course folder, against the lessons in lessons_dir (None: the
     course's own), started in the background; stderr goes with stdout, as on a terminal."""

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import LESSONS, REPO, upscale
+from helpers import LESSONS, REPO, forget_hidden_slope, upscale
 from mnist_server import MirrorServer
 from support.mnist import load_mnist
 
@@ -65,11 +65,7 @@ def forgot_sigma_prime_in_04b(folder):
     delta sent back to a hidden layer without its · σ'(z) = a (1 - a)."""
     subprocess.run([sys.executable, str(REPO / "tools" / "make_exercises.py"), "--solved", "05",
                     str(folder)], check=True, capture_output=True)
-    lesson = folder / "04b_backprop_network.py"
-    right = "delta = (delta @ self.weights[l].T) * a_prev * (1 - a_prev)"
-    text = lesson.read_text(encoding="utf-8")
-    assert right in text
-    lesson.write_text(text.replace(right, "delta = delta @ self.weights[l].T"), encoding="utf-8")
+    forget_hidden_slope(folder)
 
 
 # The my-exercises/ each pytest command of a page runs against, by a word the command contains.

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from helpers import LESSONS, REPO, run_script, start_pytest
+from helpers import LESSONS, REPO, copy_lessons, run_script, start_pytest
 
 GENERATOR = REPO / "tools" / "make_exercises.py"
 spec = importlib.util.spec_from_file_location("make_exercises", GENERATOR)
@@ -37,13 +37,9 @@ def finish(process):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, shared_mnist):
     """The three pytest runs below, started together so that they share the machine's cores."""
-    copies = tmp_path_factory.mktemp("lessons")
-    for lesson in LESSONS:
-        shutil.copy(REPO / lesson, copies)
+    copies = copy_lessons(tmp_path_factory.mktemp("lessons"))
     # A learner's backward whose layer-1 weight gradient is 1% off (the lessons before it right).
-    one_percent_off = tmp_path_factory.mktemp("one_percent_off")
-    for lesson in LESSONS[:4]:
-        shutil.copy(REPO / lesson, one_percent_off)
+    one_percent_off = copy_lessons(tmp_path_factory.mktemp("one_percent_off"), LESSONS[:4])
     source = (REPO / "04b_backprop_network.py").read_text(encoding="utf-8")
     method = "backward_from" if "def backward_from(" in source else "backward"
     (one_percent_off / "04b_backprop_network.py").write_text(source + f"""

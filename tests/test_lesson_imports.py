@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from helpers import LESSONS, REPO
+from helpers import LESSONS, REPO, copy_lessons, edit
 
 ALLOWED_MODULES = {"argparse", "math", "os", "sys", "time", "pathlib", "numpy", "matplotlib",
                    "support"}
@@ -155,18 +155,6 @@ def test_every_function_is_used(filename):
 
 
 # --- the checks themselves catch what they are for ------------------------------------------------
-def copy_lessons(tmp_path):
-    for name in LESSONS:
-        (tmp_path / name).write_text((REPO / name).read_text(encoding="utf-8"), encoding="utf-8")
-    return tmp_path
-
-
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def test_the_checks_catch_a_copied_function_and_a_later_import(tmp_path):
     folder = copy_lessons(tmp_path)
     sigmoid = ast.get_source_segment((REPO / LESSONS[0]).read_text(encoding="utf-8"), next(

@@ -9,21 +9,20 @@ import shutil
 
 import pytest
 
-from helpers import LESSONS, REPO, start_pytest, todo_message
+from helpers import (LESSONS, REPO, copy_lessons, edit, forget_hidden_slope, start_pytest,
+                     todo_message)
 
 EXERCISES = REPO / "exercises"
 
 
-def learner_folder(tmp_path, name, edit=None, remove=None):
+def learner_folder(tmp_path, name, change=None, remove=None):
     """A copy of exercises/ (inside the course, as a learner's my-exercises/ is), with one file
     edited (file, old, new) or removed."""
     folder = tmp_path / name
     shutil.copytree(EXERCISES, folder)
-    if edit:
-        filename, old, new = edit
-        text = (folder / filename).read_text(encoding="utf-8")
-        assert old in text
-        (folder / filename).write_text(text.replace(old, new, 1), encoding="utf-8")
+    if change:
+        filename, old, new = change
+        edit(folder / filename, old, new)
     if remove:
         (folder / remove).unlink()
     return folder
@@ -40,15 +39,8 @@ def runs(tmp_path_factory):
     no_03 = learner_folder(tmp, "no_03", remove="03_loss_function.py")
     no_05 = learner_folder(tmp, "no_05", remove="05_train_mnist.py")
     (tmp / "empty").mkdir()
-    forgot_slope = tmp / "forgot_slope"        # the lessons, with 04b's σ' left out going back
-    forgot_slope.mkdir()
-    for lesson in LESSONS:
-        shutil.copy(REPO / lesson, forgot_slope)
-    backprop = forgot_slope / "04b_backprop_network.py"
-    right = "delta = (delta @ self.weights[l].T) * a_prev * (1 - a_prev)"
-    assert right in backprop.read_text(encoding="utf-8")
-    backprop.write_text(backprop.read_text(encoding="utf-8").replace(
-        right, "delta = delta @ self.weights[l].T"), encoding="utf-8")
+    forgot_slope = copy_lessons(tmp / "forgot_slope")     # with 04b's σ' left out going back
+    forget_hidden_slope(forgot_slope)
     started = {
         "syntax": start_pytest(syntax, "tests/test_02_forward_pass.py"),
         "module": start_pytest(module, "tests/test_02_forward_pass.py"),
