@@ -18,6 +18,9 @@ meet, for one number c, and c is read as ±2^i N^j K^k (i, j, k in -1, 0, 1; N s
 the factors of the mean's 1/(N K) and of the square's derivative 2(a - y)), or as an unnamed
 constant factor when the array has two entries or more to show it is constant. Then, for a network,
 one line says where the mistake enters: the highest layer with a wrong gradient.
+
+planted(net, ...) is 04b's backward with any of its four lines swapped for a bug: what the tests
+that show the checker catching a mistake give it.
 """
 import functools
 import itertools
@@ -463,3 +466,41 @@ def where_it_enters(wrong, backprop):
     return (f"where it enters: {above} right and layer {top}'s are wrong: the mistake is in the "
             f"delta sent back from layer {top + 1} to layer {top}, "
             f"delta^{top} = (delta^{top + 1} @ (W^{top + 1})^T) · σ'(z^{top})")
+
+
+# --- lesson 04b's backward_from written again, each of its lines replaceable by a planted bug --
+def right_output_delta(output, Y):
+    """delta^L = 2 (a^L - Y) / (N K) · σ'(z^L), σ'(z^L) = a^L (1 - a^L)."""
+    return 2 * (output - Y) / output.size * output * (1 - output)
+
+
+def right_send_back(delta, W, a_prev, l):
+    """delta^(l-1) = (delta^l @ (W^l)^T) · σ'(z^(l-1)); l counts from 0 as the lesson's loop."""
+    return (delta @ W.T) * a_prev * (1 - a_prev)
+
+
+def right_grad_w(a_prev, delta):
+    """grad_W^l = (a^(l-1))^T @ delta^l, (n_in, N) @ (N, n_out)."""
+    return a_prev.T @ delta
+
+
+def right_grad_b(delta):
+    """grad_b^l = delta^l summed over the batch."""
+    return delta.sum(axis=0)
+
+
+def planted(net, output_delta=right_output_delta, send_back=right_send_back,
+            grad_w=right_grad_w, grad_b=right_grad_b):
+    """net.backward as lesson 04b writes it, with any of its four lines swapped for a bug."""
+    def backward(X, Y):
+        activations = net.forward_all(X)
+        delta = output_delta(activations[-1], Y)
+        grad_weights, grad_biases = [], []
+        for l in range(len(net.weights) - 1, -1, -1):
+            a_prev = activations[l]
+            grad_weights.insert(0, grad_w(a_prev, delta))
+            grad_biases.insert(0, grad_b(delta))
+            if l > 0:
+                delta = send_back(delta, net.weights[l], a_prev, l)
+        return grad_weights, grad_biases
+    return backward

@@ -5,7 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from gradcheck import backprop_is_correct, check_backprop, gradient_is_correct, random_problem
+from gradcheck import (backprop_is_correct, check_backprop, gradient_is_correct, planted,
+                       random_problem)
 from helpers import load_lesson, refusal, run_script
 
 L04B = load_lesson("04b_backprop_network.py")
@@ -58,18 +59,8 @@ def test_a_gradient_of_the_wrong_shape_is_named_with_both_shapes():
 def test_the_checker_catches_a_wrong_backward():
     """A plausible bug: the hidden layers' delta forgets the sigmoid's slope."""
     net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
-
-    def backward_without_hidden_slope(X, Y):
-        activations = net.forward_all(X)
-        out = activations[-1]
-        delta = 2 * (out - Y) / out.size * out * (1 - out)
-        grad_weights, grad_biases = [], []
-        for l in range(len(net.weights) - 1, -1, -1):
-            grad_weights.insert(0, activations[l].T @ delta)
-            grad_biases.insert(0, delta.sum(axis=0))
-            delta = delta @ net.weights[l].T  # the bug: no * a (1 - a)
-        return grad_weights, grad_biases
-
+    backward_without_hidden_slope = planted(
+        net, send_back=lambda delta, W, a_prev, l: delta @ W.T)   # the bug: no * a (1 - a)
     passed = backprop_is_correct(L04B, net, X, Y, backward_without_hidden_slope)
     assert not passed, "the checker passed a backward whose hidden deltas leave out σ'"
 

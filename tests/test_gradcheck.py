@@ -7,48 +7,11 @@ import types
 import numpy as np
 import pytest
 
-from gradcheck import backprop_problems, gradient_problems, network_names, random_problem
+from gradcheck import (backprop_problems, gradient_problems, network_names, planted,
+                       random_problem)
 from helpers import load_lesson
 
 L04B = load_lesson("04b_backprop_network.py")
-
-
-# --- lesson 04b's Network.backward_from, copied, with its lines replaceable by planted bugs ------
-def right_output_delta(output, Y):
-    """delta^L = 2 (a^L - Y) / (N K) · σ'(z^L), σ'(z^L) = a^L (1 - a^L)."""
-    return 2 * (output - Y) / output.size * output * (1 - output)
-
-
-def right_send_back(delta, W, a_prev, l):
-    """delta^(l-1) = (delta^l @ (W^l)^T) · σ'(z^(l-1)); l counts from 0 as the lesson's loop."""
-    return (delta @ W.T) * a_prev * (1 - a_prev)
-
-
-def right_grad_w(a_prev, delta):
-    """grad_W^l = (a^(l-1))^T @ delta^l, (n_in, N) @ (N, n_out)."""
-    return a_prev.T @ delta
-
-
-def right_grad_b(delta):
-    """grad_b^l = delta^l summed over the batch."""
-    return delta.sum(axis=0)
-
-
-def planted(net, output_delta=right_output_delta, send_back=right_send_back,
-            grad_w=right_grad_w, grad_b=right_grad_b):
-    """net.backward as lesson 04b writes it, with any of its four lines swapped for a bug."""
-    def backward(X, Y):
-        activations = net.forward_all(X)
-        delta = output_delta(activations[-1], Y)
-        grad_weights, grad_biases = [], []
-        for l in range(len(net.weights) - 1, -1, -1):
-            a_prev = activations[l]
-            grad_weights.insert(0, grad_w(a_prev, delta))
-            grad_biases.insert(0, grad_b(delta))
-            if l > 0:
-                delta = send_back(delta, net.weights[l], a_prev, l)
-        return grad_weights, grad_biases
-    return backward
 
 
 # --- reading a report ----------------------------------------------------------------------------
