@@ -3,6 +3,7 @@ line), run it as a script or start it by hand (LESSON_ENV, finished), check that
 bad input (refusal), write PNG test pictures (write_png, upscale), and make warnings from our own
 modules errors in a lesson run (strict_warnings)."""
 import os
+import signal
 import struct
 import subprocess
 import sys
@@ -117,6 +118,24 @@ def run_script(filename, *args, timeout=300, env=None, cwd=None, folder=None):
 LESSON_ENV = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8",
                   PYTHONPATH=os.pathsep.join([str(REPO), *filter(None, [os.environ.get(
                       "PYTHONPATH")])]))
+
+
+def start_lesson(lesson, *args, env=None):
+    """A lesson started as a user starts it (LESSON_ENV, and `env` on top), without waiting: for a
+    test that needs the process itself, its pipes or its signals. Text pipes for stdout and
+    stderr; SIGINT, SIGTERM and SIGHUP at their defaults in the child."""
+    return subprocess.Popen([sys.executable, str(LESSONS_DIR / lesson), *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            errors="replace", env={**LESSON_ENV, **(env or {})},
+                            preexec_fn=None if sys.platform == "win32"
+                            else signals_as_a_terminal_leaves_them)
+
+
+def signals_as_a_terminal_leaves_them():
+    """In the child: SIGINT, SIGTERM and SIGHUP at their defaults. A test run started in the
+    background (`pytest &`, nohup) would pass them on ignored, and the child would never stop."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def copy_lessons(folder, lessons=LESSONS):

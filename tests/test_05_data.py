@@ -8,14 +8,13 @@ test_support_mnist.py; here the real MNIST (../shared/mnist) goes through the re
 import io
 import os
 import signal
-import subprocess
 import sys
 import time
 
 import numpy as np
 import pytest
 
-from helpers import REPO, load_lesson, posix_signals, run_script
+from helpers import load_lesson, posix_signals, run_script, start_lesson
 from mnist_server import LOOPBACK, NAMES, MirrorServer, listing, refused_url, tiny_mnist
 from support.mnist import MNIST_DIGESTS, download_missing_and_load
 
@@ -97,20 +96,14 @@ def test_real_mnist_downloads_verifies_and_loads(shared_mnist, tmp_path):
 
 
 # --- stopped from outside ------------------------------------------------------------------------
-def lesson_process(*args):
-    """Start the lesson as run_script does, but without waiting, so the test can signal it."""
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", **CLI_ENV)
-    return subprocess.Popen([sys.executable, str(REPO / LESSON), *map(str, args)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 @posix_signals
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGHUP"])
 def test_a_signal_during_a_download_stops_it_like_ctrl_c(signal_name, tmp_path):
     """A closed terminal (SIGHUP), `timeout` or a process manager (SIGTERM) mid-download."""
     data_dir = tmp_path / "data"
     with MirrorServer(FILES, "drip") as slow:
-        process = lesson_process("--download-only", "--data-dir", data_dir, "--mirror", slow.url)
+        process = start_lesson(LESSON, "--download-only", "--data-dir", data_dir, "--mirror",
+                               slow.url, env=CLI_ENV)
         try:
             deadline = time.monotonic() + 20
             while not slow.requests and time.monotonic() < deadline:  # the download is under way

@@ -7,7 +7,6 @@ a display use a tiny untrained model, so they need no MNIST. Everything runs hea
 offline. The preprocessing, the image reader and the drawing pad on their own are tested in
 test_support_own_digits.py, test_support_images.py and test_support_draw_pad.py.
 """
-import os
 import re
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from draw_events import bar_heights, drag  # noqa: E402
-from helpers import REPO, load_lesson, run_script, upscale, write_png  # noqa: E402
+from helpers import LESSON_ENV, REPO, load_lesson, run_script, upscale, write_png  # noqa: E402
 from support.draw_pad import DrawPad  # noqa: E402
 from support.model_file import load_model, save_model  # noqa: E402
 from support.images import read_image  # noqa: E402
@@ -217,7 +216,7 @@ def test_a_pipe_is_read_like_a_file(tiny_model, tmp_path):
     command = ['"$@" --predict <(cat "$0")', digit, sys.executable, REPO / "05_train_mnist.py",
                "--model", tiny_model, "--no-plots"]
     result = subprocess.run(["bash", "-c", *map(str, command)], capture_output=True, text=True,
-                            timeout=120, env=dict(os.environ, MPLBACKEND="Agg"))
+                            timeout=120, env=LESSON_ENV)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert re.search(r"^/dev/fd/\d+: \d    top three: ", result.stdout, re.M), result.stdout
 

@@ -16,7 +16,8 @@ import pytest
 
 import helpers
 from helpers import (LESSON_ENV, REPO, digit_png, finished, load_lesson, needs_symlinks,
-                     no_space_left, posix_signals, run_script)
+                     no_space_left, posix_signals, run_script, signals_as_a_terminal_leaves_them,
+                     start_lesson)
 from support import model_file
 from support.model_file import load_model, save_model
 
@@ -151,7 +152,7 @@ def test_ctrl_c_in_a_lesson_prints_one_line(script, function, args, tmp_path):
     code = INTERRUPT_AT.format(function=function, script=str(REPO / script),
                                args=[*args, "--figures-dir", str(tmp_path)])
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120, env={**__import__("os").environ, "MPLBACKEND": "Agg"})
+                            timeout=120, env=LESSON_ENV)
     assert result.returncode == 1, result.stderr
     assert result.stderr.strip() == "interrupted", result.stderr
     assert list(tmp_path.iterdir()) == []
@@ -163,7 +164,7 @@ def test_ctrl_c_while_05_saves_its_figures(shared_mnist, tmp_path):
                                      "--train-limit", "2000", "--model", str(tmp_path / "m.npz"),
                                      "--figures-dir", str(tmp_path / "figures")])
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=300, env={**__import__("os").environ, "MPLBACKEND": "Agg"})
+                            timeout=300, env=LESSON_ENV)
     assert result.returncode == 1, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "interrupted" in result.stderr
     assert not (tmp_path / "figures").exists() or not any((tmp_path / "figures").iterdir())
@@ -308,19 +309,8 @@ def test_a_temporary_file_a_killed_save_left_is_removed_once_it_is_an_hour_old(t
 
 
 # --- the process: a reader that leaves, Ctrl-C twice, SIGTERM while saving --------------------
-def signals_as_a_terminal_leaves_them():
-    """In the child: SIGINT, SIGTERM and SIGHUP at their defaults. A test run started in the
-    background (`pytest &`, nohup) would pass them on ignored, and the child would never stop."""
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
-
-
 def start_05(*args):
-    return subprocess.Popen([sys.executable, str(helpers.LESSONS_DIR / "05_train_mnist.py"),
-                             *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, errors="replace", env=LESSON_ENV,
-                            preexec_fn=None if sys.platform == "win32"
-                            else signals_as_a_terminal_leaves_them)
+    return start_lesson("05_train_mnist.py", *args)
 
 
 def test_a_reader_that_leaves_early_does_not_stop_training_or_the_save(shared_mnist, tmp_path):

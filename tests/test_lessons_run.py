@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import helpers
-from helpers import (LESSON_ENV, finished, load_lesson, needs_symlinks, run_script,
+from helpers import (LESSON_ENV, finished, load_lesson, needs_symlinks, run_script, start_lesson,
                      strict_warnings)
 
 # Lesson 05 trains on MNIST; its script runs are tested in its own test files.
@@ -172,9 +172,7 @@ def test_a_reader_that_leaves_early_neither_breaks_the_lesson_nor_stops_its_work
     """`python 01_single_neuron.py | head -1`. The lesson's output reaches a pipe only when its
     buffer is flushed, at the end; so the reader here leaves before reading anything, and every
     write the lesson makes meets a closed pipe (EPIPE), as with a pager closed early."""
-    with subprocess.Popen(lesson_command("01_single_neuron.py", "--figures-dir", tmp_path),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=LESSON_ENV,
-                          text=True, errors="replace") as process:
+    with start_lesson("01_single_neuron.py", "--figures-dir", tmp_path) as process:
         process.stdout.close()
         stderr = process.stderr.read()
     returncode, stderr = finished(process.wait(timeout=120), stderr)
