@@ -30,6 +30,14 @@ What it leaves out
 Run
     python 03_loss_function.py [--seed N] [--no-plots] [--show] [--figures-dir DIR]
 """
+import sys
+
+try:
+    import support  # noqa: F401  (the course's machinery: beside the lessons, or on PYTHONPATH)
+except ModuleNotFoundError:
+    sys.exit("error: support/ not found: to run a lesson outside the course folder, set "
+             "PYTHONPATH to the course folder (README: Quick start)")
+
 import numpy as np
 
 from support.cli import make_parser, run

@@ -36,6 +36,14 @@ What it leaves out
 Run
     python 04a_backprop_single_neuron.py [--lr 2.0] [--steps 1000] [--seed N] [--no-plots] [--show]
 """
+import sys
+
+try:
+    import support  # noqa: F401  (the course's machinery: beside the lessons, or on PYTHONPATH)
+except ModuleNotFoundError:
+    sys.exit("error: support/ not found: to run a lesson outside the course folder, set "
+             "PYTHONPATH to the course folder (README: Quick start)")
+
 import numpy as np
 
 from support.cli import make_parser, positive_float, positive_int, run

@@ -49,6 +49,14 @@ Run
     python 05_train_mnist.py --draw                draw digits with the mouse and watch the outputs
     python 05_train_mnist.py --help                every flag
 """
+import sys
+
+try:
+    import support  # noqa: F401  (the course's machinery: beside the lessons, or on PYTHONPATH)
+except ModuleNotFoundError:
+    sys.exit("error: support/ not found: to run a lesson outside the course folder, set "
+             "PYTHONPATH to the course folder (README: Quick start)")
+
 from support.threads import ask_for_one_blas_thread
 
 # Our matrix products are small: one BLAS thread does them faster than two (support/threads.py).
@@ -56,7 +64,6 @@ from support.threads import ask_for_one_blas_thread
 ask_for_one_blas_thread()
 
 import math  # noqa: E402  (imported after the thread setting above, like everything below)
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 

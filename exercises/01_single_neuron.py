@@ -33,6 +33,14 @@ Run
 import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
 sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
                 if (folder / 'support' / 'lessons.py').is_file()][:1]
+import sys
+
+try:
+    import support  # noqa: F401  (the course's machinery: beside the lessons, or on PYTHONPATH)
+except ModuleNotFoundError:
+    sys.exit("error: support/ not found: to run a lesson outside the course folder, set "
+             "PYTHONPATH to the course folder (README: Quick start)")
+
 import numpy as np
 
 from support.cli import make_parser, run

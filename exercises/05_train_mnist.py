@@ -54,6 +54,14 @@ Run
 import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
 sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
                 if (folder / 'support' / 'lessons.py').is_file()][:1]
+import sys
+
+try:
+    import support  # noqa: F401  (the course's machinery: beside the lessons, or on PYTHONPATH)
+except ModuleNotFoundError:
+    sys.exit("error: support/ not found: to run a lesson outside the course folder, set "
+             "PYTHONPATH to the course folder (README: Quick start)")
+
 from support.threads import ask_for_one_blas_thread
 
 # Our matrix products are small: one BLAS thread does them faster than two (support/threads.py).
@@ -61,7 +69,6 @@ from support.threads import ask_for_one_blas_thread
 ask_for_one_blas_thread()
 
 import math  # noqa: E402  (imported after the thread setting above, like everything below)
-import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 

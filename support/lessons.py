@@ -9,14 +9,18 @@ one line per earlier lesson:
 
 and gets those names from 01_single_neuron.py in the folder of the file that asks: the
 repository's lessons from each other, a learner's exercises (my-exercises/) from the learner's own
-earlier answers. Each file is loaded once per folder and then shared, so every lesson that uses
-lesson 02's Network gets the very same class.
+earlier answers. Where the asking code has no file (python -c, the REPL, a notebook), the folder is
+the current one. A lesson that is not in that folder comes from the course folder, the one holding
+support/: so a copy of one lesson anywhere runs on the course's earlier lessons. Each file is loaded
+once per folder and then shared, so every lesson that uses lesson 02's Network gets the very same
+class.
 
 What it promises: a lesson file that is missing, or that does not define a name asked for, stops
 with one LessonMissing naming the file, the folder and what to do; a lesson that fails while it
 loads (a syntax error in a learner's copy, say) raises that error and is not kept half-loaded.
 """
 import importlib.util
+import os
 import sys
 import zlib
 from pathlib import Path
@@ -31,13 +35,19 @@ class LessonMissing(ImportError):
 
 def from_lesson(lesson, *names):
     """The named objects of `lesson` (e.g. "01_single_neuron"), loaded from the folder of the file
-    that calls this: one object for one name, else a tuple in the order asked."""
-    caller = Path(sys._getframe(1).f_globals["__file__"]).resolve()
-    module = load_lesson(caller.parent / f"{lesson}.py", asked_by=caller.name)
+    that calls this (the current folder for code without a file), else from the course folder: one
+    object for one name, else a tuple in the order asked."""
+    caller_file = sys._getframe(1).f_globals.get("__file__")    # none in python -c, REPL, notebook
+    folder = Path(caller_file).resolve().parent if caller_file else Path.cwd()
+    asked_by = Path(caller_file).name if caller_file else "the code run here"
+    path = folder / f"{lesson}.py"
+    if not path.is_file() and (REPO / path.name).is_file():
+        path = REPO / path.name                                 # a copy of a lesson, far away
+    module = load_lesson(path, asked_by=asked_by)
     missing = [name for name in names if not hasattr(module, name)]
     if missing:
         raise LessonMissing(f"{module.__file__} defines no {', '.join(missing)}, which "
-                            f"{caller.name} takes from it; restore it from the lesson of the "
+                            f"{asked_by} takes from it; restore it from the lesson of the "
                             "same name")
     values = tuple(getattr(module, name) for name in names)
     return values[0] if len(values) == 1 else values
@@ -56,7 +66,7 @@ def load_lesson(path, asked_by=None):
                             f"{path.name} into that folder")
     name = "lesson_" + path.stem
     if path.parent != REPO:
-        name += f"_from_{zlib.crc32(str(path.parent).encode()):08x}"
+        name += f"_from_{zlib.crc32(os.fsencode(path.parent)):08x}"   # any folder name
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module          # dataclasses and pickling look modules up by name

@@ -4,10 +4,15 @@ that fails while loading is not kept half-loaded.
 
 The lessons themselves are checked in test_lesson_imports.py; here small made-up lessons in a
 temporary folder stand in for them."""
+import os
+import shutil
+import tempfile
+import subprocess
 import sys
 
 import pytest
 
+from helpers import REPO, copy_lessons
 from support.lessons import LessonMissing, load_lesson
 
 
@@ -61,3 +66,55 @@ def test_a_lesson_that_fails_to_load_is_not_kept_half_loaded(tmp_path):
     assert set(sys.modules) == modules_before
     write_lessons(folder, _01_a="X = 1\n")          # the learner fixes the line
     assert load_lesson(folder / "01_a.py").X == 1
+
+
+def python(*args, cwd, **env):
+    """Python run as a learner runs it, with `env` on top of the environment (None: unset)."""
+    full_env = {key: value for key, value in {**os.environ, "MPLBACKEND": "Agg", **env}.items()
+                if value is not None}
+    return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, errors="replace", timeout=120)
+
+
+def test_code_without_a_file_takes_lessons_from_the_current_folder(tmp_path):
+    take = "from support.lessons import from_lesson; print(from_lesson('01_single_neuron', {!r})"
+    in_course = python("-c", take.format("sigmoid") + "(0.0))", cwd=REPO, PYTHONPATH=None)
+    assert (in_course.returncode, in_course.stdout.strip()) == (0, "0.5"), in_course.stderr
+    write_lessons(tmp_path, _01_single_neuron="def sigmoid(z):\n    return 'mine'\n")
+    in_mine = python("-c", take.format("sigmoid") + "(0.0))", cwd=tmp_path, PYTHONPATH=REPO)
+    assert in_mine.stdout.strip() == "mine", "the current folder's lesson, not the course's"
+
+
+def test_a_copy_outside_the_course_names_the_setting_it_needs_and_runs_with_it(tmp_path):
+    copy = copy_lessons(tmp_path, ["03_loss_function.py"])     # alone: 01 and 02 are the course's
+    alone = python(copy / "03_loss_function.py", "--no-plots", cwd=tmp_path, PYTHONPATH=None)
+    assert alone.returncode == 1 and "Traceback" not in alone.stderr
+    assert "PYTHONPATH" in alone.stderr and len(alone.stderr.strip().splitlines()) == 1
+    with_setting = python(copy / "03_loss_function.py", "--no-plots", cwd=tmp_path,
+                          PYTHONPATH=REPO)
+    assert with_setting.returncode == 0, with_setting.stderr
+
+
+def test_a_folder_name_the_locale_cannot_spell_still_loads(tmp_path):
+    folder = copy_lessons(tmp_path / "übung", ["01_single_neuron.py", "02_forward_pass.py"])
+    run = python(folder / "02_forward_pass.py", "--no-plots", cwd=tmp_path, PYTHONPATH=REPO,
+                 LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0",
+                 PYTHONIOENCODING="utf-8")
+    assert run.returncode == 0, run.stderr
+
+
+def test_exercises_written_outside_the_course_say_what_to_set(tmp_path):
+    made = python(REPO / "tools" / "make_exercises.py", "--solved", "01", tmp_path / "mine",
+                  cwd=tmp_path)
+    assert made.returncode == 0 and "PYTHONPATH" in made.stdout, made.stderr
+    (tmp_path / "out").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "out")        # a folder name that leads out
+    linked = python(REPO / "tools" / "make_exercises.py", "--solved", "01", tmp_path / "link",
+                    cwd=tmp_path)
+    assert "PYTHONPATH" in linked.stdout, linked.stderr
+    inside = tempfile.mkdtemp(dir=REPO)
+    try:
+        quiet = python(REPO / "tools" / "make_exercises.py", "--solved", "01", inside, cwd=REPO)
+    finally:
+        shutil.rmtree(inside)
+    assert quiet.returncode == 0 and "PYTHONPATH" not in quiet.stdout, quiet.stdout

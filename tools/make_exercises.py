@@ -240,6 +240,9 @@ def main(argv=None):
     for lesson, text in texts.items():
         (args.folder / lesson).write_text(text, encoding="utf-8")
         print(f"wrote {args.folder / lesson}")
+    if REPO not in args.folder.resolve().parents:
+        print(f"note: {args.folder} is outside the course folder: its lessons find support/ when "
+              f"PYTHONPATH names the course folder, {REPO} (README: Quick start)")
 
 
 if __name__ == "__main__":
