@@ -251,8 +251,9 @@ def diagnose(analytic, numeric, wrong, tolerance=TOLERANCE, backprop=None):
     mistake, and 10 for a c without a name. Between readings as cheap, the one that fits more of
     the wrong arrays wins (a σ' left out everywhere and one left out at the output alone give the
     same output-layer gradients; the layers below tell them apart); readings still tied are all
-    given, joined by "or". An array that no candidate fits may still show a ratio of 4 or more in
-    every entry (at_least_four).
+    given, joined by "or", always in one order: the numerical gradient's own ratio, the transpose,
+    the recomputed mistakes. An array that no candidate fits may still show a ratio of 4 or more
+    in every entry (at_least_four).
     """
     sound = backprop is not None and backprop.sound
     n_samples = backprop.n_samples if sound else None
