@@ -19,8 +19,11 @@ the factors of the mean's 1/(N K) and of the square's derivative 2(a - y)), or a
 constant factor when the array has two entries or more to show it is constant. Then, for a network,
 one line says where the mistake enters: the highest layer with a wrong gradient.
 
-planted(net, ...) is 04b's backward with any of its four lines swapped for a bug: what the tests
-that show the checker catching a mistake give it.
+Backpropagation is written here once, as backprop: lesson 04b's four rows (the output layer's
+delta, the delta sent back, grad_W, grad_b), each a function that can be swapped for another. The
+mistakes the checker recomputes are backprop with a row swapped, on activations it computes
+itself in float64; planted(net, ...), what the tests that show the checker catching a mistake give
+it, is backprop with any rows swapped for a bug, on the lesson's own forward_all and weights.
 """
 import functools
 import itertools
@@ -208,47 +211,35 @@ class Backprop:
     def mistakes(self):
         """[(reading, gradients)]: what backpropagation gives, for every array, with one mistake.
 
-        Each is a whole backward pass with one line of it changed, so each array's prediction
-        carries the mistake exactly as far as it travels: a σ' left out at the output layer
-        changes every array, one left out of the delta sent back only the layers below the output.
+        Each is the whole of backprop with a row of it swapped (two rows for σ' left out
+        everywhere), so each array's prediction carries the mistake exactly as far as it travels:
+        a σ' left out at the output layer changes every array, one left out of the delta sent
+        back only the layers below the output.
         """
         if not self.sound:
             return []
         L = self.n_layers
         mistakes = [(f"σ' left out of the output layer's delta: delta^{L} = 2(a^{L} - Y)/(N·K) "
-                     f"without · a^{L}(1 - a^{L})", dict(output_slope=False))]
+                     f"without · a^{L}(1 - a^{L})", dict(output_delta=output_delta_without_slope))]
         if L > 1:
             mistakes += [
                 ("σ' left out of the delta sent back: delta^(l-1) = delta^l @ (W^l)^T without "
-                 "· a^(l-1)(1 - a^(l-1))", dict(hidden_slope=False)),
+                 "· a^(l-1)(1 - a^(l-1))", dict(send_back=send_back_without_slope)),
                 (f"σ' left out everywhere: delta^{L} = 2(a^{L} - Y)/(N·K) and delta^(l-1) = "
                  "delta^l @ (W^l)^T, each without its · a(1 - a)",
-                 dict(output_slope=False, hidden_slope=False))]
+                 dict(output_delta=output_delta_without_slope,
+                      send_back=send_back_without_slope))]
         # delta @ W where delta @ W^T belongs runs only if every W sending delta back is square.
         if L > 1 and all(W.shape[0] == W.shape[1] for W in self.net.weights[1:]):
             mistakes.append(("W^l where (W^l)^T belongs in the delta sent back: delta^(l-1) = "
                              "(delta^l @ W^l) · a^(l-1)(1 - a^(l-1)), which runs only because "
-                             "W^l is square", dict(transpose=False)))
-        return [(reading, self.gradients(**changes)) for reading, changes in mistakes]
+                             "W^l is square", dict(send_back=send_back_along_w)))
+        return [(reading, self.gradients(**rows)) for reading, rows in mistakes]
 
-    def gradients(self, output_slope=True, hidden_slope=True, transpose=True):
-        """Backpropagation of lesson 04b (grad_W^l = (a^(l-1))^T @ delta^l, grad_b^l = delta^l
-        summed over the batch), as weights + biases; each flag False makes one mistake."""
-        activations, L = self.activations, self.n_layers
+    def gradients(self, **rows):
+        """backprop in float64 with the rows given swapped in: grad_weights + grad_biases."""
         weights = [np.asarray(W, np.float64) for W in self.net.weights]
-        output = activations[-1]
-        delta = 2 * (output - self.Y) / output.size                  # dL/da^L of the mean square
-        if output_slope:
-            delta = delta * output * (1 - output)                    # times σ'(z^L) = a(1 - a)
-        grad_weights, grad_biases = [None] * L, [None] * L
-        for l in range(L, 0, -1):                                    # layer l is weights[l - 1]
-            a_prev = activations[l - 1]
-            grad_weights[l - 1], grad_biases[l - 1] = a_prev.T @ delta, delta.sum(axis=0)
-            if l > 1:
-                W = weights[l - 1]
-                delta = delta @ (W.T if transpose else W)
-                if hidden_slope:
-                    delta = delta * a_prev * (1 - a_prev)
+        grad_weights, grad_biases = backprop(self.activations, weights, self.Y, **rows)
         return grad_weights + grad_biases
 
 
@@ -260,8 +251,9 @@ def diagnose(analytic, numeric, wrong, tolerance=TOLERANCE, backprop=None):
     mistake, and 10 for a c without a name. Between readings as cheap, the one that fits more of
     the wrong arrays wins (a σ' left out everywhere and one left out at the output alone give the
     same output-layer gradients; the layers below tell them apart); readings still tied are all
-    given, joined by "or". An array that no candidate fits may still show a ratio of 4 or more in
-    every entry (at_least_four).
+    given, joined by "or", always in one order: the numerical gradient's own ratio, the transpose,
+    the recomputed mistakes. An array that no candidate fits may still show a ratio of 4 or more
+    in every entry (at_least_four).
     """
     sound = backprop is not None and backprop.sound
     n_samples = backprop.n_samples if sound else None
@@ -468,15 +460,40 @@ def where_it_enters(wrong, backprop):
             f"delta^{top} = (delta^{top + 1} @ (W^{top + 1})^T) · σ'(z^{top})")
 
 
-# --- lesson 04b's backward_from written again, each of its lines replaceable by a planted bug --
+# ==================================================================================================
+# Backpropagation, written once: four rows, any of them replaceable by a mistake
+# ==================================================================================================
+# Lesson 04b's backward_from again, so that the checker does not take the lesson's word for it.
+# σ'(z) = σ(z)(1 - σ(z)) = a(1 - a) is read from the activations; the right rows are built from
+# the same pieces that, alone, are the mistakes of leaving it out.
+def sigmoid_slope(a):
+    """σ'(z) from the activation a = σ(z): a (1 - a)."""
+    return a * (1 - a)
+
+
+def output_delta_without_slope(output, Y):
+    """dL/da^L = 2 (a^L - Y) / (N K) of the mean of (a^L - Y)^2: delta^L without σ'(z^L)."""
+    return 2 * (output - Y) / output.size
+
+
+def send_back_without_slope(delta, W, a_prev, l):
+    """delta^l @ (W^l)^T: delta^(l-1) without σ'(z^(l-1))."""
+    return delta @ W.T
+
+
+def send_back_along_w(delta, W, a_prev, l):
+    """(delta^l @ W^l) · σ'(z^(l-1)): W^l where (W^l)^T belongs (runs only for a square W^l)."""
+    return (delta @ W) * sigmoid_slope(a_prev)
+
+
 def right_output_delta(output, Y):
-    """delta^L = 2 (a^L - Y) / (N K) · σ'(z^L), σ'(z^L) = a^L (1 - a^L)."""
-    return 2 * (output - Y) / output.size * output * (1 - output)
+    """delta^L = 2 (a^L - Y) / (N K) · σ'(z^L)."""
+    return output_delta_without_slope(output, Y) * sigmoid_slope(output)
 
 
 def right_send_back(delta, W, a_prev, l):
     """delta^(l-1) = (delta^l @ (W^l)^T) · σ'(z^(l-1)); l counts from 0 as the lesson's loop."""
-    return (delta @ W.T) * a_prev * (1 - a_prev)
+    return send_back_without_slope(delta, W, a_prev, l) * sigmoid_slope(a_prev)
 
 
 def right_grad_w(a_prev, delta):
@@ -489,18 +506,22 @@ def right_grad_b(delta):
     return delta.sum(axis=0)
 
 
-def planted(net, output_delta=right_output_delta, send_back=right_send_back,
-            grad_w=right_grad_w, grad_b=right_grad_b):
-    """net.backward as lesson 04b writes it, with any of its four lines swapped for a bug."""
-    def backward(X, Y):
-        activations = net.forward_all(X)
-        delta = output_delta(activations[-1], Y)
-        grad_weights, grad_biases = [], []
-        for l in range(len(net.weights) - 1, -1, -1):
-            a_prev = activations[l]
-            grad_weights.insert(0, grad_w(a_prev, delta))
-            grad_biases.insert(0, grad_b(delta))
-            if l > 0:
-                delta = send_back(delta, net.weights[l], a_prev, l)
-        return grad_weights, grad_biases
-    return backward
+def backprop(activations, weights, Y, output_delta=right_output_delta,
+             send_back=right_send_back, grad_w=right_grad_w, grad_b=right_grad_b):
+    """(grad_weights, grad_biases), input side first, from the activations [a^0 = X, ..., a^L]:
+    backpropagation of lesson 04b, run with the four rows given (the right ones by default)."""
+    delta = output_delta(activations[-1], Y)
+    grad_weights, grad_biases = [], []
+    for l in range(len(weights) - 1, -1, -1):                  # weights[l] is W^(l+1)
+        a_prev = activations[l]
+        grad_weights.insert(0, grad_w(a_prev, delta))
+        grad_biases.insert(0, grad_b(delta))
+        if l > 0:
+            delta = send_back(delta, weights[l], a_prev, l)
+    return grad_weights, grad_biases
+
+
+def planted(net, **rows):
+    """net.backward as lesson 04b writes it, on net's own forward_all and weights, with the rows
+    given (output_delta, send_back, grad_w, grad_b; see backprop) swapped in for a bug."""
+    return lambda X, Y: backprop(net.forward_all(X), net.weights, Y, **rows)

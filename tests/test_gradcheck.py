@@ -7,8 +7,8 @@ import types
 import numpy as np
 import pytest
 
-from gradcheck import (backprop_problems, gradient_problems, network_names, planted,
-                       random_problem)
+from gradcheck import (backprop_problems, gradient_is_correct, gradient_problems, network_names,
+                       planted, random_problem, worst_relative_error)
 from helpers import load_lesson
 
 L04B = load_lesson("04b_backprop_network.py")
@@ -126,6 +126,21 @@ def test_the_report_gives_a_doubled_backward_as_the_analytic_value():
                                               ([4, 4, 4, 2], 1), ([2, 16, 16, 1], 5)])
 def test_checker_reports_nothing_for_a_right_gradient(sizes, n_samples):
     assert report(sizes, n_samples) == [], "the lesson's own backward is right"
+
+
+@pytest.mark.parametrize("where", [np.s_[1], np.s_[:]], ids=["one_entry", "every_entry"])
+def test_checker_never_passes_a_gradient_with_nan(where):
+    # L(p) = sum of p^2 / 2: its gradient is p. NaN compares False with everything, so a NaN
+    # relative error would pass "error > tolerance"; the checker counts it as infinite instead.
+    p = np.array([1.0, -2.0, 3.0])
+    analytic = p.copy()
+    analytic[where] = np.nan
+    loss = lambda: float(np.sum(p ** 2) / 2)
+    lines = short(gradient_problems(loss, [p], [analytic], ["W1 (layer 1 weights)"]))
+    assert wrong_arrays(lines) == {"W1"} and "analytic nan" in "\n".join(lines), said(
+        lines, "a NaN in the gradient is wrong, and shown")
+    assert not gradient_is_correct(loss, [p], [analytic]), "a gradient with NaN passed as right"
+    assert worst_relative_error([analytic], [p]) == np.inf, "a NaN entry's error counts as inf"
 
 
 # --- σ' left out: at the output layer, or in the delta sent back ---------------------------------
@@ -294,6 +309,16 @@ def test_checker_calls_a_one_percent_error_only_a_constant_factor():
     ), said(lines, "only W1 is wrong, its bias gradient right")
 
 
+def test_checker_does_not_call_a_half_percent_error_a_factor_of_1():
+    # 1.005 is within 1% of 1: a named factor must match to FACTOR_PRECISION, far tighter.
+    lines = report_scaled([4, 5, 3, 2], [1.005, 1, 1], [1, 1, 1])
+    found = diagnoses(lines)
+    assert set(found) == {"W1"} and "= 1.005 in every entry" in found["W1"], said(
+        lines, "W1 is 1.005 times the numerical gradient")
+    assert "constant factor" in found["W1"] and "= 1 in every entry" not in found["W1"], said(
+        lines, "1.005 is an unnamed constant factor, not a factor of 1")
+
+
 # --- transposes ----------------------------------------------------------------------------------
 def test_checker_names_a_transposed_weight_gradient_of_a_square_layer():
     # delta^T @ a^(l-1) is (n_out, n_in): the shape of W^l only when W^l is square, as here.
@@ -337,6 +362,48 @@ def test_checker_never_sees_delta_sent_back_along_a_non_square_w(sizes):
     net, X, Y = random_problem(L04B, sizes, 7, 0)
     with pytest.raises(ValueError, match="matmul"):
         planted(net, send_back=send_back_along_w)(X, Y)
+
+
+# --- readings that tie: the cheapest wins, ties are all given in one order -----------------------
+# A reading costs one per factor of c (the sign counts as one) and one for a transpose or a
+# recomputed mistake; an unnamed constant costs 10.
+ANTISYMMETRIC = np.array([[0.0, 1.5], [-1.5, 0.0]])
+
+
+def antisymmetric_report(c):
+    """The lines for an analytic gradient c times that of L(P) = sum of ANTISYMMETRIC * P, a
+    gradient whose transpose is its negative: c · n = -c · n^T."""
+    P = np.zeros((2, 2))
+    loss = lambda: float(np.sum(ANTISYMMETRIC * P))
+    return short(gradient_problems(loss, [P], [c * ANTISYMMETRIC], ["W1 (layer 1 weights)"]))
+
+
+@pytest.mark.parametrize("c, tie", [
+    (2.0, False),    # 2 · n costs 1 (the 2); -2 · n^T costs 3 (sign, 2, transpose)
+    (-1.0, True),    # -n costs 1 (the sign), n^T costs 1 (the transpose)
+    (-2.0, True),    # -2 · n costs 2, 2 · n^T costs 2
+])
+def test_a_sign_and_a_transpose_cost_one_each_and_ties_come_in_one_order(c, tie):
+    texts = {diagnoses(antisymmetric_report(c)).get("W1", "") for _ in range(3)}
+    assert len(texts) == 1, f"the same numbers read differently: {texts}"
+    text = texts.pop()
+    if not tie:
+        assert "doubled" in text and "transposed" not in text and " or " not in text, (
+            f"{c} · n is read as the factor 2 alone: {text}")
+    else:
+        assert "sign error" in text and "transposed" in text and " or " in text, (
+            f"{c} · n = {-c} · n^T: a tie gives both readings: {text}")
+        assert text.index("sign error") < text.index("transposed"), (
+            f"in a tie the numerical gradient's own reading comes first: {text}")
+
+
+def test_a_named_mistake_beats_an_unnamed_constant_factor():
+    # One sample, one output: leaving σ'(z^L) out divides every gradient by the same number
+    # σ'(z^L), which has no name (cost 10); the recomputed mistake fits with c = 1 (cost 1).
+    lines = report([3, 4, 1], 1, output_delta=output_delta_without_slope)
+    assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, OUTPUT_SLOPE)
+    assert "constant factor" not in "\n".join(lines), said(
+        lines, "the unnamed constant factor loses to the named mistake")
 
 
 # --- no diagnosis where the numbers show none ----------------------------------------------------
@@ -431,3 +498,19 @@ def test_checker_without_the_network_finds_one_samples_missing_sigma_prime_const
             "more, which a left-out σ'(z) = a(1 - a), at most 1/4, would give"), said(
                 lines, "a constant factor of 4 or more is pointed out")
     assert "b2" not in diagnoses(lines), said(lines, "a single number shows no constant factor")
+
+
+@pytest.mark.parametrize("ratios, slope", [
+    ([5, 6, 7, 5], True), ([5, -6, 7, -5], False), ([-5, -6, -7, -5], False),
+    ([-5, -5, -5, -5], False), ([5, 5, 5, 5], True)],
+    ids=["all_4_or_more", "mixed_sign", "all_negative", "negative_constant", "constant_5"])
+def test_checker_calls_only_positive_ratios_of_4_or_more_a_left_out_sigma_prime(ratios, slope):
+    # σ' = a(1 - a) lies in (0, 1/4]: leaving it out multiplies by 4 or more, never flips a sign.
+    # L(q) = sum of q^2 / 2 has the gradient q; the analytic one is q times the ratios.
+    q = np.array([0.5, -1.0, 2.0, 1.5])
+    loss = lambda: float(np.sum(q ** 2) / 2)
+    lines = short(gradient_problems(loss, [q], [q * np.array(ratios, dtype=float)],
+                                    ["W1 (layer 1 weights)"]))
+    assert wrong_arrays(lines) == {"W1"}, said(lines, "the array is wrong")
+    assert ("σ'" in diagnoses(lines).get("W1", "")) == slope, said(
+        lines, f"ratios {ratios}: a left-out σ' {'is' if slope else 'is not'} what they show")
