@@ -54,6 +54,10 @@ def test_one_answer_with_a_falling_slope_is_heading_for_a_plateau(capsys):
     said = capsys.readouterr().out
     assert "heading for a plateau: the neuron answers 1 for every student" in said, said
     assert "1.2e-01, down from 1.5e-01" in said, said
+    # One answer, but the slope no smaller than a tenth of the run ago: not flattening.
+    descent_end(0.5, [0.6, 0.7, 0.8, 0.9], 0.12, 0.12)
+    said = capsys.readouterr().out
+    assert "has not reached the minimum yet" in said and "plateau" not in said, said
 
 
 def test_from_a_positive_weight_the_minimum_only_lies_elsewhere(capsys):
