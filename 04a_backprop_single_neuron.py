@@ -213,7 +213,7 @@ def outputs_and_slope(w, b):
     """The neuron's ten outputs a = σ(w · hours + b), and the largest slope σ'(z) among them.
 
     Every gradient of the neuron carries the factor σ'(z) (neuron_loss_and_gradients): where it is
-    small for every student, on a plateau of the sigmoid, descent crawls whatever the loss.
+    small for every student, on a plateau of the sigmoid, descent crawls however high the loss.
     """
     z = w * HOURS + b                                     # (10,)
     return sigmoid(z), float(np.max(sigmoid_prime(z)))
@@ -221,7 +221,8 @@ def outputs_and_slope(w, b):
 
 def find_minimum(X, y):
     """The bottom of the loss surface, (w, b, loss): where the gradient vanishes. Descent from
-    START at lr 2, in runs of 1000 steps, until both gradient entries are below 1e-9."""
+    START at lr 2, in runs of 1000 steps (100 at most), until both gradient entries are
+    below 1e-9."""
     w, b = np.array([START[0]]), START[1]
     for _ in range(100):
         w, b, _ = train_neuron(X, y, w, b, lr=2.0, steps=1000)
