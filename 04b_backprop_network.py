@@ -36,7 +36,7 @@ What is new since 04a
     steps for a whole network, the XOR and two-moons datasets. The Network extends lesson 02's;
     the sigmoid comes from 01, the loss from 03, and the single neuron's gradient descent and the
     numerical gradient check from 04a. The figures of the loss and of the decision boundary are
-    drawn by support/plane_figures.py.
+    drawn by support/plane_figures.py; support/verdicts.py words how each training run ended.
 
 What it leaves out
     Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on
@@ -59,6 +59,7 @@ from support.cli import make_parser, positive_float, run
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
 from support.plane_figures import plot_decision_boundary, plot_losses
+from support.verdicts import print_loss_jumps, print_single_neuron_verdict, why_training_failed
 
 sigmoid = from_lesson("01_single_neuron", "sigmoid")
 ForwardNetwork = from_lesson("02_forward_pass", "Network")
@@ -105,8 +106,7 @@ class Network(ForwardNetwork):
         """backward, given the activations [a^0 = X, a^1, ..., a^L] that forward_all(X) returned:
         (grad_weights, grad_biases), two lists shaped like weights and biases, input side first,
         in the activations' floating-point type (float32 stays float32). Targets Y of another
-        shape than the output a^L are refused with a ValueError whose message shows Y's shape as
-        Python prints it, e.g. (5, 1).
+        shape than the output a^L raise a ValueError showing both shapes.
 
         Write delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per
         sample. The chain rule of 04a, applied layer by layer from the output back to the input:
@@ -262,7 +262,7 @@ def train_and_print_xor(seed, lr, steps):
     print(f"XOR with lesson 04a's single neuron, {steps} steps at lr = {lr}:")
     for x, y, a in zip(XOR_X, XOR_Y[:, 0], outputs):
         print(f"  x = {x}  target {y:.0f}  output {a:.3f}  {verdict(a, y)}")
-    print_single_neuron_verdict(path[-1, -1], lr)
+    print_single_neuron_verdict(path[-1, -1], best_single_neuron_loss_on_xor(), lr)
     net = Network(XOR_SIZES, seed=seed)
     losses = train(net, XOR_X, XOR_Y, lr, steps)
     print(f"XOR with Network({net.sizes}), {steps} steps at lr = {lr} (the loss after that "
@@ -276,21 +276,6 @@ def train_and_print_xor(seed, lr, steps):
     return net, losses
 
 
-def print_single_neuron_verdict(loss, lr):
-    """Where one neuron ended on XOR, against the least loss one neuron can reach there."""
-    best = best_single_neuron_loss_on_xor()
-    if loss <= best + 1e-3:
-        print(f"  loss {loss:.4f}, the least one neuron can reach on XOR (searched over a grid of "
-              "weights):")
-        print("  a straight decision line cannot separate XOR's 1s from its 0s.")
-        return
-    print(f"  loss {loss:.4f}, more than the {best:.4f} one neuron can reach on XOR: at lr {lr:g} "
-          "the steps")
-    print("  are too large for descent to settle even there. And at best a straight decision "
-          "line gets")
-    print("  3 of the 4 right: it cannot separate XOR's 1s from its 0s.")
-
-
 def best_single_neuron_loss_on_xor(limit=10, points=41):
     """The least loss of one neuron σ(w_1 x_1 + w_2 x_2 + b) on XOR, over a grid of w_1, w_2, b in
     [-limit, limit]: points^3 neurons at once, each a row of the grid."""
@@ -300,36 +285,9 @@ def best_single_neuron_loss_on_xor(limit=10, points=41):
     return float(np.min(np.mean((sigmoid(z) - XOR_Y[:, 0]) ** 2, axis=1)))
 
 
-def why_training_failed(net, X, labels, lr, must_beat, what):
-    """None if the network gets more of its training points right than `must_beat`, the share
-    that `what` gets (guessing; or, on XOR, a straight line, right on 3 of the 4); else why not,
-    read from its outputs: saturated (every output pushed to 0 or 1, where σ' ≈ 0 and no gradient
-    flows: steps too large, above LR) or still moving (steps too small, or too few, below LR).
-    Where the rate does not explain it, a wrong gradient may: the check printed above says."""
-    right = accuracy(net, X, labels)
-    if right > must_beat:
-        return None
-    a = net.forward(X)[:, 0]
-    saturated = float(np.mean(np.minimum(a, 1 - a) < 0.01))
-    summary = (f"Network({net.sizes}) gets {right:.1%} of its training points right, no better "
-               f"than {what}")
-    if saturated > 0.9:
-        summary += (f": {saturated:.0%} of its outputs sit within 0.01 of 0 or 1, where the "
-                    "sigmoid's slope is ~0 and no gradient flows")
-        if lr > LR:
-            return f"{summary}. The learning rate {lr:g} is too large; try --lr {LR:g}"
-    elif lr < LR:
-        return (f"{summary}, and its outputs are not saturated: the learning rate {lr:g} is too "
-                f"small for this many steps; try a larger --lr, e.g. --lr {LR:g}")
-    else:
-        summary += ", although its outputs are not saturated"
-    return (f"{summary}, and the learning rate {lr:g} does not explain it: if the gradient check "
-            f"above reports a mistake, fix that first; else try a smaller --lr, e.g. "
-            f"--lr {lr / 2:g}")
-
-
 def verdict(output, target):
-    """'right' or 'WRONG' by which side of 0.5 the output is, 'undecided' when it sits on 0.5."""
+    """Whether an output is on its 0/1 target's side of 0.5: 'right' or 'WRONG', and 'undecided'
+    within 0.01 of 0.5, where neither side is meant."""
     if abs(output - 0.5) < 0.01:
         return "undecided"
     return "right" if (output > 0.5) == target else "WRONG"
@@ -370,26 +328,12 @@ def train_and_print_moons(seed, lr, steps):
     print(f"  accuracy on {MOONS_N} new points from the same distribution: "
           f"{accuracy(net, X_test, labels_test):.1%}")
     losses = np.array(losses)
+    # Gradient descent only promises a lower loss for small enough steps. Where the loss surface
+    # curves sharply (a narrow valley), a step of lr 10 can overshoot the valley floor and land
+    # higher up the far wall; the next steps come back down. Count how often that happened.
     print_loss_jumps(losses)
     print()
     return net, losses, X, labels
-
-
-def print_loss_jumps(losses):
-    """How often a full-batch step made the loss worse, and the largest such jump.
-
-    Gradient descent only promises a lower loss for small enough steps. Where the loss surface
-    curves sharply (a narrow valley), a step of lr 10 can overshoot the valley floor and land
-    higher up the far wall; the next steps come back down.
-    """
-    ratios = losses[1:] / losses[:-1]                  # (steps - 1,): > 1 where the loss went up
-    worst = int(np.argmax(ratios))
-    if ratios[worst] <= 1:
-        print(f"  the loss went down at every one of the {len(losses)} steps")
-        return
-    rises = int(np.sum(ratios > 1))
-    print(f"  the loss went up {rises} time{'s' * (rises != 1)} in {len(losses)} steps; the "
-          f"largest jump, at step {worst + 1}, from {losses[worst]:.4f} to {losses[worst + 1]:.4f}")
 
 
 def main(argv=None):
@@ -402,8 +346,9 @@ def main(argv=None):
     xor_net, xor_losses = train_and_print_xor(args.seed, args.lr, XOR_STEPS)
     moons_net, moons_losses, X, labels = train_and_print_moons(args.seed, args.lr, MOONS_STEPS)
     failures = [why for why in (
-        why_training_failed(xor_net, XOR_X, XOR_Y[:, 0], args.lr, 0.75, "a straight line (3 of 4)"),
-        why_training_failed(moons_net, X, labels, args.lr, 0.6, "guessing")) if why]
+        why_training_failed(xor_net, XOR_X, XOR_Y[:, 0], args.lr, 0.75, "a straight line (3 of 4)",
+                            LR),
+        why_training_failed(moons_net, X, labels, args.lr, 0.6, "guessing", LR)) if why]
     for why in failures:
         print(f"error: {why}", file=sys.stderr)
     if not args.no_plots:

@@ -25,7 +25,7 @@ What this file teaches
     little study, fail for much), ends on a plateau: steepest descent pushes every output to 0,
     where the sigmoid's slope, and so the gradient, nearly vanishes, although the straight line to
     the minimum runs downhill. The lesson says where each descent ended, and where it is going,
-    from the numbers it computes.
+    from the numbers it computes; support/verdicts.py puts the comparison into words.
 
 What is new since 03
     The chain rule, the numerical gradient check, gradient descent and the learning rate. The
@@ -54,6 +54,7 @@ import numpy as np
 from support.cli import make_parser, positive_float, positive_int, run
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
+from support.verdicts import print_descent_end
 
 sigmoid, sigmoid_prime = from_lesson("01_single_neuron", "sigmoid", "sigmoid_prime")
 mse_loss, neuron_loss, HOURS, PASSED = from_lesson("03_loss_function", "mse_loss", "neuron_loss",
@@ -61,8 +62,6 @@ mse_loss, neuron_loss, HOURS, PASSED = from_lesson("03_loss_function", "mse_loss
 
 START = (-1.0, 5.0)          # (w, b): a start on the slope of lesson 03's surface
 STUCK_START = (-3.0, 6.0)    # a start beyond the ridge, where "more study, less passing"
-FLAT = 0.05                  # a sigmoid whose slope is below this everywhere (a fifth of its
-                             # peak, 0.25) passes on little gradient
 GRADIENT_AGREES = 1e-4       # the relative error up to which a gradient counts as right: the
                              # numerical estimate's own error stays below it (numerical_gradient)
 
@@ -129,7 +128,7 @@ def relative_error(analytic, numeric):
     measure can be), and on a single sample a forgotten σ' at least 0.75 (σ' <= 1/4, so the
     analytic value is 4 or more times too large). A forgotten 1/N shows only on a batch of more
     than one sample, as (N - 1) / N: with N = 1, as in print_chain_rule_example, 1/N is 1 and
-    changes nothing, which is why the tests check batches of 1 and of 7.
+    changes nothing, so a check needs a batch of several samples to catch it.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
@@ -174,7 +173,9 @@ def print_chain_rule_example(rng):
 
 
 def gradient_verdict(worst, computed_by="the formula"):
-    """What the largest relative error between an analytic and the numerical gradient says."""
+    """The verdict on a gradient from `worst`, its largest relative error against the numerical
+    estimate: right (computed_by gives the true gradient) when worst <= GRADIENT_AGREES, the
+    estimate's own error at most; else wrong."""
     if worst <= GRADIENT_AGREES:
         return (f"largest relative error {worst:.1e}, within the estimate's own error "
                 f"(<= {GRADIENT_AGREES:.0e}):\n  {computed_by} gives the true gradient")
@@ -199,78 +200,32 @@ def train_neuron(X, y, w, b, lr, steps):
 
 
 def print_descent(path, lr, label, minimum):
-    """The (w, b) and loss at a few steps of a descent path, then where it ended, and where it is
-    going, judged from the numbers: near the minimum; on a plateau, where every output sigmoid is
-    flat; heading for one, giving every student the same answer while its sigmoids flatten; or
-    still on its way down."""
+    """The (w, b) and loss of a descent path at a few steps, then where it ended and where it is
+    heading, read from the loss against the minimum's and from the neuron's slopes σ'(z)
+    (support/verdicts.py words it)."""
     print(f"Gradient descent on the 'hours studied -> passed' data, {label}, lr = {lr}:")
     steps = len(path) - 1
     for step in sorted({0, 10, 50, 100, 200, 500, steps} & set(range(steps + 1))):
         w, b, loss = path[step]
         print(f"  step {step:5d}   w = {w:+7.3f}   b = {b:+7.3f}   loss = {loss:.4f}")
-    w, b, loss = path[-1]
-    a, slope = outputs_and_slope(w, b)                   # the ten students at the end
-    _, slope_before = outputs_and_slope(*path[-1 - steps // 10][:2])   # a tenth of the way back
-    answer = "0" if np.all(a < 0.5) else "1" if np.all(a > 0.5) else None  # one for everyone?
-    if loss <= minimum[2] + 1e-3:
-        print(f"  -> it ends near the minimum: loss {loss:.4f}, the minimum is {minimum[2]:.4f}")
-    elif answer and slope < FLAT:
-        print(f"  -> it ends on a plateau: the neuron answers {answer} for every student, and "
-              f"σ'(z) <= {slope:.1e}")
-        print("     everywhere: the sigmoid is flat, so the gradient nearly vanishes and w, b "
-              "crawl.")
-        print_far_side(path[0][:2], w, minimum)
-    elif answer and slope < slope_before:
-        print(f"  -> it is heading for a plateau: the neuron answers {answer} for every student, "
-              "and σ'(z) is up to")
-        print(f"     {slope:.1e}, down from {slope_before:.1e} a tenth of the run ago: the sigmoid "
-              "flattens, and the gradient")
-        print("     with it.")
-        print_far_side(path[0][:2], w, minimum)
-    else:
-        print(f"  -> it has not reached the minimum yet: loss {loss:.4f}, the minimum is "
-              f"{minimum[2]:.4f};")
-        print(f"     σ'(z) is up to {slope:.1e}, so it is still moving")
+    print_descent_end(path, minimum, outputs_and_slope, neuron_loss, PASSED)
     print()
 
 
 def outputs_and_slope(w, b):
-    """The neuron's ten outputs a = σ(w · hours + b), and the largest slope σ'(z) among them."""
+    """The neuron's ten outputs a = σ(w · hours + b), and the largest slope σ'(z) among them.
+
+    Every gradient of the neuron carries the factor σ'(z) (neuron_loss_and_gradients): where it is
+    small for every student, on a plateau of the sigmoid, descent crawls however high the loss.
+    """
     z = w * HOURS + b                                     # (10,)
     return sigmoid(z), float(np.max(sigmoid_prime(z)))
 
 
-def print_far_side(start, w, minimum):
-    """Where the minimum is, seen from a plateau (or the way to one) reached from `start` with
-    weight w, and whether the straight line from the start to it runs downhill."""
-    if w >= 0:
-        print(f"     The minimum ({minimum[2]:.4f}) lies elsewhere; from here descent barely moves "
-              "towards it.")
-        return
-    # With w < 0 ("more study, less passing") the neuron's answer falls as the hours grow, while
-    # the data rises: no such neuron beats the best constant answer, the pass rate, whose loss is
-    # the variance of the targets; it gets near it only as w rises to 0.
-    rate, constant_loss = float(np.mean(PASSED)), float(np.var(PASSED))
-    print(f"     With w < 0 no (w, b) does better than {constant_loss:.2f}, the loss of answering "
-          f"the pass rate {rate:.1f}")
-    print(f"     for everyone, and that only as w rises to 0; the minimum ({minimum[2]:.4f}) has "
-          "w > 0.")
-    t = np.linspace(0, 1, 1001)                               # the straight line start -> minimum
-    line = neuron_loss(start[0] + t * (minimum[0] - start[0]),
-                       start[1] + t * (minimum[1] - start[1]))  # (1001,)
-    if np.all(np.diff(line) <= 0):
-        print("     Yet the straight line from the start to the minimum runs downhill all the way:")
-        print("     descent follows the steepest slope where it stands, and from this start that "
-              "leads onto")
-        print("     the plateau.")
-    else:
-        print(f"     The straight line from the start to the minimum first climbs to a loss of "
-              f"{line.max():.4f}.")
-
-
 def find_minimum(X, y):
-    """The bottom of the loss surface, (w, b, loss): descent from START at lr 2, continued until
-    the gradient is below 1e-9."""
+    """The bottom of the loss surface, (w, b, loss): where the gradient vanishes. Descent from
+    START at lr 2, in runs of 1000 steps (100 at most), until both gradient entries are
+    below 1e-9."""
     w, b = np.array([START[0]]), START[1]
     for _ in range(100):
         w, b, _ = train_neuron(X, y, w, b, lr=2.0, steps=1000)
@@ -281,6 +236,7 @@ def find_minimum(X, y):
 
 
 def print_minimum(minimum):
+    """The bottom of the loss surface, (w, b, loss) from find_minimum, and how it was found."""
     w, b, loss = minimum
     print(f"The bottom of the loss surface (descent from {START} at lr 2, continued until the")
     print(f"gradient is below 1e-9): loss {loss:.5f} at w = {w:.3f}, b = {b:.3f}.")

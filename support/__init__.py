@@ -9,6 +9,7 @@ machinery around them, one module a job, each readable on its own:
     plane_figures   lesson 04b's figures: the loss, and the decision boundary in the plane
     mnist_figures   lesson 05's figures: training curves, each layer's speed, the confusion
                     matrix, the digits it got wrong, the first layer's weights
+    verdicts        lessons 04a and 04b: how a run ended, read from its numbers and put in words
     idx             the IDX file format of MNIST, and checking a file by its size and SHA-256
     download        fetching a file from a list of mirrors, verified before it gets its name
     mnist           the four MNIST files: where they are, downloading what is missing, loading them

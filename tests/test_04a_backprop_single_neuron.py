@@ -5,6 +5,7 @@ import pytest
 from gradcheck import (check_gradients, gradient_is_correct, numerical_gradients,
                        worst_relative_error)
 from helpers import load_lesson, run_script
+from support.verdicts import print_far_side
 
 L04A = load_lesson("04a_backprop_single_neuron.py")
 
@@ -126,7 +127,7 @@ def test_where_each_descent_ends_is_read_from_its_numbers():
 
 def test_what_lies_beyond_the_plateau_is_measured(capsys):
     minimum = L04A.find_minimum(L04A.HOURS[:, None], L04A.PASSED)
-    L04A.print_far_side(L04A.STUCK_START, -6.9, minimum)
+    print_far_side(L04A.STUCK_START, -6.9, minimum, L04A.neuron_loss, L04A.PASSED)
     said = capsys.readouterr().out
     right = "no (w, b) does better than 0.25" in said and "runs downhill all the way" in said
     assert right, f"from {L04A.STUCK_START} the line to the minimum {minimum} runs downhill; it " \
@@ -137,7 +138,7 @@ def test_what_lies_beyond_the_plateau_is_measured(capsys):
     lowest = L04A.neuron_loss(w, b).min()
     assert lowest > 0.25, f"the lowest loss with w < 0 is {lowest}, expected above 0.25"
     # From a start behind a rise, the lesson says so instead.
-    L04A.print_far_side((-6.0, -2.0), -6.9, minimum)
+    print_far_side((-6.0, -2.0), -6.9, minimum, L04A.neuron_loss, L04A.PASSED)
     said = capsys.readouterr().out
     right = "first climbs to a loss of" in said
     assert right, f"from (-6, -2) the line to the minimum {minimum} first climbs; it says:\n{said}"

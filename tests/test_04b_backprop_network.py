@@ -8,6 +8,7 @@ import pytest
 from gradcheck import (backprop_is_correct, check_backprop, gradient_is_correct, planted,
                        random_problem)
 from helpers import load_lesson, refusal, run_script
+from support.verdicts import print_loss_jumps, print_single_neuron_verdict, why_training_failed
 
 L04B = load_lesson("04b_backprop_network.py")
 
@@ -163,14 +164,14 @@ def test_an_absurd_learning_rate_is_reported_not_passed_over():
 
 
 def test_the_loss_jumps_are_counted_from_the_losses(capsys):
-    L04B.print_loss_jumps(np.array([1.0, 0.5, 0.8, 0.4, 0.3, 0.6]))
+    print_loss_jumps(np.array([1.0, 0.5, 0.8, 0.4, 0.3, 0.6]))
     said = capsys.readouterr().out.strip()
     assert said == ("the loss went up 2 times in 6 steps; the largest jump, at step 5, from "
                     "0.3000 to 0.6000"), f"losses 1, .5, .8, .4, .3, .6: it says {said!r}"
-    L04B.print_loss_jumps(np.array([1.0, 0.5, 0.8]))
+    print_loss_jumps(np.array([1.0, 0.5, 0.8]))
     said = capsys.readouterr().out.strip()
     assert said.startswith("the loss went up 1 time in 3 steps;"), f"losses 1, .5, .8: {said!r}"
-    L04B.print_loss_jumps(np.array([1.0, 0.5, 0.4]))
+    print_loss_jumps(np.array([1.0, 0.5, 0.4]))
     said = capsys.readouterr().out.strip()
     assert said == "the loss went down at every one of the 3 steps", \
         f"losses 1, .5, .4: it says {said!r}"
@@ -213,11 +214,11 @@ def test_one_neurons_xor_verdict_follows_its_loss(capsys):
     best = L04B.best_single_neuron_loss_on_xor()
     close = best == pytest.approx(0.25, abs=1e-6)
     assert close, f"the least loss of one neuron on XOR came out {best!r}, expected 0.25"
-    L04B.print_single_neuron_verdict(0.2500, 10.0)
+    print_single_neuron_verdict(0.2500, best, 10.0)
     at_best = capsys.readouterr().out
     right = "the least one neuron can reach" in at_best and "straight" in at_best
     assert right, f"loss 0.25 is the least one neuron can reach on XOR; the verdict:\n{at_best}"
-    L04B.print_single_neuron_verdict(0.3420, 40.0)
+    print_single_neuron_verdict(0.3420, best, 40.0)
     above = capsys.readouterr().out
     right = "more than the 0.2500 one neuron can reach" in above and "lr 40" in above
     assert right, f"loss 0.342 at lr 40 is more than one neuron reaches; the verdict says:\n{above}"
@@ -225,8 +226,8 @@ def test_one_neurons_xor_verdict_follows_its_loss(capsys):
 
 def test_xor_right_on_three_of_four_is_no_better_than_a_straight_line():
     """Saturated with one point wrong: what one straight line already gets, steps too large."""
-    why = L04B.why_training_failed(xor_network_computing_or(40.0), L04B.XOR_X, L04B.XOR_Y[:, 0],
-                                   40.0, 0.75, "a straight line (3 of 4)")
+    why = why_training_failed(xor_network_computing_or(40.0), L04B.XOR_X, L04B.XOR_Y[:, 0],
+                              40.0, 0.75, "a straight line (3 of 4)", L04B.LR)
     assert why is not None and why.startswith(
         "Network([2, 3, 1]) gets 75.0% of its training points right, no better than a straight "
         "line (3 of 4): 100% of its outputs sit within 0.01"), why
@@ -236,17 +237,17 @@ def test_xor_right_on_three_of_four_is_no_better_than_a_straight_line():
 def test_a_network_that_fails_unsaturated_is_told_by_its_learning_rate():
     """Not saturated and wrong: a small rate is too small; a rate not below LR gets no 'larger'."""
     net = xor_network_computing_or(4.0)
-    small = L04B.why_training_failed(net, L04B.XOR_X, L04B.XOR_Y[:, 0], 1.0, 0.75, "a line")
+    small = why_training_failed(net, L04B.XOR_X, L04B.XOR_Y[:, 0], 1.0, 0.75, "a line", L04B.LR)
     assert "the learning rate 1 is too small" in small and "--lr 10" in small, small
-    large = L04B.why_training_failed(net, L04B.XOR_X, L04B.XOR_Y[:, 0], 40.0, 0.75, "a line")
+    large = why_training_failed(net, L04B.XOR_X, L04B.XOR_Y[:, 0], 40.0, 0.75, "a line", L04B.LR)
     assert "if the gradient check above reports a mistake" in large, large
     assert "larger" not in large and "--lr 20" in large, large
 
 
 def test_a_network_saturated_at_a_modest_rate_is_not_told_its_rate_is_too_large():
     """Saturated at lr 3, below the default 10: not the step size (a wrong gradient can do it)."""
-    why = L04B.why_training_failed(xor_network_computing_or(40.0), L04B.XOR_X, L04B.XOR_Y[:, 0],
-                                   3.0, 0.75, "a straight line (3 of 4)")
+    why = why_training_failed(xor_network_computing_or(40.0), L04B.XOR_X, L04B.XOR_Y[:, 0],
+                              3.0, 0.75, "a straight line (3 of 4)", L04B.LR)
     assert "100% of its outputs sit within 0.01" in why, why
     assert "too large" not in why and "--lr 10" not in why, why
     assert "if the gradient check above reports a mistake" in why and "--lr 1.5" in why, why
