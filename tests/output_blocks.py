@@ -10,16 +10,16 @@ its command prints. tests/test_readme.py runs the commands; this module only rea
 - Every other line is compared exactly, but for numbers marked `~`. A number whose digits depend on
   how the computer rounds (a training run long enough for float32 rounding differences, from another
   BLAS kernel or another CPU, to grow into other digits) is written `~93.63%` in the block, and the
-  paragraph after the block states how far such numbers may move, in this form (any of the parts,
-  in any order):
+  line right before the block's opening fence declares how far such numbers may move, with any of
+  three parts:
 
-      *Numbers marked ~ may differ on another computer: percentages by up to 5 points, other
-      numbers by up to 10 %, numbers like 2.3e-07 may be anything up to 1e-03.*
+      <!-- numbers marked ~ may move: points=5 relative=10% bound=1e-03 -->
 
-  A marked percentage may differ by the points given; any other marked number by the relative
-  difference given, or, where the statement gives a bound for numbers in scientific notation, be
-  anything from 0 up to that bound (for a run whose small numbers are chaotic). Everything else on
-  a line with a mark must be as shown: its words, its unmarked numbers (an epoch count, a verdict's
+  A marked percentage may differ by `points` percentage points; any other marked number by the
+  `relative` difference; a marked number in scientific notation, where `bound` is given, may be
+  anything from 0 up to it (for a run whose small numbers are chaotic). The prose under the block
+  explains the tolerance to readers; the test reads only the declaration. Everything else on a line
+  with a mark must be as shown: its words, its unmarked numbers (an epoch count, a verdict's
   figures), its layout but for the width of the spaces between columns, which a wider number shifts.
 """
 import difflib
@@ -37,12 +37,8 @@ NORMALISE = [
 # gradient gives 1e-2 or more, and the verdict line beside it is compared. (In the part of a block
 # with a tolerance, its numbers are compared by the tolerance instead.)
 NOISE = (re.compile(r"\b(\d\.\d+e-(0[7-9]|[1-9]\d)|0\.0+e\+00)\b"), "<1e-6>")
-STATEMENT = re.compile(r"\*Numbers marked ~ may differ on another computer: (.+)\.\*")
-PARTS = {
-    "points": re.compile(r"percentages by up to (\d+(?:\.\d+)?) points?"),
-    "relative": re.compile(r"other numbers by up to (\d+(?:\.\d+)?) ?%"),
-    "bound": re.compile(r"numbers like \S+ may be anything up to (\d(?:\.\d+)?e[+-]\d+)"),
-}
+DECLARATION = re.compile(r"<!-- numbers marked ~ may move: (.*) -->")
+PART = re.compile(r"(points|relative|bound)=(\d+(?:\.\d+)?(?:e[+-]\d+)?)(%?)")
 MARK = "~"
 # A number in scientific notation, a percentage, a number with a decimal point, a whole number (with
 # thousands separators): in this order of trying; a mark ~ right before it, if any.
@@ -73,15 +69,16 @@ class Block:
 
 def fenced_blocks(text, page="README.md"):
     """Every ``` block of a Markdown text as a Block (command "" unless it starts with "$ "), with
-    the tolerance that the paragraph after it states, if any."""
+    the tolerance declared on the line before its opening fence, if any."""
     blocks, current = [], None
     lines = text.splitlines()
     for number, line in enumerate(lines, start=1):
         if line.startswith("```"):
             if current is None:
-                current = Block(number, "", line[3:].strip(), page=page)
+                declared = lines[number - 2] if number > 1 else ""
+                current = Block(number, "", line[3:].strip(), page=page,
+                                tolerance=declared_tolerance(declared, page, number - 1))
             else:
-                current.tolerance = tolerance_after(lines, number, page)
                 blocks.append(current)
                 current = None
         elif current is not None:
@@ -93,26 +90,17 @@ def fenced_blocks(text, page="README.md"):
     return blocks
 
 
-def tolerance_after(lines, fence, page):
-    """The Tolerance stated by the paragraph right after the closing fence on line `fence`."""
-    paragraph, i = [], fence                           # lines[fence] is the line after the fence
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    while i < len(lines) and lines[i].strip():
-        paragraph.append(lines[i].strip())
-        i += 1
-    text = " ".join(paragraph)
-    if not text.startswith("*Numbers marked ~"):
+def declared_tolerance(line, page, number):
+    """The Tolerance that `line` declares (see the module docstring), or None if it declares none."""
+    declaration = DECLARATION.fullmatch(line.strip())
+    if not declaration:
         return None
-    statement = STATEMENT.fullmatch(text)
-    assert statement, (f"{page} line {fence + 1}: a tolerance must read '*Numbers marked ~ may "
-                       f"differ on another computer: PARTS.*', not {text!r}")
     tolerance = Tolerance()
-    for part in re.split(r", | and ", statement.group(1)):
-        kind = next((k for k, pattern in PARTS.items() if pattern.fullmatch(part)), None)
-        assert kind, f"{page} line {fence + 1}: cannot read the tolerance {part!r}"
-        value = float(PARTS[kind].fullmatch(part).group(1))
-        setattr(tolerance, kind, value / 100 if kind == "relative" else value)
+    for part in declaration.group(1).split():
+        match = PART.fullmatch(part)
+        assert match, f"{page} line {number}: cannot read the tolerance {part!r}"
+        kind, value, percent = match.groups()
+        setattr(tolerance, kind, float(value) / 100 if percent else float(value))
     return tolerance
 
 
@@ -146,8 +134,8 @@ def mismatch(block, output):
         return f"{block} shows no output at all"
     marked = [number for number, text in block.lines if re.search(MARK + r"\d", text)]
     assert not marked or block.tolerance, (f"{block}: line {marked[0] if marked else 0} marks "
-                                           "numbers with ~, but no paragraph after the block says "
-                                           "how far they may differ")
+                                           "numbers with ~, but the line before the block declares "
+                                           "no tolerance")
 
     def same(entry, line):
         number, text = entry

@@ -136,9 +136,9 @@ def test_only_timings_speeds_and_ports_are_normalised():
         assert f"line {line} differs" in mismatch(block_of(shown.replace(old, new)), printed)
 
 
-def tolerant_block(text, statement):
-    return fenced_blocks("```\n$ python 05_train_mnist.py\n" + text + "```\n\n" + statement
-                         + "\n")[0]
+def tolerant_block(text, declaration):
+    """A block of `text` with `declaration` on the line before its fence."""
+    return fenced_blocks(declaration + "\n```\n$ python 05_train_mnist.py\n" + text + "```\n")[0]
 
 
 TRAINING_RUN = """Network([784, 30, 10]), 3 epochs of 50,000 training images
@@ -148,25 +148,24 @@ epoch  1/3  train loss 0.08468  train acc  18.29%  val acc  37.47%    0.5 s   11
 epoch  3/3  train loss ~0.01462  train acc ~90.99%  val acc ~93.63%    0.5 s   101,811 samples/s
 test accuracy: ~92.74% (~9274/10000)
 """
-STATEMENT = ("*Numbers marked ~ may differ on another computer: percentages by up to 5 points,\n"
-             "other numbers by up to 10 %.*")
+STATEMENT = "<!-- numbers marked ~ may move: points=5 relative=10% -->"
 
 
 def printed(run):
     return run.replace("~", "")
 
 
-def test_a_tolerance_is_read_from_the_paragraph_after_the_block():
+def test_a_tolerance_is_read_from_the_declaration_before_the_block():
     block = tolerant_block(TRAINING_RUN, STATEMENT)
     assert (block.tolerance.points, block.tolerance.relative, block.tolerance.bound) == \
         (5, 0.10, None)
-    assert fenced_blocks("```\n$ python 05_train_mnist.py\nx\n```\n\nAnother paragraph.\n"
-                         )[0].tolerance is None
-    with pytest.raises(AssertionError, match="cannot read the tolerance 'losses roughly'"):
-        tolerant_block(TRAINING_RUN, "*Numbers marked ~ may differ on another computer: "
-                                     "losses roughly.*")
-    with pytest.raises(AssertionError, match="marks numbers with ~, but no paragraph"):
-        mismatch(tolerant_block(TRAINING_RUN, "Nothing stated."), printed(TRAINING_RUN))
+    prose = "*Numbers marked ~ may differ on another computer: percentages by up to 5 points.*"
+    assert fenced_blocks("```\n$ python 05_train_mnist.py\nx\n```\n\n" + prose + "\n"
+                         )[0].tolerance is None, "the prose explains; only the declaration counts"
+    with pytest.raises(AssertionError, match="cannot read the tolerance 'losses=roughly'"):
+        tolerant_block(TRAINING_RUN, "<!-- numbers marked ~ may move: losses=roughly -->")
+    with pytest.raises(AssertionError, match="marks numbers with ~, but the line before"):
+        mismatch(tolerant_block(TRAINING_RUN, "Nothing declared."), printed(TRAINING_RUN))
 
 
 def test_marked_numbers_within_the_tolerance_pass_and_the_rest_stays_exact():
@@ -199,8 +198,7 @@ def test_a_real_change_still_fails_and_says_by_how_much(old, new, reason):
 
 def test_a_bound_lets_chaotic_small_numbers_be_anything_below_it():
     block = tolerant_block("epoch  1/10  val acc  ~9.83%\nonly ~2.3e-07 and ~2.5e-08\n",
-                           "*Numbers marked ~ may differ on another computer: percentages by up "
-                           "to 5 points, numbers like 2.3e-07 may be anything up to 1e-03.*")
+                           "<!-- numbers marked ~ may move: points=5 bound=1e-03 -->")
     assert mismatch(block, "epoch  1/10  val acc  10.30%\nonly 0.0e+00 and 6.8e-10\n") is None
     assert "above 1e-03" in mismatch(block, "epoch  1/10  val acc 9.83%\nonly 2.3e-02 and 1e-9\n")
 
