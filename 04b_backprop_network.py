@@ -32,11 +32,13 @@ What this file teaches
     separates, and two interleaved half-moons that need a curved boundary.
 
 What is new since 04a
-    Network.forward_all, Network.backward and Network.backward_from (backpropagation), gradient
-    steps for a whole network, the XOR and two-moons datasets. The Network extends lesson 02's;
-    the sigmoid comes from 01, the loss from 03, and the single neuron's gradient descent and the
-    numerical gradient check from 04a. The figures of the loss and of the decision boundary are
-    drawn by support/plane_figures.py; support/verdicts.py words how each training run ended.
+    Network.forward_all, Network.backward and Network.backward_from (backpropagation), with the
+    output layer's delta and the sigmoid's slope as methods of their own (output_delta, slope),
+    gradient steps for a whole network, the XOR and two-moons datasets. The Network extends
+    lesson 02's; the sigmoid comes from 01, the loss from 03, and the single neuron's gradient
+    descent and the numerical gradient check from 04a. The figures of the loss and of the decision
+    boundary are drawn by support/plane_figures.py; support/verdicts.py words how each training
+    run ended.
 
 What it leaves out
     Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on
@@ -118,23 +120,32 @@ class Network(ForwardNetwork):
                                                     (N, n_out) @ (n_out, n_in) -> (N, n_in)
 
         delta^l @ (W^l)^T sends each neuron's error back along the same weights that carried its
-        input forward. σ'(z) = σ(z)(1 - σ(z)) = a (1 - a), so the activations are all we need to
-        keep.
+        input forward. The first row and the σ' of the last are methods of their own, output_delta
+        and slope: they are what changes with another loss or another activation (lesson 06).
         A caller that already has the activations (gradient_step does) skips a second forward pass.
         """
         output = activations[-1]
         if np.shape(Y) != output.shape:
             raise ValueError(f"backward: targets Y have shape {np.shape(Y)}, "
                              f"the output has {output.shape}")
-        delta = 2 * (output - Y) / output.size * output * (1 - output)        # (N, K)
+        delta = self.output_delta(output, Y)                                  # (N, K)
         grad_weights, grad_biases = [], []
-        for l in range(len(self.weights) - 1, -1, -1):                       # L-1, ..., 0
+        for l in range(len(self.weights) - 1, -1, -1):                       # l = L-1, ..., 0
             a_prev = activations[l]                                           # (N, n_in)
             grad_weights.insert(0, a_prev.T @ delta)                          # (n_in, n_out)
             grad_biases.insert(0, delta.sum(axis=0))                          # (n_out,)
             if l > 0:
-                delta = (delta @ self.weights[l].T) * a_prev * (1 - a_prev)   # (N, n_in)
+                delta = (delta @ self.weights[l].T) * self.slope(a_prev)      # (N, n_in)
         return grad_weights, grad_biases
+
+    def output_delta(self, output, Y):
+        """delta^L = dL/dz^L for the MSE loss on sigmoid outputs: 2 (a^L - Y) / (N K) * σ'(z^L),
+        (N, K). The loss's slope 2 (a - y) / (N K) times the output sigmoid's slope."""
+        return 2 * (output - Y) / output.size * self.slope(output)
+
+    def slope(self, a):
+        """σ'(z) from the sigmoid's output a = σ(z) alone: σ(z) (1 - σ(z)) = a (1 - a)."""
+        return a * (1 - a)
 
 
 def print_walk(seed):

@@ -34,11 +34,13 @@ What this file teaches
     separates, and two interleaved half-moons that need a curved boundary.
 
 What is new since 04a
-    Network.forward_all, Network.backward and Network.backward_from (backpropagation), gradient
-    steps for a whole network, the XOR and two-moons datasets. The Network extends lesson 02's;
-    the sigmoid comes from 01, the loss from 03, and the single neuron's gradient descent and the
-    numerical gradient check from 04a. The figures of the loss and of the decision boundary are
-    drawn by support/plane_figures.py; support/verdicts.py words how each training run ended.
+    Network.forward_all, Network.backward and Network.backward_from (backpropagation), with the
+    output layer's delta and the sigmoid's slope as methods of their own (output_delta, slope),
+    gradient steps for a whole network, the XOR and two-moons datasets. The Network extends
+    lesson 02's; the sigmoid comes from 01, the loss from 03, and the single neuron's gradient
+    descent and the numerical gradient check from 04a. The figures of the loss and of the decision
+    boundary are drawn by support/plane_figures.py; support/verdicts.py words how each training
+    run ended.
 
 What it leaves out
     Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on
@@ -123,14 +125,27 @@ class Network(ForwardNetwork):
                                                     (N, n_out) @ (n_out, n_in) -> (N, n_in)
 
         delta^l @ (W^l)^T sends each neuron's error back along the same weights that carried its
-        input forward. σ'(z) = σ(z)(1 - σ(z)) = a (1 - a), so the activations are all we need to
-        keep.
+        input forward. The first row and the σ' of the last are methods of their own, output_delta
+        and slope: they are what changes with another loss or another activation (lesson 06).
         A caller that already has the activations (gradient_step does) skips a second forward pass.
         """
         raise NotImplementedError(
             "TODO Network.backward_from: the gradients of every weight and bias from the "
             "activations and Y (N, K): two lists shaped like weights and biases; stuck? python "
             "tools/hint.py Network.backward_from")
+
+    def output_delta(self, output, Y):
+        """delta^L = dL/dz^L for the MSE loss on sigmoid outputs: 2 (a^L - Y) / (N K) * σ'(z^L),
+        (N, K). The loss's slope 2 (a - y) / (N K) times the output sigmoid's slope."""
+        raise NotImplementedError(
+            "TODO Network.output_delta: delta^L = dL/dz^L (N, K) for the MSE loss on the sigmoid "
+            "outputs; stuck? python tools/hint.py Network.output_delta")
+
+    def slope(self, a):
+        """σ'(z) from the sigmoid's output a = σ(z) alone: σ(z) (1 - σ(z)) = a (1 - a)."""
+        raise NotImplementedError(
+            "TODO Network.slope: σ'(z) of the sigmoid, computed from its output a = σ(z) alone; "
+            "stuck? python tools/hint.py Network.slope")
 
 
 def print_walk(seed):

@@ -158,7 +158,7 @@ def forget_hidden_slope(folder):
     """Plant the commonest backprop mistake in folder/04b_backprop_network.py: the delta sent back
     to a hidden layer without its · σ'(z) = a (1 - a)."""
     edit(Path(folder) / "04b_backprop_network.py",
-         "delta = (delta @ self.weights[l].T) * a_prev * (1 - a_prev)",
+         "delta = (delta @ self.weights[l].T) * self.slope(a_prev)",
          "delta = delta @ self.weights[l].T")
 
 

@@ -72,19 +72,31 @@ TODOS = [
       "A step goes against the gradient, scaled by the learning rate. After the last step, add one "
       "more row for where it ended: steps + 1 rows in all.",
       "w -= lr * grad_w; b -= lr * grad_b; return w, b, np.array(path)"]),
+    ("Network.slope", "04b_backprop_network.py",
+     "σ'(z) of the sigmoid, computed from its output a = σ(z) alone",
+     ["σ(z) = 1 / (1 + e^(-z)). Differentiate it with the chain rule and write the result with "
+      "σ(z) itself: no e^(-z) may be left.",
+      "σ'(z) = e^(-z) / (1 + e^(-z))^2 = σ(z) · (1 - σ(z)).",
+      "return a * (1 - a)"]),
+    ("Network.output_delta", "04b_backprop_network.py",
+     "delta^L = dL/dz^L (N, K) for the MSE loss on the sigmoid outputs",
+     ["The loss averages (a - y)^2 over all N K entries: its slope in one output a is "
+      "2 (a - y) / (N K). The chain rule then multiplies by da/dz = σ'(z^L).",
+      "output.size is N K; self.slope(output) is σ'(z^L).",
+      "return 2 * (output - Y) / output.size * self.slope(output)"]),
     ("Network.backward_from", "04b_backprop_network.py",
      "the gradients of every weight and bias from the activations and Y (N, K): two lists "
      "shaped like weights and biases",
-     ["Check that Y has the output's shape (a ValueError whose message shows Y's shape). Then "
-      "start at the output: delta^L (N, K) is the loss's slope 2 (a^L - Y) / (N K) times "
-      "σ'(z^L), and σ'(z) = a (1 - a) needs only the activations.",
-      "Go from the last layer down to the first. The weight gradient pairs each layer input "
-      "a^(l-1) with delta^l, summed over the batch: a matrix product shaped like W^l, "
-      "(n_in, n_out); the bias gradient sums delta^l over the batch. To keep float32, scale by "
-      "Python numbers (output.size is one): a NumPy scalar such as np.prod(output.shape) turns "
-      "float32 arrays into float64.",
+     ["Start at the output with delta^L = self.output_delta(a^L, Y), then go from the last "
+      "layer down to the first. The weight gradient pairs each layer input a^(l-1) with delta^l, "
+      "summed over the batch: a matrix product shaped like W^l, (n_in, n_out); the bias gradient "
+      "sums delta^l over the batch.",
+      "Sending delta back one layer runs the forward product backwards: delta^l (N, n_out) times "
+      "(W^l)^T (n_out, n_in) gives (N, n_in), then times self.slope(a^(l-1)) for the sigmoid "
+      "between. Check Y first: a Y of another shape than the output raises a ValueError whose "
+      "message shows Y's shape.",
       "grad_W = a_prev.T @ delta; grad_b = delta.sum(axis=0); "
-      "delta = (delta @ W.T) * a_prev * (1 - a_prev); σ'(z) = a (1 - a)"]),
+      "delta = (delta @ W.T) * self.slope(a_prev)"]),
     ("train_epoch", "05_train_mnist.py",
      "one epoch of mini-batch SGD; return (mean loss, accuracy) measured on the batches",
      ["order = rng.permutation(len(images)) is a new order every epoch; take it batch_size at a "
