@@ -38,9 +38,10 @@ Run
 """
 import numpy as np
 
-from support.cli import make_parser, positive_float, positive_int, run
+from support.arguments import make_parser, positive_float, positive_int
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
+from support.lifecycle import run
 
 sigmoid, sigmoid_prime = from_lesson("01_single_neuron", "sigmoid", "sigmoid_prime")
 mse_loss, neuron_loss, HOURS, PASSED = from_lesson("03_loss_function", "mse_loss", "neuron_loss",

@@ -20,8 +20,9 @@ What this file teaches
     other 0.
 
 What is new
-    Everything: this is the first lesson. It takes nothing from an earlier one; the command line
-    and the figures come from support/ (support/cli.py, support/figures.py), like every lesson's.
+    Everything: this is the first lesson. It takes nothing from an earlier one; the command line,
+    running as a script and the figures come from support/ (support/arguments.py,
+    support/lifecycle.py, support/figures.py), like every lesson's.
 
 What it leaves out
     Many neurons at once (02), measuring how wrong an output is (03), and learning the weights
@@ -35,8 +36,9 @@ sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().paren
                 if (folder / 'support' / 'lessons.py').is_file()][:1]
 import numpy as np
 
-from support.cli import make_parser, run
+from support.arguments import make_parser
 from support.figures import open_pyplot, save_figures
+from support.lifecycle import run
 
 
 # ==================================================================================================

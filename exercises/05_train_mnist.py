@@ -36,7 +36,8 @@ What is new since 04b, the most important first
        matrix, the digits it got wrong, and the first hidden layer's weights as 28 x 28 images.
     It takes Network and gradient_step from lesson 04b and one_hot from lesson 03. Getting MNIST,
     saving the model, your own digits, the figures and the command line are in support/
-    (mnist.py, model_file.py, own_digits.py, mnist_figures.py, cli.py).
+    (mnist.py, model_file.py, own_digits.py, mnist_figures.py, arguments.py, lifecycle.py,
+    preflight.py).
 
 What it leaves out
     Everything that makes modern networks better but is not needed to pass 97%: softmax with
@@ -67,10 +68,11 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from support.cli import (make_parser, output_folders_problem, positive_float,  # noqa: E402
-                         positive_int, run, stop_like_ctrl_c, user_path)
+from support.arguments import (make_parser, positive_float, positive_int,  # noqa: E402
+                               user_path)
 from support.figures import open_pyplot, save_figures  # noqa: E402
 from support.lessons import from_lesson  # noqa: E402
+from support.lifecycle import run, stop_like_ctrl_c  # noqa: E402
 from support.mnist import MnistError, download_missing_and_load, print_summary  # noqa: E402
 from support.mnist_figures import (plot_confusion, plot_first_layer,  # noqa: E402
                                    plot_history, plot_learning_speed, plot_misclassified,
@@ -78,6 +80,7 @@ from support.mnist_figures import (plot_confusion, plot_first_layer,  # noqa: E4
 from support.model_file import (cannot_save_message, load_model,  # noqa: E402
                                 network_too_large, parameter_count, save_model)
 from support.own_digits import read_own_digits  # noqa: E402
+from support.preflight import output_folders_problem  # noqa: E402
 
 one_hot = from_lesson("03_loss_function", "one_hot")
 Network, gradient_step = from_lesson("04b_backprop_network", "Network", "gradient_step")

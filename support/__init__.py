@@ -4,7 +4,9 @@ The lessons (01_single_neuron.py ... 05_train_mnist.py) hold the ideas; this pac
 machinery around them, one module a job, each readable on its own:
 
     lessons         how a lesson imports what an earlier lesson taught (from_lesson)
-    cli             the command line every lesson shares, and running a lesson as a script
+    arguments       the command line every lesson shares: the parser, the types of its values
+    lifecycle       running a lesson as a script: exit status, one-line errors, Ctrl-C and signals
+    preflight       checking before the work that the output folders and files can be written
     figures         pyplot without a display, and saving figures as PNG files
     plane_figures   lesson 04b's figures: the loss, and the decision boundary in the plane
     mnist_figures   lesson 05's figures: training curves, each layer's speed, the confusion

@@ -23,10 +23,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from support.cli import name_too_long
 from support.download import (TIMEOUT, CannotWrite, MirrorFailed, space_advice,
                               download_file_verified, remove_abandoned_parts)
 from support.idx import InvalidFile, parse_idx, read_verified
+from support.preflight import name_too_long
 
 MNIST_DIGESTS = {  # name of the unpacked file -> (its size in bytes, SHA-256 of its bytes)
     "train-images-idx3-ubyte":

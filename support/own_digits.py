@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from support.cli import writable_folder_problem
 from support.figures import open_pyplot, pyplot_for_windows, save_figures
 from support.images import ImageError, read_image
 from support.model_file import ModelFileError
+from support.preflight import writable_folder_problem
 
 DIGITS = 10              # one output per digit, 0 to 9
 

@@ -376,7 +376,7 @@ import itertools
 import sys
 import numpy as np
 sys.path.insert(0, {repo!r})
-from support.cli import run
+from support.lifecycle import run
 from support.lessons import load_lesson
 L05 = load_lesson({lesson!r})
 real_save = L05.save_model
