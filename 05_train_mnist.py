@@ -50,32 +50,26 @@ Run
     python 05_train_mnist.py --draw                draw digits with the mouse and watch the outputs
     python 05_train_mnist.py --help                every flag
 """
-from support.threads import ask_for_one_blas_thread
+import support.threads  # noqa: F401  (importing it asks for one BLAS thread, before NumPy loads)
 
-# Our matrix products are small: one BLAS thread does them faster than two (support/threads.py).
-# It must be asked for before NumPy is imported.
-ask_for_one_blas_thread()
+import math
+import sys
+import time
+from pathlib import Path
 
-import math  # noqa: E402  (imported after the thread setting above, like everything below)
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from support.arguments import (make_parser, positive_float, positive_int,  # noqa: E402
-                               user_path)
-from support.figures import open_pyplot, save_figures  # noqa: E402
-from support.lessons import from_lesson  # noqa: E402
-from support.lifecycle import run, stop_like_ctrl_c  # noqa: E402
-from support.mnist import MnistError, download_missing_and_load, print_summary  # noqa: E402
-from support.mnist_figures import (plot_confusion, plot_first_layer,  # noqa: E402
-                                   plot_history, plot_learning_speed, plot_misclassified,
-                                   print_top_confusions)
-from support.model_file import (cannot_save_message, load_model,  # noqa: E402
-                                network_too_large, parameter_count, save_model)
-from support.own_digits import read_own_digits  # noqa: E402
-from support.preflight import output_folders_problem  # noqa: E402
+from support.arguments import make_parser, positive_float, positive_int, user_path
+from support.figures import open_pyplot, save_figures
+from support.lessons import from_lesson
+from support.lifecycle import run, stop_like_ctrl_c
+from support.mnist import MnistError, download_missing_and_load, print_summary
+from support.mnist_figures import (plot_confusion, plot_first_layer, plot_history,
+                                   plot_learning_speed, plot_misclassified, print_top_confusions)
+from support.model_file import (cannot_save_message, load_model, network_too_large,
+                                parameter_count, save_model)
+from support.own_digits import read_own_digits
+from support.preflight import output_folders_problem
 
 one_hot = from_lesson("03_loss_function", "one_hot")
 Network, gradient_step = from_lesson("04b_backprop_network", "Network", "gradient_step")
