@@ -13,10 +13,12 @@ machinery around them, one module a job, each readable on its own:
                     matrix, the digits it got wrong, the first layer's weights
     idx             the IDX file format of MNIST, and checking a file by its size and SHA-256
     download        fetching a file from a list of mirrors, verified before it gets its name
-    mnist           the four MNIST files: where they are, downloading what is missing, loading them
+    mnist           the four MNIST files: where they are, downloading what is missing, loading them;
+                    MNIST's geometry (IMAGE_SHAPE, N_CLASSES)
     model_file      saving a trained network, and loading one without trusting the file
     images          reading a picture file as grey levels
-    own_digits      preparing your own digit the way MNIST was made, --predict and --draw
+    own_digits      lesson 05's --predict and --draw: your own digits read by the network
+    prepare_digit   preparing a picture of a digit the way MNIST was made
     draw_pad        the window --draw opens: a canvas to draw on, the ten outputs beside it
     threads         one BLAS thread for NumPy's matrix products, asked for before NumPy loads
 """

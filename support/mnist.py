@@ -43,7 +43,10 @@ DEFAULT_MIRRORS = [  # tried in this order; each file falls back to the next one
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "http://yann.lecun.com/exdb/mnist/",
 ]
+# MNIST's geometry, said here once: every image is 28 x 28 grey pixels, every label one of the ten
+# digits 0 to 9. Whatever else needs either (the lessons, the figures, your own digits) imports it.
 IMAGE_SHAPE = (28, 28)
+N_CLASSES = 10
 
 
 class MnistError(Exception):
