@@ -68,7 +68,8 @@ from support.arguments import make_parser, positive_float, positive_int, user_pa
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
 from support.lifecycle import run, stop_like_ctrl_c
-from support.mnist import MnistError, download_missing_and_load, print_summary
+from support.mnist import (IMAGE_SHAPE, N_CLASSES, MnistError, download_missing_and_load,
+                           print_summary)
 from support.mnist_figures import (plot_confusion, plot_first_layer, plot_history,
                                    plot_learning_speed, plot_misclassified, print_top_confusions)
 from support.model_file import (cannot_save_message, load_model, network_too_large,
@@ -86,7 +87,7 @@ EPOCHS = 10
 BATCH_SIZE = 16
 LEARNING_RATE = 15.0   # large because the loss averages over 10 outputs and has no 1/2 (see README)
 HIDDEN = (100,)        # hidden layer sizes
-N_CLASSES = 10
+# MNIST's geometry, IMAGE_SHAPE (28, 28) and N_CLASSES (10 digits), comes from support/mnist.py.
 N_VALIDATION = 10_000  # the last 10,000 training images: every choice is judged on these
 REFERENCE_WIDTH = 100  # the output layer's step is lr x REFERENCE_WIDTH / (the width feeding it)
 NETWORK_DTYPE = np.float32   # the weights, inputs and targets: half the memory of float64
@@ -485,7 +486,7 @@ def parse_args(argv):
         help="draw digits with the mouse and watch the trained --model read them (needs a "
              "display)")
     args = parser.parse_args(argv)
-    args.sizes = [28 * 28, *args.hidden, N_CLASSES]           # input, hidden layers, output
+    args.sizes = [math.prod(IMAGE_SHAPE), *args.hidden, N_CLASSES]    # 784 inputs, ..., 10 outputs
     too_large = network_too_large(args.sizes)
     if too_large:
         parser.error(f"--hidden {' '.join(map(str, args.hidden))}: {too_large}; "
