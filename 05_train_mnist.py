@@ -53,7 +53,6 @@ Run
 import support.threads  # noqa: F401  (importing it asks for one BLAS thread, before NumPy loads)
 
 import math
-import sys
 import time
 from pathlib import Path
 
@@ -62,15 +61,12 @@ import numpy as np
 from support.arguments import make_parser, positive_float, positive_int, user_path
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
-from support.lifecycle import run, stop_like_ctrl_c
-from support.mnist import (IMAGE_SHAPE, N_CLASSES, MnistError, download_missing_and_load,
-                           print_summary)
-from support.mnist_figures import (plot_confusion, plot_first_layer, plot_history,
-                                   plot_learning_speed, plot_misclassified, print_top_confusions)
-from support.model_file import (cannot_save_message, load_model, network_too_large,
-                                parameter_count, save_model)
+from support.lifecycle import Fatal, on_stop, one_line_errors, run
+from support.mnist import IMAGE_SHAPE, N_CLASSES, download_missing_and_load, print_summary
+from support.mnist_figures import print_top_confusions, training_figures
+from support.model_file import load_model, network_too_large, parameter_count, save_model_and_say
 from support.own_digits import read_own_digits
-from support.preflight import output_folders_problem
+from support.preflight import check_output_folders
 
 one_hot = from_lesson("03_loss_function", "one_hot")
 Network, gradient_step = from_lesson("04b_backprop_network", "Network", "gradient_step")
@@ -227,15 +223,16 @@ def new_network(sizes, seed):
     return net
 
 
-def split_validation(images, labels):
-    """(training set, validation set): the last N_VALIDATION training images are held out.
+def split_validation(images, labels, limit=None):
+    """(training set, validation set): the last N_VALIDATION training images are held out, and the
+    training set is cut to its first `limit` images (None: all of them).
 
     Every choice we make (the settings, when to call training failed) is judged on the validation
     images. The test set is measured once, at the very end: a setting chosen because it did well on
     the test set would make the test accuracy overstate how the network does on new digits.
     """
     n = len(images) - N_VALIDATION
-    return (images[:n], labels[:n]), (images[n:], labels[n:])
+    return (images[:n][:limit], labels[:n][:limit]), (images[n:], labels[n:])
 
 
 # ==================================================================================================
@@ -373,9 +370,9 @@ def advice_larger_rate(lr):
     return f"a larger learning rate, e.g. --lr {lr * 10:g}"
 
 
-class TrainingFailed(Exception):
+class TrainingFailed(Fatal):
     """Training went wrong in a way the user can fix; the message says what happened and what to
-    try."""
+    try. Nothing is saved."""
 
 
 class Diverged(Exception):
@@ -385,66 +382,34 @@ class Diverged(Exception):
         super().__init__(f"the loss became {loss} at mini-batch {batch}")
 
 
+@one_line_errors       # a Fatal error below is one line on stderr and exit status 1
 def main(argv=None):
-    """Returns the exit status: 0 on success, 1 when the data or the training failed."""
+    """Returns the exit status: 0 on success, 1 when the data, the training or the save failed."""
     args = parse_args(argv)
     if args.predict or args.draw:
         return read_own_digits(args, lambda path: load_model(path, Network), to_inputs)
-    try:
-        with stop_like_ctrl_c():
-            mnist = download_missing_and_load(args.data_dir, args.mirror)
-    except MnistError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: nothing half-downloaded was kept", file=sys.stderr)
-        return 1
+    with on_stop("nothing half-downloaded was kept"):
+        mnist = download_missing_and_load(args.data_dir, args.mirror)
     print_summary(mnist, args.data_dir)
     if args.download_only:
         return 0
-    model_bytes = np.dtype(NETWORK_DTYPE).itemsize * parameter_count(args.sizes)
-    problem = output_folders_problem(args.model, None if args.no_plots else args.figures_dir,
-                                     model_bytes=model_bytes)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
+    check_output_folders(args.model, None if args.no_plots else args.figures_dir,
+                         model_bytes=np.dtype(NETWORK_DTYPE).itemsize * parameter_count(args.sizes))
     plt = None if args.no_plots else open_pyplot(args.show)   # a wrong MPLBACKEND stops it here
     (x_train, y_train), (x_test, y_test) = mnist
-    (x_train, y_train), validation_set = split_validation(x_train, y_train)
-    x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
-
+    train_set, validation_set = split_validation(x_train, y_train, args.train_limit)
     net = new_network(args.sizes, args.seed)
-    print_settings(net, len(x_train), len(validation_set[0]), args)
+    print_settings(net, len(train_set[0]), len(validation_set[0]), args)
     started = time.perf_counter()
-    try:
-        history = train_and_report(net, (x_train, y_train), validation_set, args.epochs,
-                                   args.batch_size, args.lr, args.seed)
-    except TrainingFailed as failure:
-        print(f"error: {failure}", file=sys.stderr)   # nothing is saved
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: training stopped, nothing was saved", file=sys.stderr)
-        return 1
+    with on_stop("training stopped, nothing was saved", signals=False):
+        history = train_and_report(net, train_set, validation_set, args.epochs, args.batch_size,
+                                   args.lr, args.seed)
     accuracy, predictions = evaluate(net, x_test, y_test)   # the test set, once, at the very end
     print(f"training and evaluation took {time.perf_counter() - started:.1f} s")
-    try:
-        with stop_like_ctrl_c():
-            saved = save_model(args.model, net, validation_accuracy=history[-1]["val_accuracy"])
-    except OSError as error:
-        print(f"error: {cannot_save_message(args.model, error)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted while saving: the model was not saved", file=sys.stderr)
-        return 1
-    print(f"model saved: {args.model}" + (f" (a link to {saved})" if saved != args.model else ""))
+    save_model_and_say(args.model, net, validation_accuracy=history[-1]["val_accuracy"])
     if plt is not None:
-        save_figures(plt, {
-            "05_training_curves.png": plot_history(plt, history),
-            "05_learning_speed.png": plot_learning_speed(plt, history),
-            "05_confusion_matrix.png": plot_confusion(plt, y_test, predictions),
-            "05_misclassified.png": plot_misclassified(plt, x_test, y_test, predictions),
-            "05_first_layer_weights.png": plot_first_layer(plt, net),
-        }, args.figures_dir, args.show)
+        save_figures(plt, training_figures(plt, history, net, x_test, y_test, predictions),
+                     args.figures_dir, args.show)
     print_top_confusions(y_test, predictions)
     print(f"test accuracy: {accuracy:.2%} ({int(np.sum(predictions == y_test))}/{len(y_test)})")
     return 0

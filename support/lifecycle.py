@@ -1,10 +1,14 @@
-"""Running a lesson as a script: its exit status, and what Ctrl-C, SIGTERM, SIGHUP and a reader
-who leaves do to it.
+"""Running a lesson as a script: its exit status, the one line that says why it stopped, and what
+Ctrl-C, SIGTERM, SIGHUP and a reader who leaves do to it.
 
-run(main) runs a lesson's main(): its return value is the exit status, and Ctrl-C, SIGTERM and
-SIGHUP where asked for (stop_like_ctrl_c) end it with one line, never a traceback.
+run(main) runs a lesson's main(): its return value is the exit status. An error the learner can
+fix is a Fatal exception: the main that one_line_errors wraps prints it as one line on stderr,
+"error: ...", and returns exit status 1. Ctrl-C, and SIGTERM and SIGHUP where asked for
+(stop_like_ctrl_c), end a run with one line, never a traceback; inside an on_stop block the line
+says what the stop lost or kept ("interrupted: nothing was saved").
 """
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -115,6 +119,47 @@ class QuietWhenReaderLeaves:
 
     def __getattr__(self, name):             # isatty, encoding, fileno ...: the stream's own
         return getattr(self.stream, name)
+
+
+class Fatal(Exception):
+    """An error the learner can fix: one line on stderr, "error: <the message>", exit status 1.
+    The message says what went wrong and what to do about it."""
+
+    label = "error"
+
+
+class Interrupted(Fatal):
+    """A run stopped by Ctrl-C (or SIGTERM, SIGHUP) in an on_stop block: one line on stderr,
+    "interrupted: <what was lost or kept>", exit status 1."""
+
+    def __init__(self, message, label="interrupted"):
+        super().__init__(message)
+        self.label = label
+
+
+def one_line_errors(main):
+    """main, except that a Fatal it raises becomes one line on stderr, "<label>: <message>", and
+    the exit status 1."""
+    @functools.wraps(main)
+    def main_or_one_line(*args, **kwargs):
+        try:
+            return main(*args, **kwargs)
+        except Fatal as error:
+            print(f"{error.label}: {error}", file=sys.stderr)
+            return 1
+    return main_or_one_line
+
+
+@contextlib.contextmanager
+def on_stop(what, signals=True, label="interrupted"):
+    """Within this block a stop raises Interrupted(what, label): Ctrl-C, and with `signals` SIGTERM
+    and SIGHUP too (stop_like_ctrl_c). `what` says what the stop lost or kept; the code inside
+    makes that true with its own `finally` (a half-written file removed)."""
+    try:
+        with stop_like_ctrl_c() if signals else contextlib.nullcontext():
+            yield
+    except KeyboardInterrupt:
+        raise Interrupted(what, label) from None
 
 
 @contextlib.contextmanager

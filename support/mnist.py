@@ -26,6 +26,7 @@ from pathlib import Path
 from support.download import (TIMEOUT, CannotWrite, MirrorFailed, space_advice,
                               download_file_verified, remove_abandoned_parts)
 from support.idx import InvalidFile, parse_idx, read_verified
+from support.lifecycle import Fatal
 from support.preflight import name_too_long
 
 MNIST_DIGESTS = {  # name of the unpacked file -> (its size in bytes, SHA-256 of its bytes)
@@ -49,7 +50,7 @@ IMAGE_SHAPE = (28, 28)
 N_CLASSES = 10
 
 
-class MnistError(Exception):
+class MnistError(Fatal):
     """Anything that stops us getting MNIST. The message says what went wrong and how to fix it."""
 
 

@@ -13,6 +13,18 @@ import numpy as np
 from support.mnist import IMAGE_SHAPE, N_CLASSES
 
 
+def training_figures(plt, history, net, images, labels, predictions):
+    """Lesson 05's five figures by file name, from the training history, the network and its
+    predictions on the test images."""
+    return {
+        "05_training_curves.png": plot_history(plt, history),
+        "05_learning_speed.png": plot_learning_speed(plt, history),
+        "05_confusion_matrix.png": plot_confusion(plt, labels, predictions),
+        "05_misclassified.png": plot_misclassified(plt, images, labels, predictions),
+        "05_first_layer_weights.png": plot_first_layer(plt, net),
+    }
+
+
 def plot_history(plt, history):
     """Loss (left) and accuracy (right) after each epoch."""
     history = history[1:]                              # epoch 0 has only the layers' health

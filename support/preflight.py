@@ -10,6 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from support.lifecycle import Fatal
+
 
 def writable_folder_problem(folder, flag, needed_bytes=0):
     """What is wrong with `folder` as a place to write `needed_bytes` (naming `flag`, the flag that
@@ -65,6 +67,13 @@ def name_too_long(path, existing):
             return (f"a name in it is {len(os.fsencode(part))} bytes long, and the file system "
                     f"allows {limit}")
     return None
+
+
+def check_output_folders(model, figures_dir, model_bytes=0):
+    """output_folders_problem, raised as a Fatal error when there is one."""
+    problem = output_folders_problem(model, figures_dir, model_bytes)
+    if problem:
+        raise Fatal(problem)
 
 
 def output_folders_problem(model, figures_dir, model_bytes=0):

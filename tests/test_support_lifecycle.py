@@ -1,8 +1,9 @@
-"""support/lifecycle.py in-process: the signals (stop_like_ctrl_c, a second Ctrl-C under run()),
-and a Fatal error or a stop said in one line with exit status 1. Running a lesson as a script
-through run(), pipes and full disks included, is tested end to end in test_lessons_run.py and the
-05 tests.
+"""support/lifecycle.py in-process: a Fatal error or a stop said in one line with exit status 1
+(one_line_errors, on_stop), and the signals (stop_like_ctrl_c, a second Ctrl-C under run()).
+Running a lesson as a script through run(), pipes and full disks included, is tested end to end in
+test_lessons_run.py and the 05 tests.
 """
+import contextlib
 import io
 import os
 import signal
@@ -12,10 +13,55 @@ import pytest
 
 from helpers import posix_signals
 from support import lifecycle
-from support.lifecycle import run, stop_like_ctrl_c
+from support.lifecycle import Fatal, Interrupted, on_stop, one_line_errors, run, stop_like_ctrl_c
 
 # os.kill(own pid, SIGTERM) ends a Windows process on the spot, and Windows has no SIGHUP.
 STOPPING = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+
+# --- one_line_errors and on_stop: what stopped a run, in one line, exit status 1 ----------------
+def test_a_fatal_error_is_one_line_on_stderr_and_exit_status_1(capsys):
+    @one_line_errors
+    def main(problem):
+        if problem:
+            raise Fatal(problem)
+        return 0
+
+    assert main(None) == 0
+    assert main("no model at m.npz; train one first") == 1
+    assert capsys.readouterr().err == "error: no model at m.npz; train one first\n"
+
+
+def test_a_ctrl_c_in_an_on_stop_block_says_what_it_lost(capsys):
+    @one_line_errors
+    def main():
+        with on_stop("nothing was saved", signals=False):
+            raise KeyboardInterrupt
+    assert main() == 1
+    assert capsys.readouterr().err == "interrupted: nothing was saved\n"
+
+
+def test_a_stop_outside_an_on_stop_block_is_left_to_run():
+    @one_line_errors
+    def main():
+        with on_stop("nothing was saved"):
+            pass
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        main()
+
+
+@posix_signals
+@pytest.mark.parametrize("signals", [True, False])
+def test_an_on_stop_block_takes_sigterm_only_when_asked(handlers, signals):
+    """A stop signal inside on_stop(signals=True) is an Interrupted with its label; with
+    signals=False the signal's own handling is left alone."""
+    signal.signal(signal.SIGTERM, mine)
+    with pytest.raises(Interrupted) if signals else contextlib.nullcontext():
+        with on_stop("the model was not saved", signals=signals, label="interrupted while saving"):
+            assert (signal.getsignal(signal.SIGTERM) is mine) is not signals
+            deliver(signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) is mine
 
 
 # --- signals: SIGTERM and SIGHUP stop a block like Ctrl-C, and then leave it as it was ----------
