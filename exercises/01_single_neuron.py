@@ -20,9 +20,8 @@ What this file teaches
     other 0.
 
 What is new
-    Everything: this is the first lesson. It takes nothing from an earlier one; the command line,
-    running as a script and the figures come from support/ (support/arguments.py,
-    support/lifecycle.py, support/figures.py), like every lesson's.
+    Everything: this is the first lesson. It takes nothing from an earlier one; the command line
+    and the figures come from support/ (arguments.py, lifecycle.py, figures.py), as in every lesson.
 
 What it leaves out
     Many neurons at once (02), measuring how wrong an output is (03), and learning the weights
