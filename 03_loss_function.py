@@ -40,9 +40,10 @@ except ModuleNotFoundError:
 
 import numpy as np
 
-from support.cli import make_parser, run
+from support.arguments import make_parser
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
+from support.lifecycle import run
 
 sigmoid = from_lesson("01_single_neuron", "sigmoid")
 Network = from_lesson("02_forward_pass", "Network")

@@ -34,7 +34,8 @@ What is new since 04b, the most important first
        matrix, the digits it got wrong, and the first hidden layer's weights as 28 x 28 images.
     It takes Network and gradient_step from lesson 04b and one_hot from lesson 03. Getting MNIST,
     saving the model, your own digits, the figures and the command line are in support/
-    (mnist.py, model_file.py, own_digits.py, mnist_figures.py, cli.py).
+    (mnist.py, model_file.py, own_digits.py, mnist_figures.py, arguments.py, lifecycle.py,
+    preflight.py).
 
 What it leaves out
     Everything that makes modern networks better but is not needed to pass 97%: softmax with
@@ -49,37 +50,28 @@ Run
     python 05_train_mnist.py --draw                draw digits with the mouse and watch the outputs
     python 05_train_mnist.py --help                every flag
 """
+import math
 import sys
+import time
+from pathlib import Path
 
-try:
-    import support  # noqa: F401  (the course's machinery: beside the lessons, or on PYTHONPATH)
+try:                    # support/ is the course's machinery, beside the lessons or on PYTHONPATH
+    import support.threads  # noqa: F401  (importing it asks for one BLAS thread, before NumPy)
 except ModuleNotFoundError:
     sys.exit("error: support/ not found: to run a lesson outside the course folder, set "
              "PYTHONPATH to the course folder (README: Quick start)")
 
-from support.threads import ask_for_one_blas_thread
+import numpy as np
 
-# Our matrix products are small: one BLAS thread does them faster than two (support/threads.py).
-# It must be asked for before NumPy is imported.
-ask_for_one_blas_thread()
-
-import math  # noqa: E402  (imported after the thread setting above, like everything below)
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-
-from support.cli import (make_parser, output_folders_problem, positive_float,  # noqa: E402
-                         positive_int, run, stop_like_ctrl_c, user_path)
-from support.figures import open_pyplot, save_figures  # noqa: E402
-from support.lessons import from_lesson  # noqa: E402
-from support.mnist import MnistError, download_missing_and_load, print_summary  # noqa: E402
-from support.mnist_figures import (plot_confusion, plot_first_layer,  # noqa: E402
-                                   plot_history, plot_learning_speed, plot_misclassified,
-                                   print_top_confusions)
-from support.model_file import (cannot_save_message, load_model,  # noqa: E402
-                                network_too_large, parameter_count, save_model)
-from support.own_digits import read_own_digits  # noqa: E402
+from support.arguments import make_parser, positive_float, positive_int, user_path
+from support.figures import open_pyplot, save_figures
+from support.lessons import from_lesson
+from support.lifecycle import Fatal, on_stop, one_line_errors, run
+from support.mnist import IMAGE_SHAPE, N_CLASSES, download_missing_and_load, print_summary
+from support.mnist_figures import print_top_confusions, training_figures
+from support.model_file import load_model, network_too_large, parameter_count, save_model_and_say
+from support.own_digits import read_own_digits
+from support.preflight import check_output_folders
 
 one_hot = from_lesson("03_loss_function", "one_hot")
 Network, gradient_step = from_lesson("04b_backprop_network", "Network", "gradient_step")
@@ -91,7 +83,7 @@ EPOCHS = 10
 BATCH_SIZE = 16
 LEARNING_RATE = 15.0   # large because the loss averages over 10 outputs and has no 1/2 (see README)
 HIDDEN = (100,)        # hidden layer sizes
-N_CLASSES = 10
+# MNIST's geometry, IMAGE_SHAPE (28, 28) and N_CLASSES (10 digits), comes from support/mnist.py.
 N_VALIDATION = 10_000  # the last 10,000 training images: every choice is judged on these
 REFERENCE_WIDTH = 100  # the output layer's step is lr x REFERENCE_WIDTH / (the width feeding it)
 NETWORK_DTYPE = np.float32   # the weights, inputs and targets: half the memory of float64
@@ -236,15 +228,16 @@ def new_network(sizes, seed):
     return net
 
 
-def split_validation(images, labels):
-    """(training set, validation set): the last N_VALIDATION training images are held out.
+def split_validation(images, labels, limit=None):
+    """(training set, validation set): the last N_VALIDATION training images are held out, and the
+    training set is cut to its first `limit` images (None: all of them).
 
     Every choice we make (the settings, when to call training failed) is judged on the validation
     images. The test set is measured once, at the very end: a setting chosen because it did well on
     the test set would make the test accuracy overstate how the network does on new digits.
     """
     n = len(images) - N_VALIDATION
-    return (images[:n], labels[:n]), (images[n:], labels[n:])
+    return (images[:n][:limit], labels[:n][:limit]), (images[n:], labels[n:])
 
 
 # ==================================================================================================
@@ -382,9 +375,9 @@ def advice_larger_rate(lr):
     return f"a larger learning rate, e.g. --lr {lr * 10:g}"
 
 
-class TrainingFailed(Exception):
+class TrainingFailed(Fatal):
     """Training went wrong in a way the user can fix; the message says what happened and what to
-    try."""
+    try. Nothing is saved."""
 
 
 class Diverged(Exception):
@@ -394,66 +387,34 @@ class Diverged(Exception):
         super().__init__(f"the loss became {loss} at mini-batch {batch}")
 
 
+@one_line_errors       # a Fatal error below is one line on stderr and exit status 1
 def main(argv=None):
-    """Returns the exit status: 0 on success, 1 when the data or the training failed."""
+    """Returns the exit status: 0 on success, 1 when the data, the training or the save failed."""
     args = parse_args(argv)
     if args.predict or args.draw:
         return read_own_digits(args, lambda path: load_model(path, Network), to_inputs)
-    try:
-        with stop_like_ctrl_c():
-            mnist = download_missing_and_load(args.data_dir, args.mirror)
-    except MnistError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: nothing half-downloaded was kept", file=sys.stderr)
-        return 1
+    with on_stop("nothing half-downloaded was kept"):
+        mnist = download_missing_and_load(args.data_dir, args.mirror)
     print_summary(mnist, args.data_dir)
     if args.download_only:
         return 0
-    model_bytes = np.dtype(NETWORK_DTYPE).itemsize * parameter_count(args.sizes)
-    problem = output_folders_problem(args.model, None if args.no_plots else args.figures_dir,
-                                     model_bytes=model_bytes)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
+    check_output_folders(args.model, None if args.no_plots else args.figures_dir,
+                         model_bytes=np.dtype(NETWORK_DTYPE).itemsize * parameter_count(args.sizes))
     plt = None if args.no_plots else open_pyplot(args.show)   # a wrong MPLBACKEND stops it here
     (x_train, y_train), (x_test, y_test) = mnist
-    (x_train, y_train), validation_set = split_validation(x_train, y_train)
-    x_train, y_train = x_train[:args.train_limit], y_train[:args.train_limit]
-
+    train_set, validation_set = split_validation(x_train, y_train, args.train_limit)
     net = new_network(args.sizes, args.seed)
-    print_settings(net, len(x_train), len(validation_set[0]), args)
+    print_settings(net, len(train_set[0]), len(validation_set[0]), args)
     started = time.perf_counter()
-    try:
-        history = train_and_report(net, (x_train, y_train), validation_set, args.epochs,
-                                   args.batch_size, args.lr, args.seed)
-    except TrainingFailed as failure:
-        print(f"error: {failure}", file=sys.stderr)   # nothing is saved
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted: training stopped, nothing was saved", file=sys.stderr)
-        return 1
+    with on_stop("training stopped, nothing was saved", signals=False):
+        history = train_and_report(net, train_set, validation_set, args.epochs, args.batch_size,
+                                   args.lr, args.seed)
     accuracy, predictions = evaluate(net, x_test, y_test)   # the test set, once, at the very end
     print(f"training and evaluation took {time.perf_counter() - started:.1f} s")
-    try:
-        with stop_like_ctrl_c():
-            saved = save_model(args.model, net, validation_accuracy=history[-1]["val_accuracy"])
-    except OSError as error:
-        print(f"error: {cannot_save_message(args.model, error)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted while saving: the model was not saved", file=sys.stderr)
-        return 1
-    print(f"model saved: {args.model}" + (f" (a link to {saved})" if saved != args.model else ""))
+    save_model_and_say(args.model, net, validation_accuracy=history[-1]["val_accuracy"])
     if plt is not None:
-        save_figures(plt, {
-            "05_training_curves.png": plot_history(plt, history),
-            "05_learning_speed.png": plot_learning_speed(plt, history),
-            "05_confusion_matrix.png": plot_confusion(plt, y_test, predictions),
-            "05_misclassified.png": plot_misclassified(plt, x_test, y_test, predictions),
-            "05_first_layer_weights.png": plot_first_layer(plt, net),
-        }, args.figures_dir, args.show)
+        save_figures(plt, training_figures(plt, history, net, x_test, y_test, predictions),
+                     args.figures_dir, args.show)
     print_top_confusions(y_test, predictions)
     print(f"test accuracy: {accuracy:.2%} ({int(np.sum(predictions == y_test))}/{len(y_test)})")
     return 0
@@ -502,7 +463,7 @@ def parse_args(argv):
         help="draw digits with the mouse and watch the trained --model read them (needs a "
              "display)")
     args = parser.parse_args(argv)
-    args.sizes = [28 * 28, *args.hidden, N_CLASSES]           # input, hidden layers, output
+    args.sizes = [math.prod(IMAGE_SHAPE), *args.hidden, N_CLASSES]    # 784 inputs, ..., 10 outputs
     too_large = network_too_large(args.sizes)
     if too_large:
         parser.error(f"--hidden {' '.join(map(str, args.hidden))}: {too_large}; "

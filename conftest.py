@@ -10,9 +10,7 @@ pytest's option --lessons-dir is declared here too, at the top, so that pytest k
 start, also when no test file is named (python -m pytest --lessons-dir exercises).
 tests/conftest.py uses it.
 """
-from support.threads import ask_for_one_blas_thread
-
-ask_for_one_blas_thread()       # as lesson 05 does, before any test imports NumPy
+import support.threads  # noqa: F401  (one BLAS thread, as in lesson 05, before NumPy loads)
 
 
 def pytest_addoption(parser):

@@ -26,6 +26,7 @@ Run (from anywhere; a width-1000 run takes a few minutes, all 15 runs about 15-2
 """
 import argparse
 import datetime
+import math
 import os
 import platform
 import re
@@ -38,6 +39,10 @@ from importlib import metadata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:           # support/ is found beside the lessons
+    sys.path.insert(0, str(REPO))
+from support.mnist import IMAGE_SHAPE, N_CLASSES  # noqa: E402  (MNIST's geometry, said once)
+
 LESSON = REPO / "05_train_mnist.py"
 DEFAULT_HIDDEN_SETS = ["100", "300", "1000", "300,100", "30,30,30"]
 
@@ -130,7 +135,7 @@ def verdict(result):
 
 
 def network(hidden):
-    return [784, *hidden, 10]
+    return [math.prod(IMAGE_SHAPE), *hidden, N_CLASSES]
 
 
 def percent(value):

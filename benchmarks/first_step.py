@@ -16,6 +16,7 @@ Run (from the repository root)
     python benchmarks/first_step.py --data-dir data
 """
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:           # support/ is found beside the lessons
     sys.path.insert(0, str(REPO))
 from support.lessons import load_lesson  # noqa: E402  (how the lessons load each other)
-from support.mnist import MnistError, load_mnist  # noqa: E402
+from support.mnist import IMAGE_SHAPE, N_CLASSES, MnistError, load_mnist  # noqa: E402
 
 
 def main(argv=None):
@@ -44,7 +45,7 @@ def main(argv=None):
     (x_train, y_train), (x_val, _) = lesson.split_validation(x_train, y_train)
     order = np.random.default_rng(0).permutation(len(x_train))[:lesson.BATCH_SIZE]
     X = lesson.to_inputs(x_train[order])                                  # (16, 784)
-    Y = lesson.one_hot(y_train[order], lesson.N_CLASSES, dtype=lesson.NETWORK_DTYPE)
+    Y = lesson.one_hot(y_train[order], N_CLASSES, dtype=lesson.NETWORK_DTYPE)
     probe = lesson.to_inputs(x_val[:1000])                                # (1000, 784)
     lr = lesson.LEARNING_RATE
     print(f"One step of lr {lr:g} on a batch of {len(X)}; mean output z over 1,000 validation "
@@ -52,7 +53,7 @@ def main(argv=None):
     print(f"{'network':18s} {'step':9s} {'rates':>10s} {'z before':>9s} {'z after':>9s} "
           f"{'σ(1-σ) after':>13s}")
     for width in args.widths:
-        sizes = [784, width, lesson.N_CLASSES]
+        sizes = [math.prod(IMAGE_SHAPE), width, N_CLASSES]
         plain = lesson.Network(sizes, seed=0, dtype=lesson.NETWORK_DTYPE)
         ours = lesson.new_network(sizes, seed=0)
         for name, net, rates in [("one rate", plain, lr),

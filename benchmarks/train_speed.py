@@ -59,7 +59,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:           # support/ is found beside the lessons
     sys.path.insert(0, str(REPO))
 from support.lessons import LessonMissing, load_lesson  # noqa: E402  (imports no NumPy)
-from support.cli import positive_int  # noqa: E402  (nor do these)
+from support.arguments import positive_int  # noqa: E402  (nor do these)
 from support.threads import BLAS_THREAD_VARIABLES  # noqa: E402
 
 # NumPy is imported in main(), after the lesson: 05 chooses the number of BLAS threads before it

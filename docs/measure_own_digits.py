@@ -7,8 +7,8 @@ The numbers in docs/own-digits.md's "What confuses the network" come from this s
     python docs/measure_own_digits.py --model data/model.npz
 
 Each of the first 200 test digits is scaled to 280 x 280, made black on white like ink on paper,
-damaged in one way, and then prepared exactly as --predict prepares a file (support/own_digits.py:
-preprocess_digit, then digit_reader with lesson 05's to_inputs).
+damaged in one way, and then prepared exactly as --predict prepares a file (preprocess_digit of
+support/prepare_digit.py, then digit_reader of support/own_digits.py with lesson 05's to_inputs).
 """
 import argparse
 import sys
@@ -24,7 +24,8 @@ from helpers import upscale  # noqa: E402  (the tests' renderer, written once)
 from support.lessons import load_lesson  # noqa: E402
 from support.mnist import load_mnist  # noqa: E402
 from support.model_file import load_model  # noqa: E402
-from support.own_digits import digit_reader, preprocess_digit  # noqa: E402
+from support.own_digits import digit_reader  # noqa: E402
+from support.prepare_digit import preprocess_digit  # noqa: E402
 
 lesson = load_lesson(REPO / "05_train_mnist.py")
 

@@ -21,7 +21,7 @@ What this file teaches
 
 What is new
     Everything: this is the first lesson. It takes nothing from an earlier one; the command line
-    and the figures come from support/ (support/cli.py, support/figures.py), like every lesson's.
+    and the figures come from support/ (arguments.py, lifecycle.py, figures.py), as in every lesson.
 
 What it leaves out
     Many neurons at once (02), measuring how wrong an output is (03), and learning the weights
@@ -43,8 +43,9 @@ except ModuleNotFoundError:
 
 import numpy as np
 
-from support.cli import make_parser, run
+from support.arguments import make_parser
 from support.figures import open_pyplot, save_figures
+from support.lifecycle import run
 
 
 # ==================================================================================================

@@ -51,9 +51,10 @@ except ModuleNotFoundError:
 
 import numpy as np
 
-from support.cli import make_parser, positive_float, positive_int, run
+from support.arguments import make_parser, positive_float, positive_int
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
+from support.lifecycle import run
 from support.verdicts import print_descent_end
 
 sigmoid, sigmoid_prime = from_lesson("01_single_neuron", "sigmoid", "sigmoid_prime")

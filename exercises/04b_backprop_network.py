@@ -62,9 +62,10 @@ except ModuleNotFoundError:
 
 import numpy as np
 
-from support.cli import make_parser, positive_float, run
+from support.arguments import make_parser, positive_float
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
+from support.lifecycle import run
 from support.plane_figures import plot_decision_boundary, plot_losses
 from support.verdicts import print_loss_jumps, print_single_neuron_verdict, why_training_failed
 

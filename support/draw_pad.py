@@ -6,7 +6,8 @@ works with any backend that opens windows, and with Agg when the tests send it m
 import numpy as np
 
 from support.images import ImageError
-from support.own_digits import DIGITS, FIELD, MIN_CONTRAST
+from support.mnist import IMAGE_SHAPE, N_CLASSES
+from support.prepare_digit import MIN_CONTRAST
 
 BRUSH_SIGMA = 1.0   # pixels: with BRUSH_GAIN a stroke has a solid core about 2 pixels wide and grey
 BRUSH_GAIN = 1.5    # edges, about as wide as MNIST's pen
@@ -26,7 +27,7 @@ class DrawPad:
     def __init__(self, fig, predict):
         from matplotlib.widgets import Button
         self.fig, self.predict = fig, predict
-        self.canvas = np.zeros((FIELD, FIELD), dtype=np.float32)     # 0 = black paper
+        self.canvas = np.zeros(IMAGE_SHAPE, dtype=np.float32)     # 0 = black paper
         self.last = None                                 # (x, y) while the button is down
         self.ax_draw = fig.add_axes([0.04, 0.16, 0.44, 0.78])
         self.ax_bars = fig.add_axes([0.56, 0.16, 0.40, 0.72])
@@ -34,8 +35,8 @@ class DrawPad:
         self.image = self.ax_draw.imshow(self.canvas, cmap="gray", vmin=0, vmax=1)
         self.ax_draw.set_axis_off()
         self.ax_draw.set_title("draw a digit (hold the left button)")
-        self.bars = self.ax_bars.bar(range(DIGITS), np.zeros(DIGITS))
-        self.ax_bars.set_xticks(range(DIGITS))
+        self.bars = self.ax_bars.bar(range(N_CLASSES), np.zeros(N_CLASSES))
+        self.ax_bars.set_xticks(range(N_CLASSES))
         self.ax_bars.set_ylim(0, 1)
         self.clear_button = Button(self.ax_clear, "Clear")   # keep a reference or it stops working
         self.clear_button.on_clicked(lambda event: self.clear())
@@ -64,9 +65,9 @@ class DrawPad:
         (x0, y0), (x1, y1) = start, end
         t = np.linspace(0, 1, max(1, int(np.ceil(np.hypot(x1 - x0, y1 - y0) / BRUSH_STEP))) + 1)
         xs, ys = x0 + t * (x1 - x0), y0 + t * (y1 - y0)           # (S,) stamp centres
-        grid = np.arange(FIELD)
-        dy2 = (grid[None, :, None] - ys[:, None, None]) ** 2        # (S, 28, 1)
-        dx2 = (grid[None, None, :] - xs[:, None, None]) ** 2        # (S, 1, 28)
+        rows, columns = np.arange(IMAGE_SHAPE[0]), np.arange(IMAGE_SHAPE[1])
+        dy2 = (rows[None, :, None] - ys[:, None, None]) ** 2        # (S, 28, 1)
+        dx2 = (columns[None, None, :] - xs[:, None, None]) ** 2     # (S, 1, 28)
         bumps = np.exp(-(dy2 + dx2) / (2 * BRUSH_SIGMA ** 2))     # (S, 28, 28)
         np.maximum(self.canvas, np.minimum(1, BRUSH_GAIN * bumps.max(axis=0)), out=self.canvas)
         self.refresh()
@@ -75,9 +76,9 @@ class DrawPad:
         self.image.set_data(self.canvas)   # (asking the network takes well under a millisecond)
         drawn = self.canvas.max() >= MIN_CONTRAST
         try:
-            outputs = np.ravel(self.predict(self.canvas)) if drawn else np.zeros(DIGITS)
+            outputs = np.ravel(self.predict(self.canvas)) if drawn else np.zeros(N_CLASSES)
         except ImageError:                  # e.g. the whole canvas painted over: no digit to find
-            drawn, outputs = False, np.zeros(DIGITS)
+            drawn, outputs = False, np.zeros(N_CLASSES)
         best = int(np.argmax(outputs))
         for d, (bar, value) in enumerate(zip(self.bars, outputs)):
             bar.set_height(value)

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from support.cli import figures_dir_problem
+from support.preflight import figures_dir_problem
 
 # matplotlib's backends that draw only to files: with one of them no window can ever open.
 NON_INTERACTIVE_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}

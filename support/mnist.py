@@ -23,10 +23,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from support.cli import name_too_long
 from support.download import (TIMEOUT, CannotWrite, MirrorFailed, space_advice,
                               download_file_verified, remove_abandoned_parts)
 from support.idx import InvalidFile, parse_idx, read_verified
+from support.lifecycle import Fatal
+from support.preflight import name_too_long
 
 MNIST_DIGESTS = {  # name of the unpacked file -> (its size in bytes, SHA-256 of its bytes)
     "train-images-idx3-ubyte":
@@ -43,10 +44,13 @@ DEFAULT_MIRRORS = [  # tried in this order; each file falls back to the next one
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "http://yann.lecun.com/exdb/mnist/",
 ]
+# MNIST's geometry, said here once: every image is 28 x 28 grey pixels, every label one of the ten
+# digits 0 to 9. Whatever else needs either (the lessons, the figures, your own digits) imports it.
 IMAGE_SHAPE = (28, 28)
+N_CLASSES = 10
 
 
-class MnistError(Exception):
+class MnistError(Fatal):
     """Anything that stops us getting MNIST. The message says what went wrong and how to fix it."""
 
 

@@ -10,7 +10,19 @@ import math
 
 import numpy as np
 
-DIGITS = 10
+from support.mnist import IMAGE_SHAPE, N_CLASSES
+
+
+def training_figures(plt, history, net, images, labels, predictions):
+    """Lesson 05's five figures by file name, from the training history, the network and its
+    predictions on the test images."""
+    return {
+        "05_training_curves.png": plot_history(plt, history),
+        "05_learning_speed.png": plot_learning_speed(plt, history),
+        "05_confusion_matrix.png": plot_confusion(plt, labels, predictions),
+        "05_misclassified.png": plot_misclassified(plt, images, labels, predictions),
+        "05_first_layer_weights.png": plot_first_layer(plt, net),
+    }
 
 
 def plot_history(plt, history):
@@ -70,7 +82,7 @@ def plot_first_layer(plt, net, n=100):
     for ax in axes.flat:
         ax.axis("off")
     for j, ax in zip(range(n), axes.flat):
-        image = w[:, j].reshape(28, 28)
+        image = w[:, j].reshape(IMAGE_SHAPE)
         limit = float(np.abs(image).max()) or 1.0
         ax.imshow(image, cmap="RdBu_r", vmin=-limit, vmax=limit)
     fig.suptitle(f"First-layer weights of {n} hidden units, as 28 x 28 images", y=0.93)
@@ -85,19 +97,19 @@ def plot_confusion(plt, labels, predictions):
     np.fill_diagonal(errors, 0)
     image = ax.imshow(errors, cmap="Reds")
     fig.colorbar(image, ax=ax, label="number of mistakes")
-    for i in range(DIGITS):
-        for j in range(DIGITS):
+    for i in range(N_CLASSES):
+        for j in range(N_CLASSES):
             ax.text(j, i, counts[i, j], ha="center", va="center", fontsize=8,
                     color="black" if i != j else "tab:blue")
-    ax.set_xticks(range(DIGITS))
-    ax.set_yticks(range(DIGITS))
+    ax.set_xticks(range(N_CLASSES))
+    ax.set_yticks(range(N_CLASSES))
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
     ax.set_title("Confusion matrix (test set; diagonal = correct)")
     return fig
 
 
-def confusion_matrix(labels, predictions, n_classes=DIGITS):
+def confusion_matrix(labels, predictions, n_classes=N_CLASSES):
     """counts[i, j] = how many test images of digit i the network read as j (the diagonal is
     right)."""
     counts = np.zeros((n_classes, n_classes), dtype=np.int64)

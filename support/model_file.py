@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from support.download import remove_if_abandoned, space_advice
+from support.lifecycle import Fatal, on_stop
 
 MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
                               # bound on what a --hidden typo or a model file can make us allocate
@@ -27,6 +28,18 @@ LARGEST_Z = 1e30              # float32 overflows at 3.4e38; a z this large is u
 
 class ModelFileError(Exception):
     """A model file is missing, unreadable, or does not describe a valid network."""
+
+
+def save_model_and_say(path, net, validation_accuracy=None):
+    """save_model, then one line saying where the model went. A failed save is a Fatal error
+    (cannot_save_message), and a stop while saving (Ctrl-C, SIGTERM, SIGHUP) says that the model
+    was not saved: save_model leaves nothing half-written either way."""
+    try:
+        with on_stop("the model was not saved", label="interrupted while saving"):
+            saved = save_model(path, net, validation_accuracy=validation_accuracy)
+    except OSError as error:
+        raise Fatal(cannot_save_message(path, error)) from None
+    print(f"model saved: {path}" + (f" (a link to {saved})" if saved != Path(path) else ""))
 
 
 def save_model(path, net, validation_accuracy=None):

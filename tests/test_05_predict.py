@@ -25,7 +25,8 @@ from support.draw_pad import DrawPad  # noqa: E402
 from support.model_file import load_model, save_model  # noqa: E402
 from support.images import read_image  # noqa: E402
 from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, digit_reader,  # noqa: E402
-                                predict_images, preprocess_digit)
+                                predict_images)
+from support.prepare_digit import preprocess_digit  # noqa: E402
 
 lesson = load_lesson("05_train_mnist.py")
 N_DIGITS = 50

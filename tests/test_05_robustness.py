@@ -376,10 +376,11 @@ import itertools
 import sys
 import numpy as np
 sys.path.insert(0, {repo!r})
-from support.cli import run
+from support import model_file
+from support.lifecycle import run
 from support.lessons import load_lesson
 L05 = load_lesson({lesson!r})
-real_save = L05.save_model
+real_save = model_file.save_model
 
 
 def save_again_and_again(path, net, **kwargs):
@@ -390,7 +391,7 @@ def save_again_and_again(path, net, **kwargs):
 
 L05.train_and_report = lambda *args: [dict(epoch=1, val_accuracy=0.5, layers=[])]
 L05.evaluate = lambda net, images, labels: (0.5, np.zeros(len(labels), dtype=int))
-L05.save_model = save_again_and_again
+model_file.save_model = save_again_and_again          # as 05 saves, through save_model_and_say
 sys.argv = [L05.__file__, *{args!r}]
 run(L05.main)
 """

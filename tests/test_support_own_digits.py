@@ -1,5 +1,5 @@
-"""support/own_digits.py: a picture prepared the way MNIST was made, and predict_images reading the
-files it is given.
+"""support/prepare_digit.py and support/own_digits.py: a picture prepared the way MNIST was made,
+and predict_images reading the files it is given.
 
 The preprocessing steps are checked on hand-made pictures and on real MNIST test digits;
 predict_images with a tiny untrained network (the fixture `tiny_model`), where the answer doesn't
@@ -12,9 +12,10 @@ import pytest
 import support.images
 from helpers import REPO, digit_png, load_lesson
 from support.model_file import load_model
-from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, MNIST_INK, centre_of_mass,
-                                digit_reader, paste_centred, predict_images, preprocess_digit,
-                                scale_longer_side)
+from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, MNIST_INK, digit_reader,
+                                predict_images)
+from support.prepare_digit import (centre_of_mass, paste_centred, preprocess_digit,
+                                   scale_longer_side)
 
 L05 = load_lesson("05_train_mnist.py", REPO)
 Network, to_inputs = L05.Network, L05.to_inputs      # what lesson 05 hands to read_own_digits

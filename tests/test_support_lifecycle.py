@@ -1,7 +1,9 @@
-"""support/cli.py in-process: the seed flag, the signals (stop_like_ctrl_c, a second Ctrl-C under
-run()) and the checks of output folders before any work. Running a lesson as a script through
-run(), pipes and full disks included, is tested end to end in test_lessons_run.py and the 05 tests.
+"""support/lifecycle.py in-process: a Fatal error or a stop said in one line with exit status 1
+(one_line_errors, on_stop), and the signals (stop_like_ctrl_c, a second Ctrl-C under run()).
+Running a lesson as a script through run(), pipes and full disks included, is tested end to end in
+test_lessons_run.py and the 05 tests.
 """
+import contextlib
 import io
 import os
 import signal
@@ -9,29 +11,57 @@ import sys
 
 import pytest
 
-from helpers import needs_symlinks, no_space_left, posix_signals
-from support import cli
-from support.cli import (make_parser, output_folders_problem, run, stop_like_ctrl_c,
-                         writable_folder_problem)
+from helpers import posix_signals
+from support import lifecycle
+from support.lifecycle import Fatal, Interrupted, on_stop, one_line_errors, run, stop_like_ctrl_c
 
 # os.kill(own pid, SIGTERM) ends a Windows process on the spot, and Windows has no SIGHUP.
 STOPPING = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
 
 
-# --- --seed -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", ["²", "١", "٣", "1.5", "-1", "+3", "1_000", "", "abc"])
-def test_a_seed_that_is_not_0_to_9_digits_gets_the_lessons_own_message(seed, capsys):
-    # ² passes str.isdigit but not int(); ١ (Arabic-Indic 1) passes both, and means nothing to a
-    # reader of the README: each must get the lesson's message, not argparse's "invalid ... value".
-    with pytest.raises(SystemExit) as stopped:
-        make_parser("a lesson", __file__).parse_args(["--seed", seed])
-    assert stopped.value.code == 2
-    assert "argument --seed: must be a whole number, 0 or more" in capsys.readouterr().err
+# --- one_line_errors and on_stop: what stopped a run, in one line, exit status 1 ----------------
+def test_a_fatal_error_is_one_line_on_stderr_and_exit_status_1(capsys):
+    @one_line_errors
+    def main(problem):
+        if problem:
+            raise Fatal(problem)
+        return 0
+
+    assert main(None) == 0
+    assert main("no model at m.npz; train one first") == 1
+    assert capsys.readouterr().err == "error: no model at m.npz; train one first\n"
 
 
-@pytest.mark.parametrize("seed, value", [("0", 0), ("42", 42), (" 7 ", 7), ("007", 7)])
-def test_a_seed_of_plain_digits_is_taken(seed, value):
-    assert make_parser("a lesson", __file__).parse_args(["--seed", seed]).seed == value
+def test_a_ctrl_c_in_an_on_stop_block_says_what_it_lost(capsys):
+    @one_line_errors
+    def main():
+        with on_stop("nothing was saved", signals=False):
+            raise KeyboardInterrupt
+    assert main() == 1
+    assert capsys.readouterr().err == "interrupted: nothing was saved\n"
+
+
+def test_a_stop_outside_an_on_stop_block_is_left_to_run():
+    @one_line_errors
+    def main():
+        with on_stop("nothing was saved"):
+            pass
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        main()
+
+
+@posix_signals
+@pytest.mark.parametrize("signals", [True, False])
+def test_an_on_stop_block_takes_sigterm_only_when_asked(handlers, signals):
+    """A stop signal inside on_stop(signals=True) is an Interrupted with its label; with
+    signals=False the signal's own handling is left alone."""
+    signal.signal(signal.SIGTERM, mine)
+    with pytest.raises(Interrupted) if signals else contextlib.nullcontext():
+        with on_stop("the model was not saved", signals=signals, label="interrupted while saving"):
+            assert (signal.getsignal(signal.SIGTERM) is mine) is not signals
+            deliver(signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) is mine
 
 
 # --- signals: SIGTERM and SIGHUP stop a block like Ctrl-C, and then leave it as it was ----------
@@ -135,7 +165,7 @@ def test_once_stopped_an_object_failing_as_it_is_cleaned_up_adds_nothing(handler
     reported = []
     monkeypatch.setattr(sys, "unraisablehook", reported.append)    # Python's: "Exception ignored"
     monkeypatch.setattr(sys, "stdout", io.StringIO())
-    monkeypatch.setattr(cli, "stopped", False)
+    monkeypatch.setattr(lifecycle, "stopped", False)
 
     class HalfMade:
         def __del__(self):
@@ -155,55 +185,3 @@ def test_once_stopped_an_object_failing_as_it_is_cleaned_up_adds_nothing(handler
         run(main)
     assert stopped.value.code == 1
     assert [type(unraisable.exc_value) for unraisable in reported] == [AttributeError]
-
-
-# --- output folders: checked before the work, nothing created ---------------------------------
-def test_checking_the_output_folders_creates_nothing(tmp_path):
-    """A run that stops after the check (a typo, Ctrl-C, a TODO) must leave no empty data/ or
-    figures/ behind: in a learner's exercises/ folder they would look like a run's output."""
-    assert writable_folder_problem(tmp_path / "figures" / "deeper", "--figures-dir") is None
-    assert output_folders_problem(tmp_path / "data" / "model.npz", tmp_path / "figures",
-                                  model_bytes=1000) is None
-    assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("length", [256, 300])
-def test_a_name_longer_than_the_file_system_allows_is_one_line_naming_the_flag(tmp_path, length):
-    long_name = "m" * (length - 4) + ".npz"
-    checks = {"--model": lambda: output_folders_problem(tmp_path / long_name, None),
-              "--figures-dir": lambda: output_folders_problem(tmp_path / "m.npz",
-                                                              tmp_path / long_name)}
-    for flag, check in checks.items():
-        problem = check()
-        assert problem and problem.startswith(f"{flag} {tmp_path / long_name}: "), problem
-        assert "long" in problem and "\n" not in problem, problem
-        advice = problem.removesuffix(", or skip the figures with --no-plots" * (
-            flag == "--figures-dir"))
-        assert advice.endswith(("choose a shorter name", f"choose another folder with {flag}",
-                                f"choose another file with {flag}")), problem
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_a_name_of_250_bytes_is_allowed(tmp_path):
-    assert output_folders_problem(tmp_path / ("m" * 246 + ".npz"), tmp_path / ("f" * 250)) is None
-
-
-@needs_symlinks
-def test_a_model_link_is_checked_where_it_leads(tmp_path):
-    """save_model writes through a link: a link into a folder that cannot be written must be
-    refused before training, not after it."""
-    (tmp_path / "afile").write_text("")
-    (tmp_path / "model.npz").symlink_to(tmp_path / "afile" / "model.npz")
-    assert output_folders_problem(tmp_path / "model.npz", None) == (
-        f"{tmp_path / 'afile'} is a file, not a folder; choose another folder with --model")
-    (tmp_path / "loop.npz").symlink_to(tmp_path / "loop.npz")
-    assert "leads in a loop" in output_folders_problem(tmp_path / "loop.npz", None)
-    (tmp_path / "fine.npz").symlink_to(tmp_path / "elsewhere" / "model.npz")
-    assert output_folders_problem(tmp_path / "fine.npz", None) is None
-
-
-def test_too_little_space_for_the_model_names_the_space_and_the_fix(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli.shutil, "disk_usage", no_space_left(free=300_000))
-    assert output_folders_problem(tmp_path / "model.npz", None, model_bytes=318_040) == (
-        f"not enough space in {tmp_path}: 0.6 MB are needed and 0.3 MB are free; free some "
-        "space there, or choose another folder with --model")
