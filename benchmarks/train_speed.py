@@ -45,6 +45,7 @@ USED = ["new_network", "layer_rates", "train_epoch", "to_inputs", "evaluate", "s
         "LEARNING_RATE", "BATCH_SIZE", "HIDDEN", "EPOCHS", "NETWORK_DTYPE"]   # 05's names used
 N_CLASSES = 10
 GOAL_ACCURACY = 0.97
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 TWIN_TOLERANCE = 1e-5  # largest difference allowed between one step of 05 and one of PyTorch
 
 
@@ -126,10 +127,6 @@ def all_cores_peak(n, repeats, cores):
     return float(result.stdout.split()[-1])
 
 
-def usable_cores():
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
 def epoch_flops(sizes, n_samples):
     """Floating-point operations of the matrix products of one epoch (see the docstring above)."""
     layers = list(zip(sizes[:-1], sizes[1:]))
@@ -149,7 +146,7 @@ def fastest(epoch, epochs):
 
 
 def time_numpy_epochs(module, sizes, data, batch_size, epochs, seed):
-    """The fastest epoch of 05's train_epoch (fastest), with its mean loss."""
+    """Seconds of the fastest of `epochs` epochs of 05's train_epoch; the first one's mean loss."""
     net = module.new_network(sizes, seed)
     rates, rng = module.layer_rates(net, module.LEARNING_RATE), np.random.default_rng(seed)
     return fastest(lambda: module.train_epoch(net, *data, batch_size, rates, rng)[0], epochs)
@@ -181,7 +178,8 @@ def torch_twin(torch, module, net):
 
 def twin_step_difference(torch, module, sizes, data, batch_size, seed):
     """The largest difference, over every weight, bias and the loss, between one step of 05 and
-    one of its twin on the same batch; 05's is train_epoch on one batch (its order is no matter)."""
+    one of its twin on the same batch. 05's is train_epoch on that one batch, whose rows it
+    shuffles: that changes no gradient."""
     images, labels = data[0][:batch_size], data[1][:batch_size]
     net = module.new_network(sizes, seed)
     weights, biases, step, dtype = torch_twin(torch, module, net)
@@ -198,7 +196,7 @@ def twin_step_difference(torch, module, sizes, data, batch_size, seed):
 def time_torch_epochs(torch, module, sizes, data, batch_size, epochs, seed):
     """The twin's epochs, run as train_epoch runs 05's (the same permutations from the same
     generator; gather uint8 images, scale to [0, 1], one-hot targets, count the correct answers):
-    the fastest (fastest), with its mean loss."""
+    seconds of the fastest, and the first one's mean loss."""
     _weights, _biases, step, dtype = torch_twin(torch, module, module.new_network(sizes, seed))
     pixels = torch.from_numpy(data[0].reshape(len(data[0]), -1))    # (N, 784) uint8, no copy
     targets = torch.from_numpy(data[1].astype(np.int64))
@@ -218,7 +216,7 @@ def time_torch_epochs(torch, module, sizes, data, batch_size, epochs, seed):
     return fastest(epoch, epochs)
 
 
-# --- With real MNIST: the time to 97% validation accuracy, and the peak memory of a run ----------
+# --- The time to 97% validation accuracy, and the peak memory of a run ---------------------------
 def time_to_accuracy(module, sizes, train, validation, seed):
     """05's default training for up to EPOCHS epochs: [(validation accuracy, training seconds so
     far)] after each, up to the first at GOAL_ACCURACY. Only train_epoch is timed."""
@@ -263,15 +261,14 @@ def run(args):
     module = load_training_code(args.module)
     # 05 sets every thread variable unless the user did; the first one set is the training's
     threads = next((int(os.environ[name]) for name in BLAS_THREAD_VARIABLES
-                    if os.environ.get(name, "").isdigit()), usable_cores())
+                    if os.environ.get(name, "").isdigit()), CORES)
     r = {"memory": None, "torch": None, "load": os.getloadavg()[0] if hasattr(os, "getloadavg")
          else float("nan")}                                 # before we add to it
     from support.mnist import MNIST_DIGESTS, MnistError, load_mnist
     if not all((args.data_dir / name).is_file() or (args.data_dir / f"{name}.gz").is_file()
                for name in MNIST_DIGESTS):      # looked at, not read: see measure_memory
-        raise BenchmarkError(f"cannot use --data-dir {args.data_dir}: MNIST is not there; `python "
-                             f"05_train_mnist.py --download-only --data-dir {args.data_dir}` "
-                             "fetches it")
+        raise BenchmarkError(f"cannot use --data-dir {args.data_dir}: MNIST is not there; python "
+                             f"05_train_mnist.py --download-only --data-dir {args.data_dir}")
     if not args.no_memory:
         print("peak memory of 05 run for one epoch ...", flush=True)
         r["memory"] = measure_memory(args.module, args.data_dir, args.samples, args.seed)
@@ -289,16 +286,14 @@ def run(args):
         r["torch"] = f"{torch.__version__}, {torch.get_num_threads()} thread(s) as NumPy's BLAS"
         r["gap"] = twin_step_difference(torch, module, sizes, subset, module.BATCH_SIZE, args.seed)
         if not r["gap"] <= TWIN_TOLERANCE:
-            raise BenchmarkError(
-                f"one PyTorch step differs from one step of {Path(args.module).name} by "
-                f"{r['gap']:.1e} (more than {TWIN_TOLERANCE:g}): the twin no longer trains the "
-                "same model; make torch_twin do what the lesson's step does")
+            raise BenchmarkError(f"one PyTorch step differs from one step of {args.module.name} by "
+                                 f"{r['gap']:.1e}, more than {TWIN_TOLERANCE:g}: make torch_twin "
+                                 "do what the lesson's step does")
     print(f"float32 matmul peak, ({args.peak_n}, {args.peak_n}) products ...", flush=True)
     r["peak_here"] = matmul_peak(args.peak_n, args.peak_repeats)
-    r["peak_all"] = all_cores_peak(args.peak_n, args.peak_repeats, usable_cores())
-    # Large products scale almost perfectly with cores (idle, 2 cores here gave 241 GFLOP/s and
-    # one 129): all cores measured below that means other programs had the cores.
-    r["peak"] = max(r["peak_all"], r["peak_here"] * usable_cores() / threads)
+    r["peak_all"] = all_cores_peak(args.peak_n, args.peak_repeats, CORES)
+    # Large products scale almost perfectly with cores (241 against 129 GFLOP/s here, idle)
+    r["peak"] = max(r["peak_all"], r["peak_here"] * CORES / threads)
     r["rows"] = []
     for batch_size in sorted({module.BATCH_SIZE if b == "default" else b
                               for b in args.batch_sizes}):  # NumPy and PyTorch a second apart
@@ -313,13 +308,18 @@ def run(args):
     r["elapsed"] = time.perf_counter() - started
     text = report(args, module, r, threads)
     print(f"\n{text}")
-    path = Path(args.results_dir) / f"{datetime.date.today().isoformat()}.md"
+    print(f"report written: {write_report(text, args.results_dir)}")
+
+
+def write_report(text, folder):
+    """Write the report as folder/YYYY-MM-DD.md; returns its path."""
+    path = Path(folder) / f"{datetime.date.today().isoformat()}.md"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as error:
         raise BenchmarkError(f"cannot write {path}: {error}; choose another --results-dir")
-    print(f"report written: {path}")
+    return path
 
 
 def report(args, module, r, threads):
@@ -334,7 +334,7 @@ def report(args, module, r, threads):
     lines = [f"# Training speed of {Path(args.module).name}, {datetime.date.today()}", "",
              f"Command: `python benchmarks/train_speed.py {' '.join(sys.argv[1:])}`  ",
              f"Run took {r['elapsed']:.0f} s.", "", "## Machine", "",
-             f"- {usable_cores()} of {os.cpu_count()} cores usable ({platform.machine()}), load "
+             f"- {CORES} of {os.cpu_count()} cores usable ({platform.machine()}), load "
              f"{r['load']:.1f} at the start; Python {platform.python_version()}, NumPy "
              f"{np.__version__}, {threads} BLAS thread(s) for the training",
              f"- PyTorch: {torch_note}", "", "## Setup", "",
@@ -344,10 +344,11 @@ def report(args, module, r, threads):
              f"- each time is the fastest of {args.epochs} epoch(s) on {r['samples']} training "
              "images" + (f", scaled by {r['n_train']}/{r['samples']} to a full epoch "
                          "(**extrapolated**)" if scale > 1 else " (a full epoch)"),
-             f"- float32 matmul peak: **{r['peak']:.1f} GFLOP/s** on {usable_cores()} core(s), "
+             f"- float32 matmul peak: **{r['peak']:.1f} GFLOP/s** on {CORES} core(s), "
              f"{r['peak_here']:.1f} with the training's {threads} thread(s)" + (
-                 "" if r["peak"] == r["peak_all"] else f" (all cores gave only "
-                 f"{r['peak_all']:.1f}, being busy: so {usable_cores()}/{threads} × that)")
+                 "" if r["peak"] == r["peak_all"] else f"; all cores gave only "
+                 f"{r['peak_all']:.1f}, being busy, so the peak is {CORES}/{threads} × "
+                 "the training's")
              + f"; best of {args.peak_repeats} ({args.peak_n}, {args.peak_n}) products",
              f"- work of one epoch (matrix products only): {flops / 1e9:.2f} GFLOP, so the "
              f"compute-bound epoch time is {seconds(bound)} s", "", "## Results", "",
