@@ -11,9 +11,6 @@ from helpers import REPO
 DEFINED_IN = "support/mnist.py"
 NAMES = {"IMAGE_SHAPE", "N_CLASSES", "DIGITS", "FIELD"}     # the last two: older names for them
 NUMBERS = {28, 784}                                          # 28 x 28 pixels
-# Its own copy of N_CLASSES and of the training images' shape; it should import them from
-# support.mnist like the other benchmarks.
-OWN_COPY = {"benchmarks/train_speed.py"}
 
 
 def checked_files():
@@ -21,7 +18,7 @@ def checked_files():
                     "docs/*.py"):
         for path in sorted(REPO.glob(pattern)):
             name = path.relative_to(REPO).as_posix()
-            if name != DEFINED_IN and name not in OWN_COPY:
+            if name != DEFINED_IN:
                 yield name, path
 
 
