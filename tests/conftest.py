@@ -1,7 +1,7 @@
 """Fixtures shared by the tests, and what the option --lessons-dir (declared in the conftest.py
 above this folder) does. Plain helpers live in tests/helpers.py.
 
-    python -m pytest tests/test_04b_backprop_network.py --lessons-dir exercises
+    python -m pytest tests/lessons/test_04b_backprop_network.py --lessons-dir exercises
 
 runs one lesson's tests against the lesson files in another folder, e.g. a learner's exercises. A
 function still to write fails each test that reaches it with one line, its TODO, not a traceback.
@@ -114,19 +114,29 @@ def close_figures():
 
 @pytest.fixture(scope="session")
 def shared_mnist():
-    """A folder holding the four real MNIST .gz files: ../shared/mnist, else this project's data/.
+    """A folder holding the four real MNIST .gz files: $MNIST_DIR when it is set, else
+    ../shared/mnist, else this project's data/.
 
     The project's machines have ../shared/mnist; a learner's clone has data/ once 05 has downloaded
-    into it (python 05_train_mnist.py --download-only). With neither, these tests skip, except under
-    CI (CI=true), where they fail: a missing data set must never pass unnoticed there.
+    into it (python 05_train_mnist.py --download-only), and MNIST_DIR names any other folder. With
+    none, these tests skip, except under CI (CI=true), where they fail: a missing data set must
+    never pass unnoticed there. A MNIST_DIR without the four files fails the test that asked.
     """
     names = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    if os.environ.get("MNIST_DIR"):
+        folder = Path(os.environ["MNIST_DIR"]).expanduser()
+        missing = [n for n in names if not (folder / n).is_file()]
+        if missing:
+            pytest.fail(f"MNIST_DIR={folder} lacks {', '.join(missing)}; point it at the folder "
+                        "holding the four MNIST .gz files, or unset it", pytrace=False)
+        return folder
     for folder in (SHARED_MNIST, REPO / "data"):
         if all((folder / n).is_file() for n in names):
             return folder
     message = (f"the real MNIST files are neither in {SHARED_MNIST} nor in {REPO / 'data'}; "
-               "run python 05_train_mnist.py --download-only first")
+               "run python 05_train_mnist.py --download-only first, or set MNIST_DIR to a folder "
+               "holding them")
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message + " (under CI these tests must run)")
     pytest.skip(message)
@@ -160,7 +170,7 @@ def mnist_model(shared_mnist, tmp_path_factory):
 @pytest.fixture(scope="session")
 def page_runner(tmp_path_factory):
     """Runs the commands of the README's output blocks, each once per session (page_commands.py);
-    the default training run it makes is also the one tests/test_05_training.py checks."""
+    the default training run it makes is also the one tests/lessons/test_05_training.py checks."""
     from page_commands import Runner
     return Runner(tmp_path_factory)
 

@@ -1,5 +1,5 @@
 """The output blocks of a Markdown page (README.md, docs/*.md), and how one is compared with what
-its command prints. tests/test_readme.py runs the commands; this module only reads and compares.
+its command prints. tests/course/test_readme.py runs the commands; this module only reads and compares.
 
 - An output block is a fenced block whose first line is `$ ` and the command; the lines after it
   are what the command prints, stdout and stderr together, in order.

@@ -5,7 +5,7 @@
                                                                 into my-exercises (to start at 04b)
 
 The lessons are the one source: never edit exercises/ by hand, change the lesson and run this again
-(tests/test_exercises.py fails while exercises/ differs from what this script writes). Each exercise
+(tests/course/test_exercises.py fails while exercises/ differs from what this script writes). Each exercise
 blanks only the functions of its own lesson: a blanked function keeps its signature and docstring
 (what to compute, and what the tests check), and its body becomes
     raise NotImplementedError("TODO <name>: <task>; stuck? python tools/hint.py <name>")

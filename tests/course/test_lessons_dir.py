@@ -42,19 +42,19 @@ def runs(tmp_path_factory):
     forgot_slope = copy_lessons(tmp / "forgot_slope")     # with 04b's σ' left out going back
     forget_hidden_slope(forgot_slope)
     started = {
-        "syntax": start_pytest(syntax, "tests/test_02_forward_pass.py"),
-        "module": start_pytest(module, "tests/test_02_forward_pass.py"),
-        "no_03": start_pytest(no_03, "tests/test_04a_backprop_single_neuron.py"),
-        "no_05": start_pytest(no_05, "tests/test_05_training.py"),
-        "empty": start_pytest(tmp / "empty", "tests/test_01_single_neuron.py"),
+        "syntax": start_pytest(syntax, "tests/lessons/test_02_forward_pass.py"),
+        "module": start_pytest(module, "tests/lessons/test_02_forward_pass.py"),
+        "no_03": start_pytest(no_03, "tests/lessons/test_04a_backprop_single_neuron.py"),
+        "no_05": start_pytest(no_05, "tests/lessons/test_05_training.py"),
+        "empty": start_pytest(tmp / "empty", "tests/lessons/test_01_single_neuron.py"),
         "todos": start_pytest(
-            EXERCISES, "tests/test_02_forward_pass.py::test_batched_equals_per_sample",
-            "tests/test_03_loss_function.py::test_neuron_loss_surface_matches_a_loop"),
-        "forgot σ'": start_pytest(forgot_slope, "tests/test_04b_backprop_network.py", "-k",
+            EXERCISES, "tests/lessons/test_02_forward_pass.py::test_batched_equals_per_sample",
+            "tests/lessons/test_03_loss_function.py::test_neuron_loss_surface_matches_a_loop"),
+        "forgot σ'": start_pytest(forgot_slope, "tests/lessons/test_04b_backprop_network.py", "-k",
                                   "central_differences or solves_xor"),
-        "collected normally": start_pytest(None, "--collect-only", "tests/test_05_training.py"),
+        "collected normally": start_pytest(None, "--collect-only", "tests/lessons/test_05_training.py"),
         "collected for exercises": start_pytest(EXERCISES, "--collect-only",
-                                                "tests/test_05_training.py"),
+                                                "tests/lessons/test_05_training.py"),
     }
     outputs = {name: process.communicate(timeout=300)[0] for name, process in started.items()}
     return {name: (process.returncode, outputs[name]) for name, process in started.items()}

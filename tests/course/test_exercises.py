@@ -23,10 +23,10 @@ make_exercises = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(make_exercises)
 HINT = REPO / "tools" / "hint.py"
 
-CHECKS = ["tests/test_01_single_neuron.py", "tests/test_02_forward_pass.py",
-          "tests/test_03_loss_function.py", "tests/test_04a_backprop_single_neuron.py",
-          "tests/test_04b_backprop_network.py",
-          "tests/test_05_training.py::test_one_epoch_on_a_small_subset_learns"]
+CHECKS = ["tests/lessons/test_01_single_neuron.py", "tests/lessons/test_02_forward_pass.py",
+          "tests/lessons/test_03_loss_function.py", "tests/lessons/test_04a_backprop_single_neuron.py",
+          "tests/lessons/test_04b_backprop_network.py",
+          "tests/lessons/test_05_training.py::test_one_epoch_on_a_small_subset_learns"]
 
 
 def finish(process):
@@ -56,7 +56,7 @@ Network.{method} = {method}_1_percent_off
 """, encoding="utf-8")
     before = folders_in(REPO / "exercises")
     # A 05 run with its default folders, refused before it reaches the TODO: it must make none.
-    default_folders = ("tests/test_05_training.py::"
+    default_folders = ("tests/lessons/test_05_training.py::"
                        "test_unusable_output_paths_are_refused_before_training")
     started = {"exercises": start_pytest(REPO / "exercises", *CHECKS, default_folders),
                "lessons": start_pytest(copies, *CHECKS),
