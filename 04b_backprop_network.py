@@ -140,12 +140,12 @@ class Network(ForwardNetwork):
         return grad_weights, grad_biases
 
     def output_delta(self, output, Y):
-        """delta^L = dL/dz^L for the MSE loss on sigmoid outputs: 2 (a^L - Y) / (N K) * σ'(z^L),
-        (N, K). The loss's slope 2 (a - y) / (N K) times the output sigmoid's slope."""
-        return 2 * (output - Y) / output.size * self.slope(output)
+        """delta^L = dL/dz^L for the MSE loss on sigmoid outputs, (N, K): the loss's slope
+        2 (a^L - Y) / (N K) times the output sigmoid's slope σ'(z^L) = a^L (1 - a^L)."""
+        return 2 * (output - Y) / output.size * output * (1 - output)
 
     def slope(self, a):
-        """σ'(z) from the sigmoid's output a = σ(z) alone: σ(z) (1 - σ(z)) = a (1 - a)."""
+        """σ'(z) of a hidden sigmoid, from its output a = σ(z): σ(z) (1 - σ(z)) = a (1 - a)."""
         return a * (1 - a)
 
 

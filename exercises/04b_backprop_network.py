@@ -136,17 +136,17 @@ class Network(ForwardNetwork):
             "tools/hint.py Network.backward_from")
 
     def output_delta(self, output, Y):
-        """delta^L = dL/dz^L for the MSE loss on sigmoid outputs: 2 (a^L - Y) / (N K) * σ'(z^L),
-        (N, K). The loss's slope 2 (a - y) / (N K) times the output sigmoid's slope."""
+        """delta^L = dL/dz^L for the MSE loss on sigmoid outputs, (N, K): the loss's slope
+        2 (a^L - Y) / (N K) times the output sigmoid's slope σ'(z^L) = a^L (1 - a^L)."""
         raise NotImplementedError(
             "TODO Network.output_delta: delta^L = dL/dz^L (N, K) for the MSE loss on the sigmoid "
             "outputs; stuck? python tools/hint.py Network.output_delta")
 
     def slope(self, a):
-        """σ'(z) from the sigmoid's output a = σ(z) alone: σ(z) (1 - σ(z)) = a (1 - a)."""
+        """σ'(z) of a hidden sigmoid, from its output a = σ(z): σ(z) (1 - σ(z)) = a (1 - a)."""
         raise NotImplementedError(
-            "TODO Network.slope: σ'(z) of the sigmoid, computed from its output a = σ(z) alone; "
-            "stuck? python tools/hint.py Network.slope")
+            "TODO Network.slope: σ'(z) of a hidden sigmoid, computed from its output a = σ(z) "
+            "alone; stuck? python tools/hint.py Network.slope")
 
 
 def print_walk(seed):

@@ -73,7 +73,7 @@ TODOS = [
       "more row for where it ended: steps + 1 rows in all.",
       "w -= lr * grad_w; b -= lr * grad_b; return w, b, np.array(path)"]),
     ("Network.slope", "04b_backprop_network.py",
-     "σ'(z) of the sigmoid, computed from its output a = σ(z) alone",
+     "σ'(z) of a hidden sigmoid, computed from its output a = σ(z) alone",
      ["σ(z) = 1 / (1 + e^(-z)). Differentiate it with the chain rule and write the result with "
       "σ(z) itself: no e^(-z) may be left.",
       "σ'(z) = e^(-z) / (1 + e^(-z))^2 = σ(z) · (1 - σ(z)).",
@@ -82,8 +82,8 @@ TODOS = [
      "delta^L = dL/dz^L (N, K) for the MSE loss on the sigmoid outputs",
      ["The loss averages (a - y)^2 over all N K entries: its slope in one output a is "
       "2 (a - y) / (N K). The chain rule then multiplies by da/dz = σ'(z^L).",
-      "output.size is N K; self.slope(output) is σ'(z^L).",
-      "return 2 * (output - Y) / output.size * self.slope(output)"]),
+      "output.size is N K, and σ'(z^L) = a^L (1 - a^L) needs only the outputs.",
+      "return 2 * (output - Y) / output.size * output * (1 - output)"]),
     ("Network.backward_from", "04b_backprop_network.py",
      "the gradients of every weight and bias from the activations and Y (N, K): two lists "
      "shaped like weights and biases",
