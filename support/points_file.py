@@ -9,8 +9,9 @@ lines. Rows are numbered as a text editor or a spreadsheet numbers them, the hea
 What it promises: a file that cannot be used is one PointsFileError whose message names the
 problem, the row and the column where there is one, and the fix: a file that is not there or cannot
 be read, a file that is not UTF-8 text, a row with too few or too many columns, text where a number
-belongs, NaN or infinity, a label other than 0 or 1, no points (an empty file, a header only), fewer
-than MIN_POINTS or more than MAX_POINTS points, and points of one label only.
+belongs, NaN or infinity, a number beyond LARGEST, a label other than 0 or 1, no points (an empty
+file, a header only), fewer than MIN_POINTS or more than MAX_POINTS points, and points of one label
+only.
 """
 import csv
 import math
@@ -20,6 +21,7 @@ import numpy as np
 COLUMNS = ("x1", "x2", "label")
 MIN_POINTS = 10          # lesson 04b holds a fifth out to test on: at least 2 points
 MAX_POINTS = 100_000     # full-batch training on more would take minutes per run
+LARGEST = 1e150          # the std squares each value: beyond ~1.3e154 the square overflows float64
 
 
 class PointsFileError(Exception):
@@ -80,6 +82,9 @@ def parse_row(fields, row, path):
         if not math.isfinite(value):
             raise PointsFileError(f"{where}: {text.strip()} is not a finite number; give a value, "
                                   "or delete the row")
+        if abs(value) > LARGEST:
+            raise PointsFileError(f"{where}: {text.strip()} is too large for the standard "
+                                  "deviation to be computed; divide the column by a power of 10")
         if name == "label" and value not in (0, 1):
             raise PointsFileError(f"{where}: the label {text.strip()} is neither 0 nor 1; label "
                                   "each point 0 or 1")

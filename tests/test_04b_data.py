@@ -133,6 +133,8 @@ BAD_FILES = {
     "NaN": (HEADER + GOOD + "nan,2,1\n", ["row 14", "column 1", "nan", "finite"]),
     "infinity": (HEADER + GOOD + "1.5,-inf,1\n", ["row 14", "column 2", "-inf", "finite"]),
     "too large for a float": (HEADER + GOOD + "1e999,2,1\n", ["row 14", "finite"]),
+    "too large to square": (HEADER + GOOD + "1.5,-2e200,1\n", ["row 14", "column 2", "-2e200",
+                                                                "too large"]),
     "one class": (HEADER + GOOD.replace(",1\n", ",0\n"), ["12 points", "label 0", "labelled 1"]),
     "empty": ("", ["no points", "x1,x2,label"]),
     "header only": (HEADER + "\n", ["no points", "header"]),
