@@ -48,6 +48,8 @@ What it leaves out
 
 Run
     python 04b_backprop_network.py [--lr 10] [--seed N] [--no-plots] [--show] [--figures-dir DIR]
+    python 04b_backprop_network.py --data points.csv     the moons' network on your own points:
+        x1,x2,label rows (label 0 or 1), a header row allowed; a fifth is held out to test on
 """
 import pathlib, sys  # noqa: E401  (an exercise sits in a folder inside the course)
 sys.path[:0] = [str(folder) for folder in pathlib.Path(__file__).resolve().parents
@@ -62,11 +64,12 @@ except ModuleNotFoundError:
 
 import numpy as np
 
-from support.arguments import make_parser, positive_float
+from support.arguments import make_parser, positive_float, user_path
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
 from support.lifecycle import run
 from support.plane_figures import plot_decision_boundary, plot_losses
+from support.points_file import PointsFileError, read_points
 from support.verdicts import print_loss_jumps, print_single_neuron_verdict, why_training_failed
 
 sigmoid = from_lesson("01_single_neuron", "sigmoid")
@@ -332,14 +335,9 @@ def train_and_print_moons(seed, lr, steps):
     net = Network(MOONS_SIZES, seed=seed)
     print(f"Two moons: {MOONS_N} training points, Network({net.sizes}), "
           f"full-batch gradient descent, lr = {lr}")
-    losses, Y = [], labels[:, None].astype(float)                      # Y: (n, 1)
-    for start in range(0, steps, steps // 5):
-        losses.extend(train(net, X, Y, lr, steps // 5))
-        print(f"  step {start + steps // 5:5d}  loss {mse_loss(net.forward(X), Y):.4f}  "
-              f"training accuracy {accuracy(net, X, labels):.1%}")
+    losses = train_and_print_progress(net, X, labels, lr, steps)
     print(f"  accuracy on {MOONS_N} new points from the same distribution: "
           f"{accuracy(net, X_test, labels_test):.1%}")
-    losses = np.array(losses)
     # Gradient descent only promises a lower loss for small enough steps. Where the loss surface
     # curves sharply (a narrow valley), a step of lr 10 can overshoot the valley floor and land
     # higher up the far wall; the next steps come back down. Count how often that happened.
@@ -348,11 +346,67 @@ def train_and_print_moons(seed, lr, steps):
     return net, losses, X, labels
 
 
+def train_and_print_progress(net, X, labels, lr, steps):
+    """train() on the points X (n, 2) and their 0/1 labels (n,), printing the loss and the
+    training accuracy after each fifth of the steps. Returns the loss at every step."""
+    losses, Y = [], labels[:, None].astype(float)                      # Y: (n, 1)
+    for start in range(0, steps, steps // 5):
+        losses.extend(train(net, X, Y, lr, steps // 5))
+        print(f"  step {start + steps // 5:5d}  loss {mse_loss(net.forward(X), Y):.4f}  "
+              f"training accuracy {accuracy(net, X, labels):.1%}")
+    return np.array(losses)
+
+
+# ==================================================================================================
+# Your own points: --data FILE
+# ==================================================================================================
+def train_and_print_points(path, X, labels, seed, lr, steps):
+    """Train the moons' network on a learner's points X (n, 2) with 0/1 labels (n,), read from
+    `path`: a fifth held out at random, the rest standardised and trained on. Prints the loss as
+    the moons do, then the accuracy on the training points and on the held-out ones.
+
+    Returns the network, its loss at every step, and standardise(points), the map from the file's
+    coordinates to the network's inputs.
+    """
+    order = np.random.default_rng(seed).permutation(len(X))
+    held_out, training = order[:len(X) // 5], order[len(X) // 5:]
+    # A sigmoid saturates beyond |z| of about 5, where its slope σ' is ~0 and no gradient flows:
+    # coordinates in the hundreds would start every neuron there. Standardising moves each
+    # coordinate to mean 0 and spread 1. Mean and spread come from the training points alone:
+    # the held-out points stay unseen until the test, as new points would be.
+    mean, spread = X[training].mean(axis=0), X[training].std(axis=0)
+    spread[spread == 0] = 1.0                  # a coordinate that never changes: nothing to scale
+
+    def standardise(points):
+        return (points - mean) / spread
+
+    net = Network(MOONS_SIZES, seed=seed)
+    print(f"Your points: {path}, {len(X)} points; {len(training)} to train on, {len(held_out)} "
+          f"held out at random (--seed {seed}) to test on")
+    print(f"  standardised with the training points' mean and std, as raw coordinates could "
+          f"saturate the sigmoids: x1 (x - {mean[0]:.4g}) / {spread[0]:.4g}, "
+          f"x2 (x - {mean[1]:.4g}) / {spread[1]:.4g}")
+    print(f"Network({net.sizes}), full-batch gradient descent, lr = {lr}")
+    losses = train_and_print_progress(net, standardise(X[training]), labels[training], lr, steps)
+    trained_on = accuracy(net, standardise(X[training]), labels[training])
+    tested_on = accuracy(net, standardise(X[held_out]), labels[held_out])
+    print(f"  accuracy on the {len(training)} training points {trained_on:.1%}, "
+          f"on the {len(held_out)} held-out points {tested_on:.1%}")
+    print_loss_jumps(losses)
+    print()
+    return net, losses, standardise
+
+
 def main(argv=None):
     parser = make_parser(__doc__, __file__)
     parser.add_argument("--lr", type=positive_float, default=LR,
                         help=f"learning rate (default: {LR:g})")
+    parser.add_argument("--data", type=user_path, metavar="FILE",
+                        help="train on your own 2-D points instead of XOR and the moons: a CSV "
+                             "file of x1,x2,label rows, each label 0 or 1")
     args = parser.parse_args(argv)
+    if args.data is not None:
+        return run_on_points(args)
     print_walk(args.seed)
     print_gradient_check(args.seed)
     xor_net, xor_losses = train_and_print_xor(args.seed, args.lr, XOR_STEPS)
@@ -366,6 +420,28 @@ def main(argv=None):
     if not args.no_plots:
         draw_figures(args, xor_net, xor_losses, moons_net, moons_losses, X, labels)
     return 1 if failures else 0
+
+
+def run_on_points(args):
+    """--data: the moons' network trained on the points of a CSV file, and its figures. Returns
+    the exit status: 1, with one line, for a file that cannot be used."""
+    try:
+        X, labels = read_points(args.data)
+    except PointsFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    net, losses, standardise = train_and_print_points(args.data, X, labels, args.seed, args.lr,
+                                                      MOONS_STEPS)
+    if not args.no_plots:
+        plt = open_pyplot(args.show)
+        figures = {
+            "04b_points_loss_curve.png": plot_losses(plt, {args.data.name: losses}),
+            "04b_points_decision_boundary.png": plot_decision_boundary(
+                plt, net, X, labels, f"Network({net.sizes}) on {args.data.name}",
+                to_inputs=standardise),
+        }
+        save_figures(plt, figures, args.figures_dir, args.show)
+    return 0
 
 
 def draw_figures(args, xor_net, xor_losses, moons_net, moons_losses, X, labels):

@@ -6,6 +6,8 @@ The test adds only flags that change where files go, and in the output writes th
 the defaults they replace (figures/, data/, data/model.npz beside the lessons), and the project
 folder as README_HOME:
 - `--figures-dir TMP`, unless the command names its own folder;
+- a file of the course that the command names (`--data docs/points-example.csv`) is copied into the
+  temporary folder at the same relative path;
 - for 05: `--data-dir` the real MNIST (the shared_mnist fixture), or an empty folder when the
   command downloads from 127.0.0.1; `--model TMP` for a training run; for `--predict`, `--model`
   the model of the default run (`python 05_train_mnist.py`, run once for the whole module).
@@ -107,6 +109,10 @@ class Runner:
 
         if "--figures-dir" not in args:
             add("--figures-dir", work / "figures", REPO / "figures")
+        for name in args:                    # a course file it reads: docs/points-example.csv
+            if not name.startswith("-") and (REPO / name).is_file():
+                (work / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(REPO / name, work / name)
         servers = []
         if script == "05_train_mnist.py":
             assert shared_mnist is not None
