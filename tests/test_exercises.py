@@ -8,6 +8,7 @@ solved (tools/make_exercises.py --solved), and exercises/05 runs on the learner'
 """
 import ast
 import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -79,6 +80,11 @@ def test_exercises_are_up_to_date():
     stale = [name for name, text in expected.items()
              if (REPO / "exercises" / name).read_text(encoding="utf-8") != text]
     assert stale == [], f"exercises/ {stale} differ from the lessons; run python {GENERATOR}"
+    # Its manifest records what the generator wrote, so that a fresh clone regenerates unhindered.
+    manifest = REPO / "exercises" / make_exercises.MANIFEST
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    assert recorded == {name: make_exercises.fingerprint(text.encode("utf-8"))
+                        for name, text in expected.items()}, f"run python {GENERATOR}"
 
 
 def test_the_generator_stops_when_a_function_to_blank_is_missing(tmp_path):
