@@ -1,4 +1,4 @@
-"""tools/make_exercises.py never loses a learner's work, and a run that cannot finish changes nothing.
+"""tools/make_exercises.py never loses a learner's work; a run that cannot finish changes nothing.
 
 A file the learner has changed (it matches neither what the generator last wrote there, recorded in
 the folder's manifest, nor the new text) is replaced only with --force, after a backup. Every

@@ -50,24 +50,27 @@ TODOS = [
       "e = np.exp(-np.abs(z)), then σ = np.where(z >= 0, 1.0, e) / (1.0 + e)"]),
     ("Network.forward", "02_forward_pass.py",
      "the output (N, n_out) for a batch X (N, n_in), layer after layer",
-     ["Check X first: np.asarray(X) must be 2-D with self.sizes[0] columns, else raise a "
-      "ValueError whose message shows the shape expected with the number filled in: (N, 3) for "
-      "a network with 3 inputs.",
-      "One layer is one matrix product: (N, n_in) @ (n_in, n_out) -> (N, n_out); add the bias "
+     ["One layer is one matrix product: (N, n_in) @ (n_in, n_out) -> (N, n_out); add the bias "
       "(n_out,) to every row and squash with sigmoid. Then the next layer takes that as its input.",
+      "Before the maths, check X: np.asarray(X) must be 2-D with self.sizes[0] columns, else "
+      "raise a ValueError whose message shows the shape expected with the number filled in: "
+      "(N, 3) for a network with 3 inputs.",
       "a = X; for W, b in zip(self.weights, self.biases): a = sigmoid(a @ W + b); return a"]),
     ("mse_loss", "03_loss_function.py",
      "the mean of (prediction - target)^2 over every entry, as a float; refuse unequal shapes",
-     ["Make both arrays with np.asarray and compare their .shape before anything else; if they "
+     ["The mean squared error averages (prediction - target)^2 over every entry, each sample "
+      "and each output alike: N x K of them for (N, K). np.mean of an array averages over all of "
+      "its entries at once.",
+      "Before the maths, make both arrays with np.asarray and compare their .shape; if they "
       "differ, raise ValueError with both shapes and a word about one_hot.",
-      "np.mean of an array averages over all of its entries at once: N x K of them for (N, K).",
       "float(np.mean((prediction - target) ** 2))"]),
     ("one_hot", "03_loss_function.py",
      "labels (N,) -> targets (N, n_classes), a 1 in each row's label column; refuse bad labels",
-     ["Refuse bad labels first, with ValueError: not 1-D, not whole numbers "
-      "(np.issubdtype(labels.dtype, np.integer)), or outside 0 .. n_classes - 1.",
+     ["A target row is the label written as a vector: all zeros but a 1 in the label's column. "
       "Start from np.zeros((N, n_classes), dtype=dtype). Indexing with two arrays of length N, "
       "targets[rows, columns] = 1, sets one entry per row.",
+      "Before that, turn away bad labels with a ValueError: not 1-D, not whole numbers "
+      "(np.issubdtype(labels.dtype, np.integer)), or outside 0 .. n_classes - 1.",
       "targets[np.arange(len(labels)), labels] = 1"]),
     ("neuron_loss_and_gradients", "04a_backprop_single_neuron.py",
      "(L, dL/dw shaped (n,), dL/db a float) for one neuron on a batch X (N, n), y (N,)",
@@ -86,14 +89,15 @@ TODOS = [
     ("Network.backward_from", "04b_backprop_network.py",
      "the gradients of every weight and bias from the activations and Y (N, K): two lists "
      "shaped like weights and biases",
-     ["Check that Y has the output's shape (a ValueError whose message shows Y's shape). Then "
-      "start at the output: delta^L (N, K) is the loss's slope 2 (a^L - Y) / (N K) times "
+     ["Start at the output: delta^L (N, K) is the loss's slope 2 (a^L - Y) / (N K) times "
       "σ'(z^L), and σ'(z) = a (1 - a) needs only the activations.",
       "Go from the last layer down to the first. The weight gradient pairs each layer input "
       "a^(l-1) with delta^l, summed over the batch: a matrix product shaped like W^l, "
-      "(n_in, n_out); the bias gradient sums delta^l over the batch. To keep float32, scale by "
-      "Python numbers (output.size is one): a NumPy scalar such as np.prod(output.shape) turns "
-      "float32 arrays into float64.",
+      "(n_in, n_out); the bias gradient sums delta^l over the batch.",
+      "Two practical points. Before the maths, check that Y has the output's shape, else raise "
+      "a ValueError whose message shows Y's shape. To keep float32, scale by Python numbers "
+      "(output.size is one): under NumPy 2 a NumPy number such as np.prod(output.shape) turns "
+      "float32 arrays into float64; NumPy 1.x keeps float32 for it, looking at its value only.",
       "grad_W = a_prev.T @ delta; grad_b = delta.sum(axis=0); "
       "delta = (delta @ W.T) * a_prev * (1 - a_prev); σ'(z) = a (1 - a)"]),
     ("train_epoch", "05_train_mnist.py",
@@ -232,7 +236,8 @@ def make_exercises(repo=REPO):
 # --- Writing: a learner's work is never lost, and a run that cannot finish changes nothing ------
 # The manifest records, for each file this script wrote into a folder, the SHA-256 of what it
 # wrote. A file that matches neither its record nor the new text has been changed since: it is the
-# learner's, and is replaced only with --force, after a backup. exercises/ keeps its manifest in git.
+# learner's, and is replaced only with --force, after a backup. exercises/ keeps its manifest in
+# git, so that a fresh clone regenerates unhindered.
 MANIFEST = ".exercises.json"
 
 
