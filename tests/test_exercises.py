@@ -210,7 +210,7 @@ def test_exercise_05_trains_with_the_learners_own_backward(shared_mnist, tmp_pat
     solved = subprocess.run([sys.executable, str(GENERATOR), "--solved", "05", str(folder)],
                             capture_output=True, text=True, timeout=60)
     assert solved.returncode == 0, solved.stderr
-    assert sorted(p.name for p in folder.iterdir()) == LESSONS
+    assert sorted(p.name for p in folder.glob("*.py")) == LESSONS
     mine = folder / "04b_backprop_network.py"
     mine.write_text(mine.read_text(encoding="utf-8").replace(
         "        output = activations[-1]\n",
