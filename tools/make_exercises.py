@@ -254,11 +254,13 @@ def write_exercises(folder, texts, force=False):
         make_folders(folder, created)
         for path, data in plan.items():
             temporaries[path] = write_temporary(path, data)
-    except OSError as error:
+    except BaseException as error:                    # a full disk, or Ctrl-C: undo it all
         for temporary in temporaries.values():
             temporary.unlink(missing_ok=True)
         for made in reversed(created):
             made.rmdir()
+        if not isinstance(error, OSError):
+            raise
         raise Refused(why_not_written(error, folder)) from None
     renamed = 0
     try:
