@@ -3,6 +3,12 @@
     python tools/make_exercises.py                              write exercises/ from the lessons
     python tools/make_exercises.py --solved 04a my-exercises    the lessons up to 04a, solved,
                                                                 into my-exercises (to start at 04b)
+    ... --force                                                 replace files you have changed
+                                                                too, keeping yours as FILE.bak
+
+A file changed since this script wrote it (its manifest, .exercises.json in the folder, says what
+it wrote) is the learner's: it is replaced only with --force, and then kept as FILE.bak (or
+FILE.1.bak, ...). A run writes every file or none.
 
 The lessons are the one source: never edit exercises/ by hand, change the lesson and run this again
 (tests/course/test_exercises.py fails while exercises/ differs from what this script writes). Each exercise
@@ -16,6 +22,11 @@ ast module, so lessons may move them around freely.
 """
 import argparse
 import ast
+import errno
+import hashlib
+import itertools
+import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -39,24 +50,27 @@ TODOS = [
       "e = np.exp(-np.abs(z)), then σ = np.where(z >= 0, 1.0, e) / (1.0 + e)"]),
     ("Network.forward", "02_forward_pass.py",
      "the output (N, n_out) for a batch X (N, n_in), layer after layer",
-     ["Check X first: np.asarray(X) must be 2-D with self.sizes[0] columns, else raise a "
-      "ValueError whose message shows the shape expected with the number filled in: (N, 3) for "
-      "a network with 3 inputs.",
-      "One layer is one matrix product: (N, n_in) @ (n_in, n_out) -> (N, n_out); add the bias "
+     ["One layer is one matrix product: (N, n_in) @ (n_in, n_out) -> (N, n_out); add the bias "
       "(n_out,) to every row and squash with sigmoid. Then the next layer takes that as its input.",
+      "Before the maths, check X: np.asarray(X) must be 2-D with self.sizes[0] columns, else "
+      "raise a ValueError whose message shows the shape expected with the number filled in: "
+      "(N, 3) for a network with 3 inputs.",
       "a = X; for W, b in zip(self.weights, self.biases): a = sigmoid(a @ W + b); return a"]),
     ("mse_loss", "03_loss_function.py",
      "the mean of (prediction - target)^2 over every entry, as a float; refuse unequal shapes",
-     ["Make both arrays with np.asarray and compare their .shape before anything else; if they "
+     ["The mean squared error averages (prediction - target)^2 over every entry, each sample "
+      "and each output alike: N x K of them for (N, K). np.mean of an array averages over all of "
+      "its entries at once.",
+      "Before the maths, make both arrays with np.asarray and compare their .shape; if they "
       "differ, raise ValueError with both shapes and a word about one_hot.",
-      "np.mean of an array averages over all of its entries at once: N x K of them for (N, K).",
       "float(np.mean((prediction - target) ** 2))"]),
     ("one_hot", "03_loss_function.py",
      "labels (N,) -> targets (N, n_classes), a 1 in each row's label column; refuse bad labels",
-     ["Refuse bad labels first, with ValueError: not 1-D, not whole numbers "
-      "(np.issubdtype(labels.dtype, np.integer)), or outside 0 .. n_classes - 1.",
+     ["A target row is the label written as a vector: all zeros but a 1 in the label's column. "
       "Start from np.zeros((N, n_classes), dtype=dtype). Indexing with two arrays of length N, "
       "targets[rows, columns] = 1, sets one entry per row.",
+      "Before that, turn away bad labels with a ValueError: not 1-D, not whole numbers "
+      "(np.issubdtype(labels.dtype, np.integer)), or outside 0 .. n_classes - 1.",
       "targets[np.arange(len(labels)), labels] = 1"]),
     ("neuron_loss_and_gradients", "04a_backprop_single_neuron.py",
      "(L, dL/dw shaped (n,), dL/db a float) for one neuron on a batch X (N, n), y (N,)",
@@ -93,8 +107,11 @@ TODOS = [
       "sums delta^l over the batch.",
       "Sending delta back one layer runs the forward product backwards: delta^l (N, n_out) times "
       "(W^l)^T (n_out, n_in) gives (N, n_in), then times self.slope(a^(l-1)) for the sigmoid "
-      "between. Check Y first: a Y of another shape than the output raises a ValueError whose "
-      "message shows Y's shape.",
+      "between.",
+      "Two practical points. Before the maths, check that Y has the output's shape, else raise "
+      "a ValueError whose message shows Y's shape. To keep float32, scale by Python numbers "
+      "(output.size is one): under NumPy 2 a NumPy number such as np.prod(output.shape) turns "
+      "float32 arrays into float64; NumPy 1.x keeps float32 for it, looking at its value only.",
       "grad_W = a_prev.T @ delta; grad_b = delta.sum(axis=0); "
       "delta = (delta @ W.T) * self.slope(a_prev)"]),
     ("train_epoch", "05_train_mnist.py",
@@ -230,31 +247,212 @@ def make_exercises(repo=REPO):
     return exercises
 
 
+# --- Writing: a learner's work is never lost, and a run that cannot finish changes nothing ------
+# The manifest records, for each file this script wrote into a folder, the SHA-256 of what it
+# wrote. A file that matches neither its record nor the new text has been changed since: it is the
+# learner's, and is replaced only with --force, after a backup. exercises/ keeps its manifest in
+# git, so that a fresh clone regenerates unhindered.
+MANIFEST = ".exercises.json"
+
+
+class Refused(Exception):
+    """A run that does not go ahead; its message names the problem and the fix."""
+
+
+def write_exercises(folder, texts, force=False):
+    """Write {file name: text} into `folder`, all of it or nothing, and update its manifest.
+    Returns [(path written, backup of the learner's file or None)]: only the files that change."""
+    plan, backups = plan_writes(folder, texts, force)
+    created, temporaries = [], {}
+    try:
+        make_folders(folder, created)
+        for path, data in plan.items():
+            temporaries[path] = write_temporary(path, data)
+    except BaseException as error:                    # a full disk, or Ctrl-C: undo it all
+        for temporary in temporaries.values():
+            temporary.unlink(missing_ok=True)
+        for made in reversed(created):
+            made.rmdir()
+        if not isinstance(error, OSError):
+            raise
+        raise Refused(why_not_written(error, folder)) from None
+    renamed = 0
+    try:
+        for path, temporary in temporaries.items():   # backups first, the manifest last
+            os.replace(temporary, path)
+            renamed += 1
+    except OSError as error:                          # all written, yet a rename failed
+        for temporary in temporaries.values():
+            temporary.unlink(missing_ok=True)
+        raise Refused(f"stopped after {renamed} of {len(temporaries)} files in {folder}: "
+                      f"{error.strerror}; fix that and run again") from None
+    return [(path, backups.get(path)) for path in plan if path.name in texts]
+
+
+def plan_writes(folder, texts, force):
+    """({path: bytes} to write, backups first and the manifest last; {path: its backup}), having
+    checked every target and written nothing. Raises Refused."""
+    check_folder(folder)
+    records = read_manifest(folder)
+    plan, backups, saved, changed_by_you = {}, {}, {}, []
+    for name, text in texts.items():
+        path, data = folder / name, text.encode("utf-8")
+        old = read_target(path)
+        if old is not None and fingerprint(old) == fingerprint(data):
+            continue                                            # already up to date
+        if old is not None and fingerprint(old) != records.get(name):
+            changed_by_you.append(path)
+            backup = backup_path(path, saved)
+            saved[backup], backups[path] = old, backup
+        plan[path] = data
+    if changed_by_you and not force:
+        them = "it" if len(changed_by_you) == 1 else "them"
+        raise Refused(f"{', '.join(map(str, changed_by_you))}: changed since this script wrote "
+                      f"{them}; add --force to replace {them} (yours kept as .bak), or give "
+                      f"another folder")
+    records.update({name: fingerprint(text.encode("utf-8")) for name, text in texts.items()})
+    records = {name: records[name] for name in sorted(records)
+               if name in texts or (folder / name).is_file()}
+    manifest = (json.dumps(records, indent=1) + "\n").encode("utf-8")
+    if read_target(folder / MANIFEST) != manifest:
+        plan[folder / MANIFEST] = manifest
+    return {**saved, **plan}, backups
+
+
+def fingerprint(data):
+    """SHA-256 of a file's bytes, with line ends as LF (git may check files out with CRLF)."""
+    return hashlib.sha256(data.replace(b"\r\n", b"\n")).hexdigest()
+
+
+def check_folder(folder):
+    """Refuse a folder that is a file, or lies under one."""
+    for path in [folder, *folder.parents]:
+        if path.exists():
+            if not path.is_dir():
+                where = "" if path == folder else f"{folder}: "
+                raise Refused(f"{where}{path} is a file, not a folder; give a folder to write into")
+            return
+
+
+def read_manifest(folder):
+    """{file name: fingerprint} of what this script last wrote into `folder`; {} if none (then
+    every file there that differs from the new text counts as the learner's)."""
+    data = read_target(folder / MANIFEST)
+    try:
+        records = json.loads(data) if data is not None else {}
+    except ValueError:
+        return {}
+    if not isinstance(records, dict):
+        return {}
+    return {name: value for name, value in records.items() if isinstance(value, str)}
+
+
+def read_target(path):
+    """The bytes of a file about to be replaced, or None if there is none. Raises Refused for a
+    folder in its place or a read-only file (os.replace would replace even that)."""
+    if path.is_dir():
+        raise Refused(f"{path} is a folder where a file goes; move it away or give another folder")
+    if not path.exists():
+        return None
+    if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
+        raise Refused(f"{path} is read-only; make it writable (chmod u+w {path}) to let it be "
+                      f"replaced, or give another folder")
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise Refused(f"cannot read {path} ({error.strerror}); check it, or give another "
+                      f"folder") from None
+
+
+def backup_path(path, taken):
+    """FILE.bak, or FILE.1.bak, FILE.2.bak, ... : the first that neither exists nor is `taken`."""
+    candidates = (path.with_name(f"{path.name}.{n}.bak" if n else f"{path.name}.bak")
+                  for n in itertools.count())
+    return next(backup for backup in candidates if not backup.exists() and backup not in taken)
+
+
+def make_folders(folder, created):
+    """Create `folder` and any missing parents, adding each to `created` (outermost first), so
+    that a failed run can remove them."""
+    for path in [path for path in [folder, *folder.parents] if not path.exists()][::-1]:
+        path.mkdir()
+        created.append(path)
+
+
+def write_temporary(path, data):
+    """`data` written whole into a new hidden file beside `path`, to be renamed onto it."""
+    for n in itertools.count():
+        temporary = path.with_name(f".{path.name}.{n}.tmp")
+        try:
+            file = open(temporary, "xb")
+        except FileExistsError:
+            continue                                    # left by an earlier run: not ours
+        try:
+            with file:
+                file.write(data)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return temporary
+
+
+def why_not_written(error, folder):
+    """One line for an OSError met while writing: what happened, and what to do."""
+    where = error.filename or folder
+    if error.errno == errno.ENOSPC:
+        return f"no space left on the disk holding {folder}; free some space and run again " \
+               f"(nothing was changed)"
+    if isinstance(error, PermissionError) or error.errno == errno.EROFS:
+        return f"cannot write into {where}: permission denied; make it writable " \
+               f"(chmod u+w) or give another folder (nothing was changed)"
+    if isinstance(error, (FileExistsError, NotADirectoryError)):
+        return f"{where} is a file where a folder goes; give another folder (nothing was changed)"
+    return f"cannot write into {where}: {error.strerror}; nothing was changed"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--solved", metavar="LESSON",
                         help="write the lessons up to this one (e.g. 04a) solved, instead of the "
-                             "exercises")
-    parser.add_argument("folder", nargs="?", type=Path, default=REPO / "exercises",
+                             "exercises, into FOLDER (which must be given)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files you have changed too, keeping yours as FILE.bak")
+    parser.add_argument("folder", nargs="?",
                         help="where to write them (default: exercises/)")
     args = parser.parse_args(argv)
-    if args.solved:
-        chosen = [name for name in LESSONS if name.split("_")[0] <= args.solved]
-        if not any(name.startswith(args.solved + "_") for name in LESSONS):
-            parser.error(f"--solved {args.solved}: no lesson starts with {args.solved}_; give one "
-                         f"of {', '.join(name.split('_')[0] for name in LESSONS)}")
-        texts = {name: make_exercise(name, (REPO / name).read_text(encoding="utf-8"), {},
-                                     blank=False) for name in chosen}
-    else:
+    if hasattr(sys.stdout, "reconfigure"):      # a folder name the console cannot spell
+        sys.stdout.reconfigure(errors="replace")
+    starts = ", ".join(name.split("_")[0] for name in LESSONS)
+    if args.folder == "":
+        parser.error("the folder is empty; give a folder name, e.g. my-exercises")
+    if args.solved is None:
         texts = make_exercises()
-    args.folder.mkdir(parents=True, exist_ok=True)
-    for lesson, text in texts.items():
-        (args.folder / lesson).write_text(text, encoding="utf-8")
-        print(f"wrote {args.folder / lesson}")
-    if REPO not in args.folder.resolve().parents:
-        print(f"note: {args.folder} is outside the course folder: its lessons find support/ when "
+    elif not args.solved:
+        parser.error(f"--solved needs a lesson, one of {starts}; e.g. --solved 04a my-exercises")
+    elif not any(name.startswith(args.solved + "_") for name in LESSONS):
+        parser.error(f"--solved {args.solved}: no lesson starts with {args.solved}_; give one "
+                     f"of {starts}")
+    elif args.folder is None:
+        parser.error(f"--solved {args.solved} needs the folder to write into, e.g. "
+                     f"--solved {args.solved} my-exercises")
+    else:
+        texts = {name: make_exercise(name, (REPO / name).read_text(encoding="utf-8"), {},
+                                     blank=False)
+                 for name in LESSONS if name.split("_")[0] <= args.solved}
+    folder = REPO / "exercises" if args.folder is None else Path(args.folder)
+    try:
+        written = write_exercises(folder, texts, args.force)
+    except Refused as refusal:
+        return f"make_exercises: {refusal}"
+    for path, backup in written:
+        print(f"wrote {path}" + (f" (yours is kept as {backup})" if backup else ""))
+    if len(written) < len(texts):
+        print(f"{len(texts) - len(written)} file(s) in {folder} were already up to date")
+    if REPO not in folder.resolve().parents:
+        print(f"note: {folder} is outside the course folder: its lessons find support/ when "
               f"PYTHONPATH names the course folder, {REPO} (README: Quick start)")
+    return None
 
 
 if __name__ == "__main__":
