@@ -134,7 +134,7 @@ class Network(ForwardNetwork):
                              f"the output has {output.shape}")
         delta = self.output_delta(output, Y)                                  # (N, K)
         grad_weights, grad_biases = [], []
-        for l in range(len(self.weights) - 1, -1, -1):                       # l = L-1, ..., 0
+        for l in range(len(self.weights) - 1, -1, -1):                       # the last layer first
             a_prev = activations[l]                                           # (N, n_in)
             grad_weights.insert(0, a_prev.T @ delta)                          # (n_in, n_out)
             grad_biases.insert(0, delta.sum(axis=0))                          # (n_out,)
