@@ -421,7 +421,7 @@ def test_a_folder_where_a_data_file_belongs(tmp_path):
         load_mnist(tmp_path, digests=DIGESTS)
     with MirrorServer(FILES) as server, pytest.raises(MnistError) as caught:
         prepare(tmp_path, server)
-    assert_mentions(str(caught.value), f"{folder} is a folder", "move or remove it")
+    assert_mentions(str(caught.value), f"{folder} is a folder", "move or remove it", "--data-dir")
     assert server.requests == [] and folder.is_dir() and listing(folder) == []
     assert len(listing(tmp_path)) == 4                              # nothing added, nothing removed
 
