@@ -59,8 +59,7 @@ def neuron(x, w, b):
 
 def sigmoid(z):
     """σ(z) = 1 / (1 + e^(-z)) of a number or of every entry of an array: a value in [0, 1],
-    exactly 1 for z >= 100 and below 1e-30 for z <= -100; tiny values stay accurate, σ(-30) ≈
-    9.4e-14 to 14 digits.
+    exactly 1 for z >= 100 and below 1e-30 for z <= -100, and σ(-30) ≈ 9.4e-14 to 14 digits.
 
     Also checked: any finite z (±1e4, float32's largest) without a warning; float32 stays float32.
     """
