@@ -532,6 +532,24 @@ def test_an_invalid_mirror_setting_does_not_block_a_run_needing_no_download(tmp_
         download_missing_and_load(tmp_path, digests=DIGESTS, stream=io.StringIO())
 
 
+def test_a_tilde_in_the_data_folder_is_the_home_folder(tmp_path, monkeypatch):
+    """load_mnist("~/mnist") reads the home folder's mnist/, and its advice names that folder,
+    never a "~" that the shell would expand to another home than the one Python used."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))                   # Windows
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MnistError) as caught:
+        load_mnist("~/mnist", digests=DIGESTS)
+    assert f"--data-dir {home / 'mnist'}" in str(caught.value)
+    assert "~" + os.sep + "mnist" not in str(caught.value).replace("/", os.sep)
+    with MirrorServer(FILES) as server:
+        assert_is_tiny_mnist(download_missing_and_load("~/mnist", [server.url], digests=DIGESTS,
+                                                       stream=io.StringIO()))
+    assert listing(home / "mnist") == sorted(FILES) and listing(tmp_path) == ["home"]
+    assert_is_tiny_mnist(load_mnist("~/mnist", digests=DIGESTS))
+
+
 def test_an_https_mirror_that_speaks_plain_http_is_explained(tmp_path):
     """Once the raw "[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"."""
     with MirrorServer(FILES) as plain, pytest.raises(MnistError) as caught:
