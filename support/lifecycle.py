@@ -53,8 +53,9 @@ stopped = False      # whether Ctrl-C, SIGTERM or SIGHUP has stopped the run (st
 def open_closed_outputs():
     """Point sys.stdout and sys.stderr at the null device where they are None: Python leaves them
     None when their file descriptor was closed at start (`>&-`, `2>&-`), and every print would
-    then fail. The null device takes the lowest free descriptor, normally the closed one, so a file the
-    lesson opens later never gets descriptor 1 or 2 and what is printed never lands in it."""
+    then fail. The null device takes the lowest free descriptor, normally the closed one, so a
+    file the lesson opens later never gets descriptor 1 or 2 and what is printed never lands in
+    it."""
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))

@@ -226,8 +226,8 @@ def test_a_pipe_is_read_like_a_file(tiny_model, tmp_path):
 @pytest.mark.skipif(not shutil.which("bash") or sys.platform == "win32",
                     reason="needs bash's process substitution")
 def test_a_pipe_that_never_ends_is_refused_after_100_mb(tiny_model):
-    command = ['"$@" --predict <(yes)', "bash", sys.executable, REPO / "05_train_mnist.py", "--model",
-               tiny_model, "--no-plots"]
+    command = ['"$@" --predict <(yes)', "bash", sys.executable, REPO / "05_train_mnist.py",
+               "--model", tiny_model, "--no-plots"]
     result = subprocess.run(["bash", "-c", *map(str, command)], capture_output=True, text=True,
                             timeout=120, env=LESSON_ENV)
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr

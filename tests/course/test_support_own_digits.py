@@ -6,11 +6,14 @@ predict_images with a tiny untrained network (the fixture `tiny_model`), where t
 matter. Lesson 05 run with --predict, and the trained network's agreement with what it reads in the
 original 28 x 28, are in test_05_predict.py.
 """
+import matplotlib
+import matplotlib.figure
 import numpy as np
 import pytest
 
 import support.images
 from helpers import REPO, digit_png, load_lesson
+from test_support_figures import disk_full_after_some_bytes
 from support.model_file import load_model
 from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, MNIST_INK, digit_reader,
                                 predict_images)
@@ -112,3 +115,19 @@ def test_an_unreadable_image_does_not_stop_the_others(tiny_model, tmp_path, monk
     assert err.strip() == (f"error: {locked}: cannot read it (Permission denied); "
                            "check its permissions")
     assert f"{good}: " in out
+
+
+def test_predict_s_figure_on_a_full_disk_is_one_line_and_no_partial_file(
+        tiny_model, tmp_path, monkeypatch, close_figures):
+    """--predict's figures are saved as the lessons' are (save_figures): whole, or not at all."""
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", disk_full_after_some_bytes)
+    figures = tmp_path / "figures"
+    with pytest.raises(SystemExit) as stopped:
+        predict_images(digit_reader(load_model(tiny_model, Network), to_inputs),
+                       [digit_png(tmp_path / "digit.png")], plt, figures)
+    message = str(stopped.value.code)
+    assert message.startswith(f"error: cannot save {figures / '05_predict_digit.png'}: ")
+    assert "free some space" in message and len(message.splitlines()) == 1
+    assert list(figures.iterdir()) == []
