@@ -6,6 +6,7 @@ they are not."""
 import ast
 import re
 import shutil
+import time
 
 import pytest
 
@@ -156,3 +157,37 @@ def test_the_todo_is_found_as_the_cause_and_as_the_context():
     assert todo_message(ValueError("no TODO here")) is None
     assert todo_message(NotImplementedError("not a TODO")) is None
     assert LESSONS[0] == "01_single_neuron.py"
+
+
+# --- a learner's function that never returns ----------------------------------------------------
+@pytest.mark.parametrize("stuck", ["while True:\n        pass", "import time; time.sleep(3600)"],
+                         ids=["a loop in Python", "one long C call"])
+def test_a_function_that_never_returns_fails_its_test_at_the_time_limit(tmp_path, monkeypatch,
+                                                                         stuck):
+    """sigmoid stuck for ever, and two tests that call it: each fails after the limit (1 s here)
+    with one line naming sigmoid, and pytest ends. The loop is stopped; the sleep, which nothing
+    can interrupt from outside, runs on in a daemon thread that must not keep pytest alive."""
+    folder = copy_lessons(tmp_path / "stuck")
+    edit(folder / "01_single_neuron.py", "def sigmoid(z):\n", f"def sigmoid(z):\n    {stuck}\n")
+    monkeypatch.setenv("LESSON_TEST_TIME_LIMIT", "1")
+    started = time.monotonic()
+    process = start_pytest(folder, "tests/lessons/test_01_single_neuron.py::"
+                           "test_sigmoid_is_symmetric", "tests/lessons/test_01_single_neuron.py::"
+                           "test_and_gate_truth_table")
+    try:
+        output = process.communicate(timeout=120)[0]
+    finally:
+        process.kill()                        # if it never ended: no stuck pytest left behind
+    took = time.monotonic() - started
+    assert process.returncode == 1 and "2 failed" in output.splitlines()[-1], output
+    stopped = re.findall(r"^sigmoid\(\) has not returned after 1 s: an endless loop\? It was at "
+                         r"01_single_neuron\.py, line \d+: .*; make it return", output, re.M)
+    assert len(stopped) == 2, output
+    assert "Traceback" not in output and took < 20, (took, output)
+
+
+def test_a_time_limit_that_is_no_number_is_refused(monkeypatch):
+    monkeypatch.setenv("LESSON_TEST_TIME_LIMIT", "soon")
+    process = start_pytest(EXERCISES, "tests/lessons/test_01_single_neuron.py")
+    output = process.communicate(timeout=120)[0]
+    assert process.returncode == 4 and "LESSON_TEST_TIME_LIMIT=soon: give the seconds" in output
