@@ -349,7 +349,7 @@ def test_checker_names_delta_sent_back_along_w_instead_of_its_transpose():
     # which the checker recomputes and finds in every entry of the layers below the output.
     lines = report([3, 4, 4, 4], 7, send_back=send_back_along_w)
     assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, "the gradient with W^l where "
-                             "(W^l)^T belongs in the delta sent back")
+                             "its transpose (W^l)^T belongs in the delta sent back")
     assert "transposed" not in "\n".join(lines), "no array is a transpose:\n" + "\n".join(lines)
     assert where(lines) == SENT_BACK_3_TO_2, said(
         lines, "the mistake enters in the delta sent back to layer 2")
