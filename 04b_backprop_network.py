@@ -38,7 +38,8 @@ What is new since 04a
     lesson 02's; the sigmoid comes from 01, the loss from 03, and the single neuron's gradient
     descent and the numerical gradient check from 04a. The figures of the loss and of the decision
     boundary are drawn by support/plane_figures.py; support/verdicts.py words how each training
-    run ended.
+    run ended; support/learner_checks.py says what a backward_from returned when it is not two
+    lists of gradients, or which arrays met in a product NumPy refused.
 
 What it leaves out
     Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on

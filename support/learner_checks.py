@@ -125,6 +125,8 @@ def operands_of_refusal(net, activations, Y):
         net.backward_from([Named.of(a, f"a^{l}") for l, a in enumerate(activations)], Y)
     except ValueError as error:
         return getattr(error, "operands", None)
+    except Exception:          # named arrays that the learner's code cannot use: nothing to read
+        return None
     finally:
         net.weights = weights
     return None
