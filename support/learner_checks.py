@@ -96,8 +96,8 @@ def refusal_problem(error, net, activations, Y, name="backward_from"):
     """One line for the ValueError that net.backward_from(activations, Y) raised: where, and what
     mistake the arrays that met show, or NumPy's own words with those arrays' names and shapes."""
     where = raised_at(error)
-    operands = operands_of_refusal(net, activations, Y)
-    what = (mistake_shown(operands, net.sizes) if operands else None) or (
+    operation, operands = refused_operation(net, activations, Y) or (None, [])
+    what = mistake_shown(operation, operands, net.sizes) or (
         f"NumPy: {str(error).strip()}"
         + (f" (the arrays: {', '.join(map(operand_text, operands))})" if operands else ""))
     return f"{name} failed{where}: {what}"
@@ -116,15 +116,15 @@ def raised_at(error):
     return f" at {Path(frame.filename).name}, line {frame.lineno} ({code})"
 
 
-def operands_of_refusal(net, activations, Y):
-    """[(name, source, shape)] of the arrays in the operation NumPy refuses when backward_from runs
-    again on named arrays (see Named); None if it is not refused again the same way."""
+def refused_operation(net, activations, Y):
+    """(the ufunc's name, [(name, source, shape)] of its arrays) of the operation NumPy refuses
+    when backward_from runs again on named arrays (see Named); None if none is refused."""
     weights = net.weights
     net.weights = [Named.of(W, f"W^{l}") for l, W in enumerate(weights, start=1)]
     try:
         net.backward_from([Named.of(a, f"a^{l}") for l, a in enumerate(activations)], Y)
     except ValueError as error:
-        return getattr(error, "operands", None)
+        return getattr(error, "refused", None)
     except Exception:          # named arrays that the learner's code cannot use: nothing to read
         return None
     finally:
@@ -132,7 +132,7 @@ def operands_of_refusal(net, activations, Y):
     return None
 
 
-def mistake_shown(operands, sizes):
+def mistake_shown(operation, operands, sizes):
     """The likely mistake, in words, when the arrays NumPy refused to combine show one; else None.
 
     delta^l is (N, n_l), one column per neuron of layer l: its width says whose delta it is, when
@@ -142,12 +142,13 @@ def mistake_shown(operands, sizes):
     if len(operands) != 2:
         return None
     (name_1, source_1, shape_1), (name_2, source_2, shape_2) = operands
-    if name_1 is None and name_2 and name_2.startswith("W^"):
+    product = operation == "matmul"
+    if product and name_1 is None and name_2 and name_2.startswith("W^"):
         layer = int(name_2[2:])
         return (f"delta {shape_1} @ {name_2} {shape_2}: sending delta back needs the transpose, "
                 f"delta^l @ (W^l)^T: here (W^{layer})^T, weights[{layer - 1}].T")
     layer = whose_delta(shape_1, sizes)
-    if name_1 is None and name_2 and name_2.startswith("(W^") and layer is not None:
+    if product and name_1 is None and name_2 and name_2.startswith("(W^") and layer is not None:
         used = int(name_2[3:-3])
         return (f"delta {shape_1} @ {name_2} {shape_2}: this delta has {shape_1[-1]} columns, "
                 f"it is delta^{layer}, which goes back through (W^{layer})^T = "
@@ -158,7 +159,7 @@ def mistake_shown(operands, sizes):
             used = int(source[2:])
             return (f"{name or 'an array computed from ' + source} {shape} meets delta "
                     f"{other[2]}: this delta has {other[2][-1]} columns, it is delta^{layer}, "
-                    f"whose σ'(z^{layer}) and weight gradient take a^{layer} = "
+                    f"whose σ'(z^{layer}) = a^{layer}(1 - a^{layer}) takes a^{layer} = "
                     f"activations[{layer}]; activations[{used}] is {off_by(used - layer)}")
     return None
 
@@ -187,7 +188,8 @@ class Named(np.ndarray):
     """An array of the network that knows its name (W^2, a^1, (W^2)^T after .T), so that an
     operation NumPy refuses can say which arrays met. An array computed from one named array alone
     (a^1 (1 - a^1), from a^1) keeps its source; one computed from several (delta @ W^T) has none.
-    A ValueError from NumPy leaves with `operands`: [(name, source, shape)] of the arrays given."""
+    A ValueError from NumPy leaves with `refused`: the ufunc's name and [(name, source, shape)] of
+    the arrays given."""
 
     @classmethod
     def of(cls, array, name):
@@ -216,8 +218,8 @@ class Named(np.ndarray):
         try:
             result = getattr(ufunc, method)(*(plain(x) for x in inputs), **kwargs)
         except ValueError as error:
-            error.operands = [(x.name, x.source, x.shape) if isinstance(x, Named) else
-                              (None, None, np.shape(x)) for x in inputs]
+            error.refused = ufunc.__name__, [(x.name, x.source, x.shape) if isinstance(x, Named)
+                                             else (None, None, np.shape(x)) for x in inputs]
             raise
         if outputs:
             return outputs[0] if len(outputs) == 1 else outputs
