@@ -302,7 +302,7 @@ def watch_training(net, train_set, validation_set, epochs, batch_size, rates, se
 
 
 def print_record(record, epochs):
-    """An epoch's line, and the layers' table before training, after the first epoch and the last."""
+    """An epoch's line, and the layers' table before training, after epoch 1 and the last."""
     epoch = record["epoch"]
     if record.get("diverged"):
         print(f"epoch {epoch:2d}/{epochs}  diverged: {record['why']}")
@@ -366,7 +366,7 @@ PARTS = {"vanishing": vanishing_setup, "exploding": exploding_setup,
 def main(argv=None):
     """Runs the failures asked for, or looks inside the run the training flags describe; returns
     the exit status: 0 once the verdicts are printed, 1 when the data or the figures fail."""
-    args = parse_args(argv)
+    args = parse_flags(argv)
     problem = None if args.no_plots else figures_dir_problem(args.figures_dir)
     if problem:                                   # said before training, not after it
         raise Fatal(problem)
@@ -436,7 +436,7 @@ def print_signal_sizes(net, validation_set, rates, batch_size):
 TRAINING_FLAGS = ("epochs", "batch_size", "lr", "hidden", "train_limit")
 
 
-def parse_args(argv):
+def parse_flags(argv):
     """make_parser's shared flags, lesson 05's data and training flags, and --part. A training flag
     given means: look inside that run (args.look_inside), with 05's defaults for the rest."""
     parser = make_parser(__doc__, __file__)
