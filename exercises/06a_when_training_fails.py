@@ -395,8 +395,8 @@ def run_and_diagnose(net, rates, settings, images, labels, seed):
     n_train, epochs = len(train_set[0]), settings["epochs"]
     print(f"{settings['title']}")
     print(f"  Network({net.sizes}), {epochs} epoch{'s' * (epochs != 1)} of {n_train:,} training "
-          f"images, batch size {settings['batch_size']}, learning rate {settings['lr']:g} (per "
-          f"layer: {', '.join(f'{rate:g}' for rate in rates)})")
+          f"image{'s' * (n_train != 1)}, batch size {settings['batch_size']}, learning rate "
+          f"{settings['lr']:g} (per layer: {', '.join(f'{rate:g}' for rate in rates)})")
     if settings.get("signal"):
         print_signal_sizes(net, validation_set, rates, settings["batch_size"])
     history = watch_training(net, train_set, validation_set, epochs, settings["batch_size"],
