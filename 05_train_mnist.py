@@ -263,7 +263,7 @@ def parse_args(argv):
     add("--draw", action="store_true",
         help="draw digits with the mouse and watch the trained --model read them")
     args = parser.parse_args(argv)
-    args.sizes = network_sizes(parser, args.hidden)
+    args.sizes = network_sizes(args.hidden, parser)
     return args
 
 
@@ -287,11 +287,11 @@ def add_training_flags(parser):
     return add
 
 
-def network_sizes(parser, hidden):
-    """[784, *hidden, 10], or the parser's one-line error for a network too large to hold."""
+def network_sizes(hidden, parser=None):
+    """[784, *hidden, 10]; with a parser, its one-line error for a network too large to hold."""
     sizes = [math.prod(IMAGE_SHAPE), *hidden, N_CLASSES]
     too_large = network_too_large(sizes)
-    if too_large:
+    if too_large and parser:
         parser.error(f"--hidden {' '.join(map(str, hidden))}: {too_large}; choose smaller layers")
     return sizes
 

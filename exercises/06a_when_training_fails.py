@@ -16,7 +16,7 @@ What this file teaches
 
     Backpropagation multiplies delta by (W^l)^T and by the slope at every layer it passes, so these
     numbers change from layer to layer in a way the maths predicts. Four failures on MNIST, each
-    from a fixed seed on 10,000 training images in a second or two, show it; diagnose reads a run's
+    from a fixed seed on 10,000 training images in under a second, show it; diagnose reads a run's
     history and names the cause:
 
         vanishing     a deep sigmoid stack: σ' <= 1/4 at every layer, so the first layer learns
@@ -316,7 +316,7 @@ def print_record(record, epochs):
 # setups with the same seed, then its cure beside them.
 def vanishing_setup(seed):
     """Four hidden layers of 30 sigmoids: σ' <= 1/4 at every layer the gradient passes."""
-    net = new_network([784, 30, 30, 30, 30, 10], seed)
+    net = new_network(network_sizes([30, 30, 30, 30]), seed)
     return net, layer_rates(net, LEARNING_RATE), part_settings(
         "vanishing gradients: four hidden layers of sigmoids", signal=True)
 
@@ -324,7 +324,7 @@ def vanishing_setup(seed):
 def exploding_setup(seed, start_std=1.0):
     """Four hidden ReLU layers of 100 whose weights all start at N(0, start_std^2): with std 1 each
     layer multiplies the signal by about sqrt(100 / 2) = 7, forward and backward."""
-    net = new_network([784, 100, 100, 100, 100, 10], seed, network=ReluNetwork)
+    net = new_network(network_sizes([100, 100, 100, 100]), seed, network=ReluNetwork)
     start_weights(net, start_std, seed)
     return net, layer_rates(net, LEARNING_RATE), part_settings(
         f"exploding gradients: four hidden ReLU layers, weights from N(0, {start_std:g}^2)",
@@ -333,14 +333,14 @@ def exploding_setup(seed, start_std=1.0):
 
 def saturated_setup(seed):
     """05's network at learning rate 1000: the first steps throw the outputs to 0 or 1."""
-    net = new_network([784, 100, 10], seed)
+    net = new_network(network_sizes(HIDDEN), seed)
     return net, layer_rates(net, 1000.0), part_settings(
         "saturated outputs: a step far too large", lr=1000.0)
 
 
 def tiny_steps_setup(seed):
     """05's network at learning rate 1e-4: each step moves the weights by about a millionth."""
-    net = new_network([784, 100, 10], seed)
+    net = new_network(network_sizes(HIDDEN), seed)
     return net, layer_rates(net, 1e-4), part_settings("tiny steps: a step far too small", lr=1e-4)
 
 
@@ -446,7 +446,7 @@ def parse_flags(argv):
     for name, default in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
-    args.sizes = network_sizes(parser, args.hidden)
+    args.sizes = network_sizes(args.hidden, parser)
     return args
 
 
