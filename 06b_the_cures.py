@@ -65,9 +65,10 @@ from support.own_digits import read_own_digits
 sigmoid = from_lesson("01_single_neuron", "sigmoid")
 one_hot = from_lesson("03_loss_function", "one_hot")
 Network = from_lesson("04b_backprop_network", "Network")
-(evaluate, layer_rates, new_network, split_validation, to_inputs, NETWORK_DTYPE) = from_lesson(
+(evaluate, layer_rates, new_network, split_validation, to_inputs, NETWORK_DTYPE, HIDDEN,
+ BATCH_SIZE, EPOCHS, LEARNING_RATE) = from_lesson(
     "05_train_mnist", "evaluate", "layer_rates", "new_network", "split_validation", "to_inputs",
-    "NETWORK_DTYPE")
+    "NETWORK_DTYPE", "HIDDEN", "BATCH_SIZE", "EPOCHS", "LEARNING_RATE")
 (relu, ReluNetwork, layer_health, print_layer_table, watch_training, vanishing_setup,
  exploding_setup, saturated_setup, tiny_steps_setup, PROBE_SIZE) = from_lesson(
     "06a_when_training_fails", "relu", "ReluNetwork", "layer_health", "print_layer_table",
@@ -77,17 +78,16 @@ Network = from_lesson("04b_backprop_network", "Network")
 # The 98% network. Every setting chosen on the validation images (the test images are read once,
 # at the end): one hidden layer of 256 ReLUs, softmax + cross-entropy, momentum; the last
 # DECAY_EPOCHS epochs at a tenth of the rate, to settle into the valley it has found.
-HIDDEN = (256,)
-EPOCHS = 15
+CURED_HIDDEN = (256,)
+CURED_EPOCHS = 15
 DECAY_EPOCHS = 5
-BATCH_SIZE = 64
-LEARNING_RATE = 0.1
+CURED_BATCH_SIZE = 64
+CURED_LR = 0.1
 MOMENTUM = 0.9
-# The comparison: lesson 05's network (width 100, batch 16, 10 epochs), with no cure, each cure
-# alone and all three; each learning rate chosen on the validation images.
-COMPARE_HIDDEN, COMPARE_BATCH, COMPARE_EPOCHS = (100,), 16, 10
+# The comparison: lesson 05's network (HIDDEN, BATCH_SIZE, EPOCHS: 100 wide, batch 16, 10 epochs),
+# with no cure, each cure alone and all three; each learning rate chosen on the validation images.
 COMPARE_RUNS = [            # (name, hidden activation, output, learning rate, momentum)
-    ("05: sigmoid + MSE", "sigmoid", "sigmoid", 15.0, 0.0),
+    ("05: sigmoid + MSE", "sigmoid", "sigmoid", LEARNING_RATE, 0.0),
     ("softmax + CE", "sigmoid", "softmax", 0.3, 0.0),
     ("ReLU + He", "relu", "sigmoid", 3.0, 0.0),
     ("momentum 0.9", "sigmoid", "sigmoid", 3.0, 0.9),
@@ -96,7 +96,8 @@ COMPARE_RUNS = [            # (name, hidden activation, output, learning rate, m
 TARGET = 0.97               # the validation accuracy the runs race to
 STEP_AT_START = 1e-2        # step / weight of the output layer that a rate is chosen to give
 SATURATED_CURE_LR = 0.3     # softmax + CE on the run that saturated under MSE
-PARTS = ("softmax", "relu", "momentum", "tiny-steps", "compare", "combined")
+RELU_LR = 3.0               # ReLU + He, in the deep stacks as in the comparison
+CURES = ("softmax", "relu", "momentum", "tiny-steps", "compare", "combined")   # the parts
 
 
 # ==================================================================================================
@@ -195,16 +196,13 @@ def cured_network(sizes, hidden, output, seed):
     output ("sigmoid" with MSE, or "softmax" with cross-entropy), started as each needs: ReLU
     layers with he_start; sigmoid outputs at 05's base rate 1/10, as new_network starts them;
     softmax outputs at z = 0, where each class already gets 1/10."""
-    if (hidden, output) == ("sigmoid", "sigmoid"):
-        return new_network(sizes, seed)
-    kind = {("sigmoid", "softmax"): SoftmaxNetwork, ("relu", "sigmoid"): ReluNetwork,
-            ("relu", "softmax"): CuredNetwork}[hidden, output]
-    net = kind(sizes, seed=seed, dtype=NETWORK_DTYPE)
-    if hidden == "relu":
-        he_start(net, seed)
+    kind = {("sigmoid", "sigmoid"): Network, ("sigmoid", "softmax"): SoftmaxNetwork,
+            ("relu", "sigmoid"): ReluNetwork, ("relu", "softmax"): CuredNetwork}[hidden, output]
     if output == "sigmoid":
-        net.biases[-1][:] = new_network(sizes, seed).biases[-1]           # 05's base rate
-    return net
+        net = new_network(sizes, seed, network=kind)                     # 05's base rate
+    else:
+        net = kind(sizes, seed=seed, dtype=NETWORK_DTYPE)                # z = 0: 1/10 each
+    return he_start(net, seed) if hidden == "relu" else net
 
 
 # ==================================================================================================
@@ -271,8 +269,7 @@ def part_softmax(mnist, seed):
     its stalled weights with softmax + cross-entropy."""
     net, rates, settings = saturated_setup(seed)
     train_set, validation_set = split_validation(*mnist[0], settings["train_limit"])
-    print(f"Saturated outputs: Network({net.sizes}), learning rate {settings['lr']:g}, "
-          f"{len(train_set[0]):,} images, {settings['epochs']} epoch(s), seed {seed}")
+    print_setup(net, settings, len(train_set[0]), seed)
     stalled = watch_training(net, train_set, validation_set, settings["epochs"],
                              settings["batch_size"], rates, seed)
     cured = SoftmaxNetwork(net.sizes, dtype=NETWORK_DTYPE)
@@ -283,28 +280,27 @@ def part_softmax(mnist, seed):
     print(f"  cure: the stalled weights, now trained on softmax + cross-entropy at learning rate "
           f"{SATURATED_CURE_LR:g}")
     print_pair(stalled, healed, "MSE", "softmax + CE")
+    print()
 
 
 def part_relu(mnist, seed):
     """The deep sigmoid stack whose first layer barely learns, and the same stack of ReLUs started
     with He's variance; then the ReLU stack started too wide, and started with He's variance."""
-    for setup, what in ((vanishing_setup, "Vanishing gradients"),
-                        (exploding_setup, "Exploding gradients")):
+    for setup in (vanishing_setup, exploding_setup):
         net, rates, settings = setup(seed)
         train_set, validation_set = split_validation(*mnist[0], settings["train_limit"])
-        print(f"{what}: Network({net.sizes}), learning rate {settings['lr']:g}, "
-              f"{len(train_set[0]):,} images, seed {seed}")
+        print_setup(net, settings, len(train_set[0]), seed)
         failed = watch_training(net, train_set, validation_set, settings["epochs"],
                                 settings["batch_size"], rates, seed)
         cured = cured_network(net.sizes, "relu", "sigmoid", seed)
         healed = watch_training(cured, train_set, validation_set, settings["epochs"],
-                                settings["batch_size"], rates, seed)
-        print("  cure: ReLU hidden layers, started with He's variance 2 / n_in")
-        print_pair(failed, healed, "the failure", "ReLU + He")
-        for name, history in (("failure", failed), ("cure", healed)):
-            first, last = history[-1]["layers"][0][0], history[-1]["layers"][-1][0]
-            print(f"  {name}: the last layer learns {last / first:.3g} times as fast as the "
-                  "first" if first > 0 else f"  {name}: the first layer learns nothing")
+                                settings["batch_size"], layer_rates(cured, RELU_LR), seed)
+        print(f"  cure: ReLU hidden layers started with He's variance 2 / n_in, learning rate "
+              f"{RELU_LR:g}")
+        print_pair(failed, healed, "failure", "ReLU + He")
+        for name, history in (("failure", failed), ("ReLU + He", healed)):
+            print(f"  {name}: the last layer's speed over the first's "
+                  + ", ".join(speed_factor(record) for record in (history[0], history[-1])))
         print()
 
 
@@ -319,8 +315,8 @@ def part_momentum(mnist, seed):
     print("  computed: " + ", ".join(f"w{i} = {w:.4g}" for i, w in enumerate(path, start=1)))
     print(f"Epochs to {TARGET:.0%} validation accuracy, Network([784, 100, 10]), batch 16:")
     for name, hidden, output, lr, mu in (COMPARE_RUNS[0], COMPARE_RUNS[3]):
-        result = race(cured_network([784, 100, 10], hidden, output, seed), mnist, lr, mu,
-                      COMPARE_EPOCHS, COMPARE_BATCH, seed, stop_at_target=True)
+        result = race(cured_network([784, *HIDDEN, N_CLASSES], hidden, output, seed), mnist, lr, mu,
+                      EPOCHS, BATCH_SIZE, seed, stop_at_target=True)
         print(f"  {name:18s} lr {lr:<4g} {epochs_to_target(result)}")
 
 
@@ -329,8 +325,7 @@ def part_tiny_steps(mnist, seed):
     the step / weight measurement asks for."""
     net, rates, settings = tiny_steps_setup(seed)
     train_set, validation_set = split_validation(*mnist[0], settings["train_limit"])
-    print(f"Steps too small: Network({net.sizes}), learning rate {settings['lr']:g}, "
-          f"{len(train_set[0]):,} images, seed {seed}")
+    print_setup(net, settings, len(train_set[0]), seed)
     start = new_network(net.sizes, seed)            # the same start, kept for the cure
     tiny = watch_training(net, train_set, validation_set, settings["epochs"],
                           settings["batch_size"], rates, seed)
@@ -342,6 +337,20 @@ def part_tiny_steps(mnist, seed):
     healed = watch_training(start, train_set, validation_set, settings["epochs"],
                             settings["batch_size"], layer_rates(start, lr), seed)
     print_pair(tiny, healed, f"lr {settings['lr']:g}", f"lr {lr:.3g}")
+    print()
+
+
+def speed_factor(record):
+    """How many times faster the last layer learns than the first, when: 'after epoch 1: 3.2'."""
+    when = "before training" if record["epoch"] == 0 else f"after epoch {record['epoch']}"
+    if not record["layers"] or record["layers"][0][0] == 0:
+        return f"{when}: the first layer gets no gradient"
+    return f"{when}: {record['layers'][-1][0] / record['layers'][0][0]:.3g}"
+
+
+def print_setup(net, settings, n_train, seed):
+    print(f"06a's {settings['title']}: Network({net.sizes}), learning rate {settings['lr']:g}, "
+          f"{n_train:,} images, {settings['epochs']} epoch, seed {seed}")
 
 
 def print_pair(failed, cured, left, right):
@@ -354,7 +363,6 @@ def print_pair(failed, cured, left, right):
                            lambda: print_layer_table(cured[when]["layers"], what), skip=1)
     print(f"  validation accuracy: {left} {accuracy_text(failed[-1])}, "
           f"{right} {accuracy_text(cured[-1])}")
-    print()
 
 
 def accuracy_text(record):
@@ -411,14 +419,14 @@ def epochs_to_target(result):
 def part_compare(mnist, seed):
     """Lesson 05's network trained five ways: no cure, each cure alone, all three together."""
     (x_test, y_test) = mnist[1]
-    sizes = [784, *COMPARE_HIDDEN, N_CLASSES]
-    print(f"Five runs of Network({sizes}), batch {COMPARE_BATCH}, {COMPARE_EPOCHS} epochs, "
+    sizes = [784, *HIDDEN, N_CLASSES]
+    print(f"Five runs of Network({sizes}), batch {BATCH_SIZE}, {EPOCHS} epochs, "
           f"seed {seed}; the rates chosen on the validation images:")
     print(f"  {'run':18s} {'lr':>5s}  {'test acc':>8s}  {'to 97% validation':>17s}  "
           "first/last speed")
     for name, hidden, output, lr, mu in COMPARE_RUNS:
         net = cured_network(sizes, hidden, output, seed)
-        result = race(net, mnist, lr, mu, COMPARE_EPOCHS, COMPARE_BATCH, seed)
+        result = race(net, mnist, lr, mu, EPOCHS, BATCH_SIZE, seed)
         test_accuracy, _ = evaluate(net, x_test, y_test)
         print(f"  {name:18s} {lr:5g}  {test_accuracy:8.2%}  {epochs_to_target(result):>17s}  "
               f"{result['speed_ratio']:16.2f}", flush=True)
@@ -428,19 +436,19 @@ def part_compare(mnist, seed):
 def part_combined(mnist, seed, model_path):
     """The three cures together, 256 wide: trained, saved, and measured once on the test images.
     Returns the last line."""
-    sizes = [784, *HIDDEN, N_CLASSES]
+    sizes = [784, *CURED_HIDDEN, N_CLASSES]
     net = cured_network(sizes, "relu", "softmax", seed)
-    print(f"All three cures: CuredNetwork({sizes}), batch {BATCH_SIZE}, learning rate "
-          f"{LEARNING_RATE:g} (the last {DECAY_EPOCHS} of {EPOCHS} epochs at "
-          f"{LEARNING_RATE / 10:g}), momentum {MOMENTUM:g}, seed {seed}")
+    print(f"All three cures: CuredNetwork({sizes}), batch {CURED_BATCH_SIZE}, learning rate "
+          f"{CURED_LR:g} (the last {DECAY_EPOCHS} of {CURED_EPOCHS} epochs at "
+          f"{CURED_LR / 10:g}), momentum {MOMENTUM:g}, seed {seed}")
     with on_stop("training stopped, nothing was saved", signals=False):
-        result = race(net, mnist, LEARNING_RATE, MOMENTUM, EPOCHS, BATCH_SIZE, seed,
+        result = race(net, mnist, CURED_LR, MOMENTUM, CURED_EPOCHS, CURED_BATCH_SIZE, seed,
                       decay_epochs=DECAY_EPOCHS)
     for epoch, (accuracy, seconds) in enumerate(zip(result["val_accuracy"], result["seconds"]),
                                                 start=1):
         print(f"  epoch {epoch:2d}  val acc {accuracy:7.2%}  {seconds:4.1f} s")
     print(f"  {epochs_to_target(result)} to {TARGET:.0%}; "
-          f"{sum(result['seconds']) / EPOCHS:.1f} s per epoch")
+          f"{sum(result['seconds']) / CURED_EPOCHS:.1f} s per epoch")
     save_model_and_say(model_path, net, validation_accuracy=result["val_accuracy"][-1])
     accuracy, predictions = evaluate(net, *mnist[1])        # the test set, once, at the very end
     return f"test accuracy: {accuracy:.2%} ({int(np.sum(predictions == mnist[1][1]))}/10000)"
@@ -454,7 +462,7 @@ def main(argv=None):
         return read_own_digits(args, lambda path: load_model(path, CuredNetwork), to_inputs)
     with on_stop("nothing half-downloaded was kept"):
         mnist = download_missing_and_load(args.data_dir, args.mirror)
-    parts = PARTS if args.part is None else (args.part,)
+    parts = CURES if args.part is None else (args.part,)
     runs = dict(softmax=part_softmax, relu=part_relu, momentum=part_momentum,
                 compare=part_compare)
     runs["tiny-steps"] = part_tiny_steps
@@ -470,7 +478,7 @@ def parse_args(argv):
     here = Path(__file__).resolve().parent
     parser = make_parser(__doc__, __file__)
     add = parser.add_argument
-    add("--part", choices=PARTS, help="run one part only (default: all, in this order)")
+    add("--part", choices=CURES, help="run one part only (default: all, in this order)")
     add("--data-dir", type=user_path, default=here / "data",
         help="folder for the MNIST files (default: data/ beside this script)")
     add("--mirror", action="append", metavar="URL",
