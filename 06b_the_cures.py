@@ -265,22 +265,36 @@ def rate_for_step(lr, step_ratio, target):
 # The parts: each failure of 06a, then its cure, from the same seed
 # ==================================================================================================
 def part_softmax(mnist, seed):
-    """The run that stalled under MSE (06a's saturated setup), and the same network continued from
-    its stalled weights with softmax + cross-entropy."""
+    """06a's run that stalled under MSE (its saturated setup); then, from its stalled weights, one
+    more epoch under MSE at 05's rate, and one under softmax + cross-entropy."""
     net, rates, settings = saturated_setup(seed)
     train_set, validation_set = split_validation(*mnist[0], settings["train_limit"])
     print_setup(net, settings, len(train_set[0]), seed)
     stalled = watch_training(net, train_set, validation_set, settings["epochs"],
-                             settings["batch_size"], rates, seed)
-    cured = SoftmaxNetwork(net.sizes, dtype=NETWORK_DTYPE)
-    cured.weights, cured.biases = [W.copy() for W in net.weights], [b.copy() for b in net.biases]
-    cure_rates = [SATURATED_CURE_LR] * len(rates)
-    healed = watch_training(cured, train_set, validation_set, settings["epochs"],
-                            settings["batch_size"], cure_rates, seed)
-    print(f"  cure: the stalled weights, now trained on softmax + cross-entropy at learning rate "
-          f"{SATURATED_CURE_LR:g}")
-    print_pair(stalled, healed, "MSE", "softmax + CE")
+                             settings["batch_size"], rates, seed)[-1]
+    stalled_logits = with_weights(SoftmaxNetwork, net).logits(to_inputs(
+        validation_set[0][:PROBE_SIZE]))
+    print(f"  after it: validation accuracy {accuracy_text(stalled)}; from its weights, one more "
+          f"epoch under MSE at learning rate {LEARNING_RATE:g}, and one under softmax + "
+          f"cross-entropy at {SATURATED_CURE_LR:g}")
+    runs, cured = {}, with_weights(SoftmaxNetwork, net)
+    for again, lr in ((with_weights(Network, net), LEARNING_RATE), (cured, SATURATED_CURE_LR)):
+        runs[again] = watch_training(again, train_set, validation_set, 1, settings["batch_size"],
+                                     [lr] * len(rates), seed)
+    print_pair(*runs.values(), "MSE", "softmax + CE", "at the stalled weights")
+    X = to_inputs(validation_set[0][:PROBE_SIZE])                             # (1000, 784)
+    Y = one_hot(validation_set[1][:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE)
+    print(f"  cross-entropy on those images: {cross_entropy(stalled_logits, Y):.2f} at the "
+          f"stalled weights, {cross_entropy(cured.logits(X), Y):.2f} after the epoch")
     print()
+
+
+def with_weights(kind, net):
+    """A network of class `kind` holding copies of net's weights and biases."""
+    copy = kind(net.sizes, dtype=NETWORK_DTYPE)
+    copy.weights = [W.copy() for W in net.weights]
+    copy.biases = [b.copy() for b in net.biases]
+    return copy
 
 
 def part_relu(mnist, seed):
@@ -353,11 +367,11 @@ def print_setup(net, settings, n_train, seed):
           f"{n_train:,} images, {settings['epochs']} epoch, seed {seed}")
 
 
-def print_pair(failed, cured, left, right):
-    """The layer tables of a failed run and of its cure side by side, before and after training,
-    and both validation accuracies."""
+def print_pair(failed, cured, left, right, start="before training"):
+    """The layer tables of a failed run and of its cure side by side, at the start and after
+    training, and both validation accuracies."""
     for when in (0, -1):
-        what = "before training" if when == 0 else f"after epoch {failed[when]['epoch']}"
+        what = start if when == 0 else f"after epoch {failed[when]['epoch']}"
         print(f"  inside the network {what}, on {PROBE_SIZE:,} validation images: {left} | {right}")
         print_side_by_side(lambda: print_layer_table(failed[when]["layers"], what),
                            lambda: print_layer_table(cured[when]["layers"], what), skip=1)

@@ -152,7 +152,7 @@ def test_a_figures_dir_that_is_a_link_to_nowhere_gets_one_line(lesson, runs_into
     assert not (tmp / "nowhere").exists(), "nothing may be made where the link leads"
 
 
-@pytest.mark.parametrize("lesson", helpers.LESSONS[:-1])
+@pytest.mark.parametrize("lesson", FIGURES)           # the lessons that need no MNIST
 def test_an_unknown_mplbackend_is_one_line_naming_it(lesson, tmp_path):
     result = run_script(lesson, "--figures-dir", tmp_path, env={"MPLBACKEND": "nonsense"})
     assert result.returncode == 1
