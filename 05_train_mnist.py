@@ -142,7 +142,7 @@ def main(argv=None):
     print_settings(net, len(train_set[0]), len(validation_set[0]), args)
     started = time.perf_counter()
     with on_stop("training stopped, nothing was saved", signals=False):
-        history = train_epochs(net, train_set, validation_set, args)
+        history = train_and_report(net, train_set, validation_set, args)
     accuracy, predictions = evaluate(net, x_test, y_test)   # the test set, once, at the very end
     print(f"training and evaluation took {time.perf_counter() - started:.1f} s")
     save_model_and_say(args.model, net, validation_accuracy=history[-1]["val_accuracy"])
@@ -188,7 +188,7 @@ def new_network(sizes, seed, network=Network):
     return net
 
 
-def train_epochs(net, train_set, validation_set, args):
+def train_and_report(net, train_set, validation_set, args):
     """args.epochs epochs of train_epoch, each measured on the validation images: the history, one
     record per epoch. TrainingFailed if the loss overflows or it guesses after the last epoch."""
     rng, rates = np.random.default_rng(args.seed), layer_rates(net, args.lr)
