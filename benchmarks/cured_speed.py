@@ -18,7 +18,7 @@ import support.threads  # noqa: E402,F401  (one BLAS thread, asked for before Nu
 import numpy as np  # noqa: E402
 from support.arguments import positive_int  # noqa: E402
 from support.lessons import load_lesson  # noqa: E402
-from support.mnist import MnistError, load_mnist  # noqa: E402
+from support.mnist import N_CLASSES, MnistError, load_mnist  # noqa: E402
 
 LESSON = REPO / "06b_the_cures.py"
 REPEATS, QUICK_IMAGES = 5, 5000     # epochs timed of each (quick: 1), images in a quick epoch
@@ -32,12 +32,12 @@ def main(argv=None):
     lesson = load_lesson(LESSON)
     load = getattr(os, "getloadavg", lambda: [float("nan")])()[0]      # none on Windows
     images, labels = training_images(lesson, args.data_dir, args.quick)
-    lines = [f"06b's combined network [784, {lesson.CURED_HIDDEN[0]}, 10]: ReLU + He, softmax + "
+    net, numpy_epoch = numpy_trainer(lesson, images, labels)
+    lines = [f"06b's combined network {net.sizes}: ReLU + He, softmax + "
              f"cross-entropy, batch {lesson.CURED_BATCH_SIZE}, lr {lesson.CURED_LR:g}, momentum "
              f"{lesson.MOMENTUM:g}; {len(images):,} training images from {args.data_dir}",
              f"fastest of {args.repeats} epoch(s) each, in turn; load {load:.1f} at the start; "
              f"NumPy {np.__version__}, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"]
-    net, numpy_epoch = numpy_trainer(lesson, images, labels)
     epochs, torch, why = {"NumPy": numpy_epoch}, None, "skipped (--no-torch)"
     if not args.no_torch:
         try:
@@ -62,8 +62,7 @@ def main(argv=None):
     report = "\n".join(lines)
     print(report)
     if args.save:
-        command = " ".join(["python benchmarks/cured_speed.py", *sys.argv[1:]])
-        RESULT.write_text(f"{command}\n{report}\n", encoding="utf-8")
+        RESULT.write_text(" ".join(["python", *sys.argv]) + f"\n{report}\n", encoding="utf-8")
 
 
 def parse_args(argv):
@@ -92,7 +91,8 @@ def training_images(lesson, data_dir, quick):
 
 def numpy_trainer(lesson, images, labels):
     """(06b's combined network, an epoch of 06b's momentum_epoch on it, at 06b's settings)."""
-    net = lesson.cured_network([784, *lesson.CURED_HIDDEN, 10], "relu", "softmax", SEED)
+    sizes = [images[0].size, *lesson.CURED_HIDDEN, N_CLASSES]        # 784 pixels in, 10 out
+    net = lesson.cured_network(sizes, "relu", "softmax", SEED)
     rates, rng = [lesson.CURED_LR] * len(net.weights), np.random.default_rng(SEED)
     velocities = [np.zeros_like(p) for p in net.weights + net.biases]
     return net, lambda: lesson.momentum_epoch(net, images, labels, lesson.CURED_BATCH_SIZE,
