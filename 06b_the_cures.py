@@ -35,7 +35,7 @@ What it leaves out
     each is a better cure for some run, and none is needed to pass 98% on MNIST.
 
 Run
-    python 06b_the_cures.py                          every part, then the 98% network (~1 minute)
+    python 06b_the_cures.py                          every part, then the 98% network (about 35 s)
     python 06b_the_cures.py --part softmax           one part: softmax, relu, momentum,
                                                      tiny-steps, compare or combined
     python 06b_the_cures.py --part combined --seed 1
