@@ -144,8 +144,9 @@ def test_watch_training_keeps_a_record_before_training_and_after_each_epoch(mnis
     # the last record measures the network as it is now
     (_, (x_val, y_val)), probe = L05.split_validation(*mnist[0], 480), slice(0, L06A.PROBE_SIZE)
     X, Y = L05.to_inputs(x_val[probe]), L05.one_hot(y_val[probe], 10, dtype=L05.NETWORK_DTYPE)
-    assert history[-1]["layers"] == pytest.approx(
-        L06A.layer_health(net, X, Y, L05.layer_rates(net, 15.0), 16))
+    np.testing.assert_allclose(history[-1]["layers"],
+                               L06A.layer_health(net, X, Y, L05.layer_rates(net, 15.0), 16),
+                               rtol=1e-6)
 
 
 def test_a_loss_that_overflows_ends_the_history_with_a_divergence(mnist):
