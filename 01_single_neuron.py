@@ -53,11 +53,11 @@ def neuron(x, w, b):
 
 
 def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(-z)) of a number or of every entry of an array, computed so that it
-    never overflows: for every finite z, however large (±1e4, or float32's largest number), it
-    returns a value in [0, 1] without a warning: exactly 1 for z >= 100, below 1e-30 for z <= -100.
-    It keeps the input's floating-point type (float32 stays float32), and tiny values stay
-    accurate: σ(-30) ≈ 9.4e-14 to 14 digits."""
+    """σ(z) = 1 / (1 + e^(-z)) of a number or of every entry of an array: a value in [0, 1],
+    exactly 1 for z >= 100 and below 1e-30 for z <= -100, and σ(-30) ≈ 9.4e-14 to 14 digits.
+
+    Also checked: any finite z (±1e4, float32's largest) without a warning; float32 stays float32.
+    """
     # Written as it stands, e^(-z) overflows for z below about -710 (float64) or -89 (float32).
     # Both cases can be written with e^(-|z|), which always lies in (0, 1]:
     #     z >= 0:  σ(z) = 1   / (1 + e^(-z))

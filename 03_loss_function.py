@@ -58,8 +58,9 @@ def mse_loss(prediction, target):
 
     The shapes must match exactly. Given a batch of 10 predictions shaped (10, 10) and the 10 labels
     shaped (10,) instead of their one-hot targets, NumPy would broadcast the labels across every row
-    and return a number that looks fine and means nothing. We refuse instead: a ValueError whose
-    message names both shapes and says to turn labels into targets with one_hot.
+    and return a number that looks fine and means nothing.
+
+    Also checked: unequal shapes raise a ValueError that says to make the targets with one_hot.
     """
     prediction, target = np.asarray(prediction), np.asarray(target)
     if prediction.shape != target.shape:
@@ -72,8 +73,11 @@ def mse_loss(prediction, target):
 
 def one_hot(labels, n_classes, dtype=np.float64):
     """Labels (N,) -> targets (N, n_classes) of the given dtype: row n is all zeros except a 1 in
-    column labels[n]. Labels that are not a 1-D array of whole numbers from 0 to n_classes - 1 are
-    refused with a ValueError saying what is wrong."""
+    column labels[n].
+
+    Also checked: dtype=np.float32 gives float32; labels that are not a 1-D array of whole
+    numbers from 0 to n_classes - 1 raise a ValueError.
+    """
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError("one_hot expects a 1-D array of integer labels, "

@@ -76,6 +76,8 @@ def neuron_loss_and_gradients(X, y, w, b):
         dz_n/dw = x_n,   dz_n/db = 1     (z is linear in w and b)
     and adds up the contributions of all N samples, since each sample's loss depends on the same w
     and b. delta_n = dL/dz_n is the error signal at the neuron: how much L changes when z_n moves.
+
+    Also checked: a batch of one sample with one input, as well as larger ones.
     """
     z = X @ w + b                          # (N, n) @ (n,) -> (N,)
     a = sigmoid(z)                         # (N,)
@@ -193,6 +195,8 @@ def train_neuron(X, y, w, b, lr, steps):
     lowers L. The learning rate lr sets the step size. Returns the final w (a new float array; the
     w passed in, a list or an array, is left as it was), the final b, and the path taken: an array
     of steps + 1 rows (w_1, ..., w_n, b, loss), the start and then the point after each step.
+
+    Also checked: w given as a list ([1.0]) works; the path has steps + 1 rows.
     """
     w = np.array(w, dtype=float)
     path = []

@@ -82,10 +82,11 @@ class Network:
 
     def forward(self, X):
         """The output a^L, shaped (N, n_out), for a batch X shaped (N, n_in): a^0 = X, then
-        a^l = σ(a^(l-1) @ W^l + b^l) layer after layer; a float32 X through float32 weights
-        comes out float32. Anything but a 2-D batch with n_in columns (a single sample of shape
-        (n_in,), too) is refused with a ValueError whose message shows the shape expected with
-        n_in filled in: (N, 3) for a network with 3 inputs."""
+        a^l = σ(a^(l-1) @ W^l + b^l) layer after layer.
+
+        Also checked: float32 stays float32; an X not (N, n_in) raises a ValueError showing
+        the shape expected, n_in filled in: (N, 3) for 3 inputs (a single sample (3,), too).
+        """
         raise NotImplementedError(
             "TODO Network.forward: the output (N, n_out) for a batch X (N, n_in), layer after "
             "layer; stuck? python tools/hint.py Network.forward")

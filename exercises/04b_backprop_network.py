@@ -115,9 +115,7 @@ class Network(ForwardNetwork):
 
     def backward_from(self, activations, Y):
         """backward, given the activations [a^0 = X, a^1, ..., a^L] that forward_all(X) returned:
-        (grad_weights, grad_biases), two lists shaped like weights and biases, input side first,
-        in the activations' floating-point type (float32 stays float32). Targets Y of another
-        shape than the output a^L raise a ValueError showing both shapes.
+        (grad_weights, grad_biases), two lists shaped like weights and biases, input side first.
 
         Write delta^l = dL/dz^l, shaped (N, n_l): how much L changes when each neuron's z moves, per
         sample. The chain rule of 04a, applied layer by layer from the output back to the input:
@@ -132,6 +130,9 @@ class Network(ForwardNetwork):
         input forward. The first row and the σ' of the last are methods of their own, output_delta
         and slope: they are what changes with another loss or another activation (lesson 06).
         A caller that already has the activations (gradient_step does) skips a second forward pass.
+
+        Also checked: float32 stays float32; a Y shaped unlike a^L raises a ValueError showing
+        Y's shape.
         """
         raise NotImplementedError(
             "TODO Network.backward_from: the gradients of every weight and bias from the "
@@ -140,13 +141,19 @@ class Network(ForwardNetwork):
 
     def output_delta(self, output, Y):
         """delta^L = dL/dz^L for the MSE loss on sigmoid outputs, (N, K): the loss's slope
-        2 (a^L - Y) / (N K) times the output sigmoid's slope σ'(z^L) = a^L (1 - a^L)."""
+        2 (a^L - Y) / (N K) times the output sigmoid's slope σ'(z^L) = a^L (1 - a^L).
+
+        Also checked: float32 outputs give a float32 delta.
+        """
         raise NotImplementedError(
             "TODO Network.output_delta: delta^L = dL/dz^L (N, K) for the MSE loss on the sigmoid "
             "outputs; stuck? python tools/hint.py Network.output_delta")
 
     def slope(self, a):
-        """σ'(z) of a hidden sigmoid, from its output a = σ(z): σ(z) (1 - σ(z)) = a (1 - a)."""
+        """σ'(z) of a hidden sigmoid, from its output a = σ(z): σ(z) (1 - σ(z)) = a (1 - a).
+
+        Also checked: float32 stays float32.
+        """
         raise NotImplementedError(
             "TODO Network.slope: σ'(z) of a hidden sigmoid, computed from its output a = σ(z) "
             "alone; stuck? python tools/hint.py Network.slope")

@@ -1,7 +1,8 @@
 """Helpers shared by the test files: load a lesson by path (a learner's broken file or TODO in one
 line), run it as a script or start it by hand (LESSON_ENV, finished), check that a call refuses
-bad input (refusal), write PNG test pictures (write_png, upscale), and make warnings from our own
-modules errors in a lesson run (strict_warnings)."""
+bad input (refusal) and that a message holds its facts (assert_mentions), write PNG test pictures
+(write_png, upscale), and make warnings from our own modules errors in a lesson run
+(strict_warnings)."""
 import os
 import signal
 import struct
@@ -274,3 +275,11 @@ def refusal(call, what):
     shown = (f"an array shaped {result.shape}" if isinstance(result, np.ndarray)
              else repr(result) if len(repr(result)) <= 60 else f"a {type(result).__name__}")
     pytest.fail(f"{what} returned {shown}; expected a ValueError", pytrace=False)
+
+
+def assert_mentions(text, *facts):
+    """Fail unless every fact (a flag, a file, a number, the fix) appears in text: a test checks
+    what a message says, not how a sentence words it. Returns text, for further checks."""
+    missing = [str(fact) for fact in facts if str(fact) not in text]
+    assert not missing, f"expected {missing} in:\n{text}"
+    return text

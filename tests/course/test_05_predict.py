@@ -20,7 +20,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from draw_events import bar_heights, drag  # noqa: E402
-from helpers import LESSON_ENV, REPO, load_lesson, run_script, upscale, write_png  # noqa: E402
+from helpers import (LESSON_ENV, REPO, assert_mentions, load_lesson, run_script,  # noqa: E402
+                     upscale, write_png)
 from support.draw_pad import DrawPad  # noqa: E402
 from support.model_file import load_model, save_model  # noqa: E402
 from support.images import read_image  # noqa: E402
@@ -120,8 +121,9 @@ def test_command_line_predict_agrees_with_the_original_28x28(trained, test_digit
     assert result.stderr == ""
     # The accuracy the training run printed for its last epoch, which it saved with the model
     last_epoch = re.findall(r"val acc +(\d+\.\d\d%)", mnist_model[1])[-1]
-    assert result.stdout.splitlines()[0] == (f"model: {model}, Network({net.sizes}), {last_epoch} "
-                                             "on the validation images when it was saved")
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("model: "), first
+    assert_mentions(first, model, f"Network({net.sizes})", last_epoch, "validation")
     assert not (tmp_path / "no_data").exists()                       # --predict needs no MNIST
     check_agreement("inverted_200 via the command line", paths,
                     predictions_from_output(result.stdout), expected)
@@ -166,9 +168,9 @@ def test_a_page_of_noise_is_no_digit(trained, test_digits, tmp_path):
     result = run_script("05_train_mnist.py", "--predict", noise, digit, "--model", model,
                         "--no-plots")
     assert result.returncode == 1
-    assert result.stderr == (f"error: {noise}: no digit found: no output reaches 0.5, and 0.0% of "
-                             "the prepared 28 x 28 is inked (MNIST's digits: 1.9% to 39.8%); "
-                             "photograph one dark digit on plain paper\n")
+    err = result.stderr
+    assert err.startswith(f"error: {noise}: ") and err.count("\n") == 1, err
+    assert_mentions(err, "no digit found", "0.5", "0.0%", "1.9%", "39.8%", "one dark digit")
     assert predictions_from_output(result.stdout) == {str(digit): expected[0]}
 
 
@@ -181,29 +183,27 @@ def test_each_bad_file_gets_one_line_and_the_rest_are_still_read(tiny_model, tmp
     # 20 megapixels, 20 kB on disk
     write_png(tmp_path / "huge.png", np.zeros((4000, 5000), np.uint8))
     plt.imsave(tmp_path / "good digit.png", np.pad(np.ones((20, 4)), 10), cmap="gray")
-    bad = {"missing.png": "no such file; check the path",
-           "notes.png": "not an image (it starts like no PNG, JPEG, GIF, BMP or TIFF file); "
-                        "save it as PNG or JPEG",
-           "blank.png": "no ink found",
-           "huge.png": "5000 x 4000 pixels is too large to read sensibly; "
-                       "shrink it below 16 megapixels",
-           "b" * 300 + ".png": "the file name is longer than the file system allows; check the "
-                               "path"}
+    bad = {"missing.png": ["no such file", "path"],
+           "notes.png": ["not an image", "PNG or JPEG"],
+           "blank.png": ["no ink"],
+           "huge.png": ["5000 x 4000 pixels", "too large", "16 megapixels"],
+           "b" * 300 + ".png": ["name is longer", "path"]}
     if Path("/dev/zero").exists():                  # tmp_path / "/dev/zero" is /dev/zero
-        bad["/dev/zero"] = ("it holds more than 100 MB (or never ends, like /dev/zero): too much "
-                            "for a picture of one digit; save a smaller picture")
+        bad["/dev/zero"] = ["100 MB", "smaller picture"]
     paths = [tmp_path / name for name in bad] + [tmp_path / "good digit.png"]
 
     result = run_script("05_train_mnist.py", "--predict", *paths, "--model", tiny_model,
                         "--figures-dir", tmp_path / "figures")
 
     assert result.returncode == 1
-    assert result.stdout.splitlines()[0] == (f"model: {tiny_model}, Network([784, 5, 10]), its "
-                                             "validation accuracy not recorded in the file")
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("model: "), first
+    assert_mentions(first, tiny_model, "Network([784, 5, 10])", "not recorded")
     errors = result.stderr.splitlines()
     assert len(errors) == len(bad), result.stderr                    # one line each, no traceback
-    for line, (name, message) in zip(errors, bad.items()):
-        assert line.startswith(f"error: {tmp_path / name}: {message}")
+    for line, (name, facts) in zip(errors, bad.items()):
+        assert line.startswith(f"error: {tmp_path / name}: "), line
+        assert_mentions(line, *facts)
     assert f"{tmp_path / 'good digit.png'}: " in result.stdout
     assert [p.name for p in (tmp_path / "figures").iterdir()] == ["05_predict_good_digit.png"]
 
@@ -246,20 +246,21 @@ def test_a_model_whose_weights_would_overflow_is_refused_in_one_line(tmp_path):
     result = run_script("05_train_mnist.py", "--predict", tmp_path / "digit.png", "--model", model,
                         "--no-plots")
     assert result.returncode == 1 and result.stdout == ""
-    assert result.stderr == (f"error: {model} holds a network that cannot be used: layer 1's "
-                             "weights are so large that its z can reach 7.8e+40, and its outputs "
-                             "would overflow; delete it and train again: python 05_train_mnist.py "
-                             f"--model {model}\n")
+    err = result.stderr
+    assert err.startswith(f"error: {model} ") and err.count("\n") == 1, err
+    assert_mentions(err, "layer 1", "7.8e+40", "overflow",
+                    f"python 05_train_mnist.py --model {model}")
 
 
 def test_a_folder_given_as_image_or_model_is_named_as_such(tiny_model, tmp_path):
     result = run_script("05_train_mnist.py", "--predict", tmp_path, "--model", tiny_model,
                         "--no-plots")
     assert result.returncode == 1
-    assert result.stderr.startswith(f"error: {tmp_path}: this is a folder")
+    assert result.stderr.startswith(f"error: {tmp_path}: "), result.stderr
+    assert_mentions(result.stderr, "folder")
     result = run_script("05_train_mnist.py", "--predict", tmp_path, "--model", tmp_path)
     assert result.returncode == 1
-    assert f"{tmp_path} is a folder; give the model's file name" in result.stderr
+    assert_mentions(result.stderr, f"{tmp_path} is a folder", "file name")
 
 
 def test_a_model_that_does_not_read_mnist_is_refused(tmp_path):
@@ -267,7 +268,7 @@ def test_a_model_that_does_not_read_mnist_is_refused(tmp_path):
     plt.imsave(tmp_path / "digit.png", np.pad(np.ones((20, 4)), 10), cmap="gray")
     result = run_script("05_train_mnist.py", "--predict", tmp_path / "digit.png", "--model", model)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "sizes [2, 3, 1], which does not read 28 x 28 digits" in result.stderr
+    assert_mentions(result.stderr, "[2, 3, 1]", "28 x 28")
 
 
 def test_missing_model_says_how_to_train_one_and_downloads_nothing(tmp_path):
@@ -277,7 +278,8 @@ def test_missing_model_says_how_to_train_one_and_downloads_nothing(tmp_path):
                         "--data-dir", tmp_path / "data")
     assert result.returncode == 1
     assert len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith(f"error: no model file at {model}; train one first")
+    assert result.stderr.startswith("error: "), result.stderr
+    assert_mentions(result.stderr, f"no model file at {model}", "train")
     assert f"python 05_train_mnist.py --model {model}" in result.stderr      # the exact command
     assert result.stdout == "" and not (tmp_path / "data").exists()
 
@@ -287,7 +289,8 @@ def test_draw_without_a_display_refuses_with_one_message(tiny_model, tmp_path):
                         "--figures-dir", tmp_path)
     assert result.returncode != 0
     assert result.stdout == ""                         # no "note: --show needs a display" either
-    assert result.stderr.startswith("error: --draw needs a display")
+    assert result.stderr.startswith("error: --draw "), result.stderr
+    assert_mentions(result.stderr, "display")
     assert "'agg'" in result.stderr.lower()
     assert len(result.stderr.splitlines()) == 1
 

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import helpers
-from helpers import (LESSON_ENV, REPO, digit_png, finished, load_lesson, needs_symlinks,
-                     no_space_left, posix_signals, run_script, signals_as_a_terminal_leaves_them,
-                     start_lesson)
+from helpers import (LESSON_ENV, REPO, assert_mentions, digit_png, finished, load_lesson,
+                     needs_symlinks, no_space_left, posix_signals, run_script,
+                     signals_as_a_terminal_leaves_them, start_lesson)
 from support import model_file
 from support.model_file import load_model, save_model
 
@@ -87,7 +87,8 @@ def test_draw_with_a_display_backend_but_no_display_says_so(tiny_model, tmp_path
     result = run_script("05_train_mnist.py", "--draw", "--model", tiny_model,
                         env={"MPLBACKEND": "TkAgg", "DISPLAY": ""})
     assert result.returncode == 1, (result.stdout, result.stderr)
-    assert result.stderr.startswith("error: --draw needs a display"), result.stderr
+    assert result.stderr.startswith("error: --draw "), result.stderr
+    assert_mentions(result.stderr, "display")
     assert "Traceback" not in result.stderr
 
 
@@ -200,7 +201,8 @@ def test_an_unknown_mplbackend_is_one_line_naming_it(run, tiny_model, shared_mni
     result = run_script("05_train_mnist.py", *args, env={"MPLBACKEND": "nonsense"})
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.startswith("error: MPLBACKEND=nonsense is not a backend matplotlib knows")
+    assert result.stderr.startswith("error: MPLBACKEND=nonsense "), result.stderr
+    assert_mentions(result.stderr, "backend")
     assert "epoch" not in result.stdout, result.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digit.png"]
 
@@ -261,9 +263,8 @@ def test_a_full_disk_is_named_before_training(shared_mnist, tmp_path, monkeypatc
     status = L05.main(["--data-dir", str(shared_mnist), "--no-plots", "--model",
                        str(tmp_path / "model.npz"), "--train-limit", "200", "--epochs", "1"])
     out, err = capsys.readouterr()
-    assert status == 1
-    assert err == (f"error: not enough space in {tmp_path}: 0.6 MB are needed and 0.3 MB are "
-                   "free; free some space there, or choose another folder with --model\n")
+    assert status == 1 and err.startswith("error: ") and err.count("\n") == 1, err
+    assert_mentions(err, f"space in {tmp_path}", "0.6 MB", "0.3 MB", "--model")
     assert "epoch" not in out
 
 
@@ -274,9 +275,9 @@ def test_a_disk_that_fills_up_during_training_is_named_when_saving(shared_mnist,
     monkeypatch.setattr(model_file.np, "savez", no_space)
     model = tmp_path / "model.npz"
     assert main_without_training(monkeypatch, shared_mnist, model) == 1
-    assert capsys.readouterr().err == (
-        f"error: cannot save the model to {model}: {os.strerror(errno.ENOSPC)}; free some space "
-        "there, or choose another file with --model\n")
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1, err
+    assert_mentions(err, model, os.strerror(errno.ENOSPC), "--model")
     assert list(tmp_path.iterdir()) == [], "nothing half-written may be left"
 
 
@@ -288,7 +289,9 @@ def test_a_model_that_is_a_link_is_saved_through_it(shared_mnist, tmp_path, monk
     link.symlink_to(os.path.join("models", "real.npz"))
     assert main_without_training(monkeypatch, shared_mnist, link) == 0
     assert link.is_symlink() and os.readlink(link) == os.path.join("models", "real.npz")
-    assert f"model saved: {link} (a link to {target})\n" in capsys.readouterr().out
+    saved = [line for line in capsys.readouterr().out.splitlines() if "model saved" in line]
+    assert len(saved) == 1, saved
+    assert_mentions(saved[0], link, f"link to {target}")
     assert load_model(target, L05.Network).sizes == [784, *L05.HIDDEN, 10]
 
 

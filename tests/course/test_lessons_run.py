@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import helpers
-from helpers import (LESSON_ENV, finished, load_lesson, needs_symlinks, run_script, start_lesson,
-                     strict_warnings)
+from helpers import (LESSON_ENV, assert_mentions, finished, load_lesson, needs_symlinks, run_script,
+                     start_lesson, strict_warnings)
 
 # Lesson 05 trains on MNIST; its script runs are tested in its own test files.
 FIGURES = {
@@ -61,7 +61,7 @@ def test_help_and_bad_flags(lesson):
     for seed in ("abc", "-1", "1.5"):
         bad = run_script(lesson, "--seed", seed, "--no-plots")
         assert bad.returncode == 2, (seed, bad.stderr)
-        assert "--seed: must be a whole number, 0 or more" in bad.stderr, bad.stderr
+        assert_mentions(bad.stderr, "--seed", "whole number", "0 or more")
         assert "Traceback" not in bad.stderr
 
 
@@ -139,16 +139,17 @@ def unusable_folder_run(runs, lesson, kind):
 def test_an_unusable_figures_folder_gets_a_message_not_a_traceback(lesson,
                                                                    runs_into_unusable_folders):
     tmp, stderr = unusable_folder_run(runs_into_unusable_folders, lesson, "file")
-    assert stderr == (f"error: {tmp / 'afile'} is a file, not a folder; choose another folder "
-                      "with --figures-dir, or skip the figures with --no-plots")
+    assert stderr.startswith("error: ") and "\n" not in stderr, stderr
+    assert_mentions(stderr, f"{tmp / 'afile'} is a file", "--figures-dir", "--no-plots")
 
 
 @needs_symlinks
 @pytest.mark.parametrize("lesson", FIGURES)
 def test_a_figures_dir_that_is_a_link_to_nowhere_gets_one_line(lesson, runs_into_unusable_folders):
     tmp, stderr = unusable_folder_run(runs_into_unusable_folders, lesson, "link")
-    assert stderr == (f"error: {tmp / 'figures'} is a symbolic link that leads nowhere; choose "
-                      "another folder with --figures-dir, or skip the figures with --no-plots")
+    assert stderr.startswith("error: ") and "\n" not in stderr, stderr
+    assert_mentions(stderr, f"{tmp / 'figures'} is a symbolic link", "nowhere", "--figures-dir",
+                    "--no-plots")
     assert not (tmp / "nowhere").exists(), "nothing may be made where the link leads"
 
 
@@ -157,8 +158,8 @@ def test_an_unknown_mplbackend_is_one_line_naming_it(lesson, tmp_path):
     result = run_script(lesson, "--figures-dir", tmp_path, env={"MPLBACKEND": "nonsense"})
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
-    assert result.stderr.startswith("error: MPLBACKEND=nonsense is not a backend matplotlib knows; "
-                                    "unset it"), result.stderr
+    assert result.stderr.startswith("error: MPLBACKEND=nonsense "), result.stderr
+    assert_mentions(result.stderr, "backend", "unset it")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -187,5 +188,5 @@ def test_an_output_that_cannot_be_written_is_one_line_and_exit_status_1():
                                 stderr=subprocess.PIPE, env=LESSON_ENV, text=True, timeout=120)
     returncode, stderr = finished(result.returncode, result.stderr)
     assert returncode == 1 and stderr.count("\n") == 1, stderr
-    assert stderr.startswith("error: cannot write the output: "), stderr
-    assert stderr.endswith("; write it somewhere else (another file, or the terminal)\n"), stderr
+    assert stderr.startswith("error: "), stderr
+    assert_mentions(stderr, "cannot write the output", "No space left", "somewhere else")

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import mnist_server
-from helpers import needs_symlinks
+from helpers import assert_mentions, needs_symlinks
 from mnist_server import (NAMES, MirrorServer, digest_table, idx_bytes, listing,
                           refused_url, tiny_mnist)
 from support import download
@@ -368,10 +368,8 @@ def test_a_data_folder_that_can_be_listed_but_not_searched(tmp_path, deny_access
     for attempt in (lambda: load_mnist(tmp_path, digests=DIGESTS), lambda: prepare(tmp_path)):
         with pytest.raises(MnistError) as caught:
             attempt()
-        assert str(caught.value) == (
-            f"cannot read the data folder {tmp_path} (its names can be listed, but nothing in it "
-            f"opened): Permission denied; give yourself access to it (chmod u+rwx {tmp_path}) or "
-            "choose another folder with --data-dir")
+        assert_mentions(str(caught.value), f"data folder {tmp_path}", "Permission denied",
+                        f"chmod u+rwx {tmp_path}", "--data-dir")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="chmod 644 means nothing on Windows")
@@ -383,10 +381,8 @@ def test_a_data_folder_inside_one_that_cannot_be_searched(tmp_path, deny_access)
     for where in (data_dir, data_dir / "mnist"):          # there already, or still to make
         with MirrorServer(FILES) as server, pytest.raises(MnistError) as caught:
             prepare(where, server)
-        assert str(caught.value) == (
-            f"cannot reach the data folder {where}: {tmp_path} cannot be searched (Permission "
-            f"denied); give yourself access to it (chmod u+x {tmp_path}) or choose another "
-            "folder with --data-dir")
+        assert_mentions(str(caught.value), f"data folder {where}", f"{tmp_path} cannot be searched",
+                        "Permission denied", f"chmod u+x {tmp_path}", "--data-dir")
         assert server.requests == []
 
 
@@ -397,9 +393,8 @@ def test_a_new_data_folder_under_a_read_only_folder(tmp_path, deny_access):
     deny_access(read_only, 0o555)
     with MirrorServer(FILES) as server, pytest.raises(MnistError) as caught:
         prepare(read_only / "data", server)
-    assert str(caught.value) == (
-        f"cannot create the data folder {read_only / 'data'}: {read_only} is not writable "
-        "(Permission denied); choose a folder you can write in with --data-dir")
+    assert_mentions(str(caught.value), f"data folder {read_only / 'data'}",
+                    f"{read_only} is not writable", "Permission denied", "--data-dir")
     assert server.requests == [] and listing(read_only) == []
 
 
@@ -411,9 +406,8 @@ def test_a_data_folder_name_too_long_for_the_file_system(tmp_path):
         with pytest.raises(MnistError) as caught:
             attempt()
         message = str(caught.value)
-        assert message.startswith(f"--data-dir {data_dir}: a name in it is 300 bytes long, and "
-                                  "the file system allows ")
-        assert message.endswith("; choose a shorter name") and "chmod" not in message
+        assert message.startswith(f"--data-dir {data_dir}: ") and "chmod" not in message, message
+        assert_mentions(message, "300 bytes", "shorter name")
     assert listing(tmp_path) == []
 
 
@@ -423,11 +417,11 @@ def test_a_folder_where_a_data_file_belongs(tmp_path):
     folder = tmp_path / "train-labels-idx1-ubyte.gz"
     folder.unlink()
     folder.mkdir()
-    with pytest.raises(MnistError, match=f"{re.escape(str(folder))}: it is a folder, not a file"):
+    with pytest.raises(MnistError, match=f"{re.escape(str(folder))}: .*folder"):
         load_mnist(tmp_path, digests=DIGESTS)
     with MirrorServer(FILES) as server, pytest.raises(MnistError) as caught:
         prepare(tmp_path, server)
-    assert f"{folder} is a folder where the file belongs; move or remove it" in str(caught.value)
+    assert_mentions(str(caught.value), f"{folder} is a folder", "move or remove it", "--data-dir")
     assert server.requests == [] and folder.is_dir() and listing(folder) == []
     assert len(listing(tmp_path)) == 4                              # nothing added, nothing removed
 
@@ -515,8 +509,9 @@ def test_an_invalid_gz_beside_a_valid_unpacked_copy_is_removed_once(tmp_path):
         again, second = prepare(tmp_path, server)
     assert_is_tiny_mnist(data) and assert_is_tiny_mnist(again)
     assert server.requests == []
-    assert f"{tmp_path / (labels + '.gz')} is not valid" in first and "replaced" not in first
-    assert f"removed it; the valid {tmp_path / labels} is used" in first
+    assert "replaced" not in first, first
+    assert_mentions(first, f"{tmp_path / (labels + '.gz')} is not valid", "removed",
+                    f"{tmp_path / labels} is used")
     assert second == "" and (tmp_path / labels).exists()
     assert not (tmp_path / (labels + ".gz")).exists()
 
@@ -538,9 +533,10 @@ def test_an_https_mirror_that_speaks_plain_http_is_explained(tmp_path):
         https = plain.url.replace("http://", "https://")
         download_missing_and_load(tmp_path, [https], digests=DIGESTS, timeout=2,
                                   stream=io.StringIO())
-    assert (f"{https}train-images-idx3-ubyte.gz: the server does not speak HTTPS there (its "
-            "answer to the TLS greeting was not TLS); if it is a plain-HTTP server, give the URL "
-            "with http:// instead\n") in str(caught.value)
+    line = [line for line in str(caught.value).splitlines()
+            if line.startswith(f"  {https}train-images-idx3-ubyte.gz: ")]
+    assert len(line) == 1, str(caught.value)
+    assert_mentions(line[0], "HTTPS", "TLS", "http://")
     assert "SSL" not in str(caught.value) and listing(tmp_path) == []
 
 
@@ -549,10 +545,8 @@ def test_a_file_mirror_with_a_host_is_refused_with_the_url_meant(tmp_path, monke
     monkeypatch.chdir(tmp_path)
     with pytest.raises(MnistError) as caught:
         choose_mirrors(["file://relative/dir"], {})
-    assert str(caught.value) == (
-        "mirror 'file://relative/dir' names a host, 'relative', not a folder: a file:// URL "
-        "takes the folder's absolute path, three slashes in all; for the folder relative/dir "
-        f"here, give {(tmp_path / 'relative' / 'dir').as_uri()}/")
+    assert_mentions(str(caught.value), "'file://relative/dir'", "'relative'", "absolute path",
+                    f"give {(tmp_path / 'relative' / 'dir').as_uri()}/")
     for fine in ("file:///srv/mnist", "file://localhost/srv/mnist", "FILE:///srv/mnist/"):
         assert choose_mirrors([fine], {}) == [fine.rstrip("/") + "/"]
 

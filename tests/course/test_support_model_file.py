@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import support.model_file
-from helpers import REPO, load_lesson
+from helpers import REPO, assert_mentions, load_lesson
 from support.model_file import ModelFileError, cannot_save_message, load_model, save_model
 
 LESSON_04B = "04b_backprop_network.py"
@@ -34,15 +34,13 @@ def test_saving_never_touches_another_runs_temporary_file(tmp_path):
     assert load_model(path, Network).sizes == [4, 3, 2]
 
 
-@pytest.mark.parametrize("code, advice", [
-    (errno.ENOSPC, "free some space there, or choose another file with --model"),
-    (errno.EACCES, "choose another file with --model"),
-    (errno.EROFS, "choose another file with --model"),
-])
-def test_a_failed_save_advises_freeing_space_only_when_space_ran_out(tmp_path, code, advice):
+@pytest.mark.parametrize("code, space", [(errno.ENOSPC, True), (errno.EACCES, False),
+                                         (errno.EROFS, False)])
+def test_a_failed_save_advises_freeing_space_only_when_space_ran_out(tmp_path, code, space):
     path = tmp_path / "model.npz"
     message = cannot_save_message(path, OSError(code, os.strerror(code)))
-    assert message == f"cannot save the model to {path}: {os.strerror(code)}; {advice}", message
+    assert_mentions(message, path, os.strerror(code), "another file with --model")
+    assert ("free some space" in message) == space, message
 
 
 SAVE_MANY = """
@@ -285,9 +283,8 @@ def test_weights_so_large_that_z_would_overflow_are_refused(tmp_path):
     path = save_model(tmp_path / "huge.npz", net)
     with pytest.raises(ModelFileError) as caught:
         load_model(path, Network)
-    assert str(caught.value).startswith(f"{path} holds a network that cannot be used: layer 1's "
-                                        "weights are so large that its z can reach 7.8e+40, and "
-                                        "its outputs would overflow; delete it and train again")
+    assert str(caught.value).startswith(f"{path} "), str(caught.value)
+    assert_mentions(str(caught.value), "layer 1", "7.8e+40", "overflow", "train again")
     net.weights[0][:] = 1e-3                          # large weights that fit are no problem
     net.weights[1][:] = -50
     assert load_model(save_model(path, net), Network).weights[1][0, 0] == -50

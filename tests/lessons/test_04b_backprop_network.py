@@ -7,8 +7,8 @@ import pytest
 
 from gradcheck import (backprop_is_correct, check_backprop, gradient_is_correct, planted,
                        random_problem)
-from helpers import load_lesson, refusal, run_script
-from support.verdicts import print_loss_jumps, print_single_neuron_verdict, why_training_failed
+from helpers import assert_mentions, load_lesson, refusal
+from support.verdicts import print_single_neuron_verdict
 
 L04B = load_lesson("04b_backprop_network.py")
 
@@ -52,9 +52,9 @@ def test_a_gradient_of_the_wrong_shape_is_named_with_both_shapes():
         grad_weights, grad_biases = net.backward(X, Y)
         return [grad_weights[0], grad_weights[1].T, grad_weights[2]], grad_biases
 
-    expected = r"W2 \(layer 2 weights\): the gradient has shape \(3, 5\), expected \(5, 3\)"
-    with pytest.raises(pytest.fail.Exception, match=expected):
+    with pytest.raises(pytest.fail.Exception) as failure:
         check_backprop(L04B, net, X, Y, backward_transposed)
+    assert_mentions(str(failure.value), "W2 (layer 2 weights)", "(3, 5)", "expected (5, 3)")
 
 
 def test_the_checker_catches_a_wrong_backward():
@@ -148,33 +148,11 @@ def test_the_printed_verdict_comes_from_the_measured_error(capsys, monkeypatch):
     monkeypatch.setattr(L04B.Network, "backward_from", one_percent_off)
     L04B.print_gradient_check(seed=0)
     out = capsys.readouterr().out
-    found_wrong = ("backward() is wrong" in out and "gives the true gradient" not in out
-                   and "W1 (3, 5)   largest relative error 9.9e-03" in out)    # 0.01 / 1.01
+    found_wrong = "backward() is wrong" in out and "gives the true gradient" not in out
     assert found_wrong, f"with W1's gradient 1% off the check should say so, W1 alone:\n{out}"
-
-
-def test_an_absurd_learning_rate_is_reported_not_passed_over():
-    result = run_script("04b_backprop_network.py", "--lr", "1e300", "--no-plots")
-    lines = result.stderr.splitlines()
-    reported = (result.returncode == 1 and len(lines) == 2 and "1e+300 is too large" in
-                result.stderr and all(line.startswith("error: Network(") for line in lines))
-    assert reported, (f"at lr 1e300 both networks should fail, each with one line 'error: "
-                      f"Network(...' saying 1e+300 is too large, and status 1; got status "
-                      f"{result.returncode}, stderr:\n{result.stderr}")
-
-
-def test_the_loss_jumps_are_counted_from_the_losses(capsys):
-    print_loss_jumps(np.array([1.0, 0.5, 0.8, 0.4, 0.3, 0.6]))
-    said = capsys.readouterr().out.strip()
-    assert said == ("the loss went up 2 times in 6 steps; the largest jump, at step 5, from "
-                    "0.3000 to 0.6000"), f"losses 1, .5, .8, .4, .3, .6: it says {said!r}"
-    print_loss_jumps(np.array([1.0, 0.5, 0.8]))
-    said = capsys.readouterr().out.strip()
-    assert said.startswith("the loss went up 1 time in 3 steps;"), f"losses 1, .5, .8: {said!r}"
-    print_loss_jumps(np.array([1.0, 0.5, 0.4]))
-    said = capsys.readouterr().out.strip()
-    assert said == "the loss went down at every one of the 3 steps", \
-        f"losses 1, .5, .4: it says {said!r}"
+    w1 = [line for line in out.splitlines() if "W1 (3, 5)" in line]
+    assert len(w1) == 1, out
+    assert_mentions(w1[0], "9.9e-03")                                       # 0.01 / 1.01
 
 
 def test_the_walk_through_one_sample_is_backward_entry_by_entry(capsys, monkeypatch):
@@ -216,52 +194,7 @@ def test_one_neurons_xor_verdict_follows_its_loss(capsys):
     assert close, f"the least loss of one neuron on XOR came out {best!r}, expected 0.25"
     print_single_neuron_verdict(0.2500, best, 10.0)
     at_best = capsys.readouterr().out
-    right = "the least one neuron can reach" in at_best and "straight" in at_best
-    assert right, f"loss 0.25 is the least one neuron can reach on XOR; the verdict:\n{at_best}"
+    assert_mentions(at_best, "0.2500", "the least", "straight")
     print_single_neuron_verdict(0.3420, best, 40.0)
     above = capsys.readouterr().out
-    right = "more than the 0.2500 one neuron can reach" in above and "lr 40" in above
-    assert right, f"loss 0.342 at lr 40 is more than one neuron reaches; the verdict says:\n{above}"
-
-
-def test_xor_right_on_three_of_four_is_no_better_than_a_straight_line():
-    """Saturated with one point wrong: what one straight line already gets, steps too large."""
-    why = why_training_failed(xor_network_computing_or(40.0), L04B.XOR_X, L04B.XOR_Y[:, 0],
-                              40.0, 0.75, "a straight line (3 of 4)", L04B.LR)
-    assert why is not None and why.startswith(
-        "Network([2, 3, 1]) gets 75.0% of its training points right, no better than a straight "
-        "line (3 of 4): 100% of its outputs sit within 0.01"), why
-    assert "The learning rate 40 is too large; try --lr 10" in why, why
-
-
-def test_a_network_that_fails_unsaturated_is_told_by_its_learning_rate():
-    """Not saturated and wrong: a small rate is too small; a rate not below LR gets no 'larger'."""
-    net = xor_network_computing_or(4.0)
-    small = why_training_failed(net, L04B.XOR_X, L04B.XOR_Y[:, 0], 1.0, 0.75, "a line", L04B.LR)
-    assert "the learning rate 1 is too small" in small and "--lr 10" in small, small
-    large = why_training_failed(net, L04B.XOR_X, L04B.XOR_Y[:, 0], 40.0, 0.75, "a line", L04B.LR)
-    assert "if the gradient check above reports a mistake" in large, large
-    assert "larger" not in large and "--lr 20" in large, large
-
-
-def test_a_network_saturated_at_a_modest_rate_is_not_told_its_rate_is_too_large():
-    """Saturated at lr 3, below the default 10: not the step size (a wrong gradient can do it)."""
-    why = why_training_failed(xor_network_computing_or(40.0), L04B.XOR_X, L04B.XOR_Y[:, 0],
-                              3.0, 0.75, "a straight line (3 of 4)", L04B.LR)
-    assert "100% of its outputs sit within 0.01" in why, why
-    assert "too large" not in why and "--lr 10" not in why, why
-    assert "if the gradient check above reports a mistake" in why and "--lr 1.5" in why, why
-
-
-def xor_network_computing_or(scale):
-    """Network([2, 3, 1]) whose first hidden neuron and output compute OR, σ(scale (x1 + x2 - ½))
-    then σ(scale (h - ½)): right on 3 of XOR's 4 points, wrong on (1, 1); saturated for a large
-    scale (outputs within 0.01 of 0 or 1), on the sloped middle of σ for a small one. The run at
-    --lr 40 ends like this on some CPUs and solves XOR on others: the rounding decides there."""
-    net = L04B.Network([2, 3, 1])
-    net.weights[0][:] = 0.0
-    net.weights[0][:, 0] = scale
-    net.biases[0][:] = [-scale / 2, 0.0, 0.0]
-    net.weights[1][:] = [[scale], [0.0], [0.0]]
-    net.biases[1][:] = [-scale / 2]
-    return net
+    assert_mentions(above, "0.3420", "more than", "0.2500", "lr 40")
