@@ -40,7 +40,8 @@ What is new since 04a
     lesson 02's; the sigmoid comes from 01, the loss from 03, and the single neuron's gradient
     descent and the numerical gradient check from 04a. The figures of the loss and of the decision
     boundary are drawn by support/plane_figures.py; support/verdicts.py words how each training
-    run ended.
+    run ended; support/learner_checks.py says what a backward_from returned when it is not two
+    lists of gradients, or which arrays met in a product NumPy refused.
 
 What it leaves out
     Real data and mini-batches: lesson 05 trains on 50,000 handwritten digits and validates on
@@ -67,7 +68,8 @@ import numpy as np
 from support.arguments import make_parser, positive_float, user_path
 from support.figures import open_pyplot, save_figures
 from support.lessons import from_lesson
-from support.lifecycle import run
+from support.learner_checks import check_backward_from, checked_gradients
+from support.lifecycle import one_line_errors, run
 from support.plane_figures import plot_decision_boundary, plot_losses
 from support.points_file import PointsFileError, read_points
 from support.verdicts import print_loss_jumps, print_single_neuron_verdict, why_training_failed
@@ -245,7 +247,8 @@ def gradient_step(net, X, Y, lr):
     """
     activations = net.forward_all(X)
     output = activations[-1]
-    grad_weights, grad_biases = net.backward_from(activations, Y)
+    # checked_gradients: backward_from's two lists, or one ValueError saying what came back instead
+    grad_weights, grad_biases = checked_gradients(net.backward_from(activations, Y), net)
     rates = lr if isinstance(lr, (list, tuple)) else [lr] * len(net.weights)   # one per layer
     for W, b, grad_W, grad_b, rate in zip(net.weights, net.biases, grad_weights, grad_biases,
                                           rates):
@@ -404,6 +407,7 @@ def train_and_print_points(path, X, labels, seed, lr, steps):
     return net, losses, standardise
 
 
+@one_line_errors    # a backward_from that NumPy stops or that returns the wrong things: one line
 def main(argv=None):
     parser = make_parser(__doc__, __file__)
     parser.add_argument("--lr", type=positive_float, default=LR,
@@ -412,6 +416,7 @@ def main(argv=None):
                         help="train on your own 2-D points instead of XOR and the moons: a CSV "
                              "file of x1,x2,label rows, each label 0 or 1")
     args = parser.parse_args(argv)
+    check_backward_from(Network([3, 5, 4, 2], seed=args.seed), np.random.default_rng(args.seed))
     if args.data is not None:
         return run_on_points(args)
     print_walk(args.seed)

@@ -15,9 +15,9 @@ so the caller can try the next mirror; a folder we cannot write to is one Cannot
 import errno
 import http.client
 import os
+import secrets
 import socket
 import ssl
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -56,7 +56,7 @@ def download_file_verified(url, name, folder, verify, max_bytes, timeout, stream
     returned).
     """
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+        fd, tmp = create_part_file(folder, name)
     except OSError as error:
         raise CannotWrite(cannot_write(folder, error)) from None
     try:
@@ -71,7 +71,6 @@ def download_file_verified(url, name, folder, verify, max_bytes, timeout, stream
             raise MirrorFailed(f"wrong content: {fault}") from None
         final = Path(folder) / (name + ".gz" if is_gzipped(tmp) else name)
         try:
-            os.chmod(tmp, 0o644)              # mkstemp makes it private; a data file needn't be
             os.replace(tmp, final)
         except OSError as error:
             raise CannotWrite(f"cannot put the download in place as {final}: "
@@ -80,6 +79,21 @@ def download_file_verified(url, name, folder, verify, max_bytes, timeout, stream
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def create_part_file(folder, name):
+    """(file descriptor, path) of a new temporary file .NAME.xxxxxxxx.part in folder, open for
+    writing. It is created with the mode any new file of the user gets (0o666 less the umask:
+    0644 under the usual umask 022), which the final file keeps: tempfile.mkstemp would make it
+    0600, readable by its owner alone. O_EXCL makes the name ours alone; another run's file of
+    the same name makes us draw another."""
+    while True:
+        path = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                           | getattr(os, "O_BINARY", 0), 0o666), path
+        except FileExistsError:
+            continue
 
 
 def cannot_write(folder, error):

@@ -7,9 +7,11 @@ figure that cannot be saved stops the lesson with one message naming the file, t
 flag that fixes it (exit status 1).
 """
 import os
+import secrets
 import sys
 from pathlib import Path
 
+from support.download import space_advice
 from support.preflight import figures_dir_problem
 
 # matplotlib's backends that draw only to files: with one of them no window can ever open.
@@ -79,12 +81,41 @@ def save_figures(plt, figures, figures_dir, show):
     for filename, fig in figures.items():
         path = Path(figures_dir) / filename
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fig.savefig(path, dpi=100, bbox_inches="tight")
+            save_whole(fig, path)
         except OSError as error:
-            sys.exit(f"error: cannot save {path}: {error.strerror or error}; choose another "
-                     "folder with --figures-dir, or skip the figures with --no-plots")
+            sys.exit(f"error: cannot save {path}: {error.strerror or error}; "
+                     f"{space_advice(error)}choose another folder with --figures-dir, or skip "
+                     "the figures with --no-plots")
         print(f"figure saved: {path}")
     if show and can_open_windows(plt):
         plt.show()
     plt.close("all")
+
+
+def save_whole(fig, path):
+    """Save fig as a PNG at path, whole or not at all.
+
+    It is drawn into a temporary file of its own beside path and renamed when complete, so a full
+    disk, or Ctrl-C, never leaves a truncated PNG under the figure's name, and the figure of an
+    earlier run stays as it was until the new one is whole. open(..., "xb") makes the file with the
+    mode any new file gets (the umask), and never reuses another run's temporary file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = None
+    try:
+        while tmp is None:
+            # A short name of its own: whatever figure name fits, this one fits beside it
+            tmp = path.with_name(f".saving-{secrets.token_hex(4)}.png.part")
+            try:
+                f = open(tmp, "xb")
+            except FileExistsError:
+                tmp = None
+        with f:                            # closing writes what is buffered: it can fail too
+            fig.savefig(f, format="png", dpi=100, bbox_inches="tight")
+        os.replace(tmp, path)
+    finally:
+        if tmp is not None:
+            try:
+                tmp.unlink()
+            except OSError:                # renamed (the figure is in place), or never made
+                pass

@@ -1,16 +1,21 @@
 """Reading a picture file as grey levels.
 
 read_image(path) returns float32 (H, W) in [0, 1], 0 = black, 1 = white, from a PNG (8- or 16-bit,
-grey or colour, with or without transparency), a JPEG, or anything else matplotlib can open. It
-trusts the file's bytes, not its name: a JPEG saved as .png is read as the JPEG it is.
+grey or colour, with or without transparency), a JPEG, or anything else matplotlib can open; the
+path "-" reads standard input. It trusts the file's bytes, not its name: a JPEG saved as .png is
+read as the JPEG it is.
 
-What it promises: a file that cannot be used (missing, a folder, empty, not a picture, truncated,
-larger than MAX_PIXELS) is one ImageError whose message names the problem and the fix, and a huge
-PNG is refused from its header, before it is decoded into memory.
+What it promises: a file that cannot be used (missing, a folder, a device, a named pipe nothing
+writes to, empty, not a picture, truncated, larger than MAX_PIXELS) is one ImageError whose
+message names the problem and the fix, and a huge PNG is refused from its header, before it is
+decoded into memory. Nothing waits for ever on a pipe that nothing writes to.
 """
 import errno
 import io
+import os
+import stat
 import struct
+import sys
 import warnings
 from pathlib import Path
 
@@ -20,6 +25,8 @@ from support.figures import import_matplotlib
 
 MAX_PIXELS = 16_000_000  # about 4000 x 4000: a 12-megapixel phone photo fits
 MAX_FILE_BYTES = 100_000_000   # far more than any such photo takes, even unpacked
+STANDARD_INPUT = "-"           # the name that reads the picture from standard input
+NO_WAIT = getattr(os, "O_NONBLOCK", 0)   # opening a pipe: do not wait for a writer (not Windows)
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)   # how bright the eye finds R, G and B
 
 
@@ -62,23 +69,10 @@ def decode_image(path):
     """
     import_matplotlib()          # a backend matplotlib does not know stops here with one line
     import matplotlib.image
-    path = Path(path)
-    try:
-        if path.is_dir():
-            raise ImageError("this is a folder, not an image file; name the image files inside it")
-        if not path.exists():
-            raise ImageError("no such file; check the path")
-        with open(path, "rb") as f:           # a pipe (bash's <(...)) or a device reads too
-            data = f.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        if error.errno == errno.ENAMETOOLONG:
-            raise ImageError("the file name is longer than the file system allows; check the "
-                             "path") from None
-        raise ImageError(f"cannot read it ({error.strerror or error}); check its permissions"
-                         ) from None
+    data = read_standard_input() if str(path) == STANDARD_INPUT else read_file(Path(path))
     if len(data) > MAX_FILE_BYTES:
         raise ImageError(f"it holds more than {MAX_FILE_BYTES // 10**6} MB (or never ends, like "
-                         "/dev/zero): too much for a picture of one digit; save a smaller picture")
+                         "<(yes)): too much for a picture of one digit; save a smaller picture")
     if not data:
         raise ImageError("the file is empty; save the picture again")
     head = data[:24]
@@ -104,6 +98,96 @@ def decode_image(path):
                              "damaged; save or copy it again") from None
         raise ImageError("not an image (it starts like no PNG, JPEG, GIF, BMP or TIFF file); "
                          "save it as PNG or JPEG") from None
+
+
+def read_file(path):
+    """The first MAX_FILE_BYTES + 1 bytes of a picture file, or of a pipe something writes to
+    (bash's <(...)); anything else (a folder, a device, a pipe nothing writes to) is an ImageError.
+
+    The file is opened without waiting (O_NONBLOCK): opening a named pipe that nothing writes to
+    would otherwise wait for a writer, for ever. What was opened is then judged by its own fstat,
+    so a file swapped for something else in between is judged as what was opened.
+    """
+    try:
+        if path.is_dir():
+            raise ImageError("this is a folder, not an image file; name the image files inside it")
+        if not path.exists():
+            raise ImageError("no such file; check the path")
+        kind = file_kind(os.stat(path).st_mode)
+        if kind:                  # a socket cannot even be opened: say what it is first
+            raise not_a_file_error(kind)
+        with open(path, "rb", buffering=0, opener=open_without_waiting) as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if file_kind(mode):
+                raise not_a_file_error(file_kind(mode))
+            data = bytes_in_pipe(f.fileno()) if stat.S_ISFIFO(mode) else b""
+            if NO_WAIT:
+                os.set_blocking(f.fileno(), True)   # from here on, wait for the writer's bytes
+            return data + read_at_most(f, MAX_FILE_BYTES + 1 - len(data))
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise ImageError("the file name is longer than the file system allows; check the "
+                             "path") from None
+        raise ImageError(f"cannot read it ({error.strerror or error}); check its permissions"
+                         ) from None
+
+
+def open_without_waiting(path, flags):
+    """os.open for open()'s opener: O_NONBLOCK added, where the system has it."""
+    return os.open(path, flags | NO_WAIT)
+
+
+def bytes_in_pipe(fd):
+    """What a pipe opened without waiting holds already: b"" when a writer is there but has
+    written nothing yet, an ImageError when nothing writes to it (nothing ever will)."""
+    try:
+        data = os.read(fd, 1 << 16)
+    except BlockingIOError:                        # a writer, and no bytes yet
+        return b""
+    if not data:
+        raise ImageError("this is a named pipe (FIFO) that nothing writes to; give an image "
+                         "file, or - and pipe the picture into standard input")
+    return data
+
+
+def read_at_most(f, n):
+    """Up to n bytes of the binary file f: fewer only at its end."""
+    chunks = []
+    while n > 0:
+        chunk = f.read(min(n, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def file_kind(mode):
+    """What a file of this st_mode is when it is neither a regular file nor a pipe ("a character
+    device", say), or None for those two, which hold a picture's bytes."""
+    if stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
+        return None
+    kinds = [(stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")]
+    return next((kind for test, kind in kinds if test(mode)), "a special file")
+
+
+def not_a_file_error(kind):
+    """The ImageError for what is neither a file nor a pipe: a device, a socket."""
+    return ImageError(f"this is {kind}, not an image file; give a picture file, or - and pipe the "
+                      "picture into standard input")
+
+
+def read_standard_input():
+    """The first MAX_FILE_BYTES + 1 bytes of standard input, for --predict -."""
+    stdin = sys.stdin
+    if stdin is None:
+        raise ImageError("standard input is closed; pipe a picture into it (--predict - < "
+                         "digit.png), or name the image file")
+    if stdin.isatty():
+        raise ImageError("standard input is a terminal, not a picture; pipe one into it "
+                         "(--predict - < digit.png), or name the image file")
+    return read_at_most(stdin.buffer, MAX_FILE_BYTES + 1)
 
 
 def too_large_error(what):

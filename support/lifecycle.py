@@ -23,7 +23,10 @@ def run(main):
     When the reader of the output goes away (`| head -1`, a pager closed early), the lesson stops
     printing quietly and finishes its work; when the output cannot be written at all (a full
     disk), it says so in one line on stderr and stops with exit status 1.
+    A lesson started with its output closed (`>&-`) runs quietly, as if it printed to the null
+    device.
     """
+    open_closed_outputs()
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     sys.stdout = QuietWhenReaderLeaves(sys.stdout)
@@ -45,6 +48,17 @@ def run(main):
 
 
 stopped = False      # whether Ctrl-C, SIGTERM or SIGHUP has stopped the run (stopping)
+
+
+def open_closed_outputs():
+    """Point sys.stdout and sys.stderr at the null device where they are None: Python leaves them
+    None when their file descriptor was closed at start (`>&-`, `2>&-`), and every print would
+    then fail. The null device takes the lowest free descriptor, normally the closed one, so a
+    file the lesson opens later never gets descriptor 1 or 2 and what is printed never lands in
+    it."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
 
 
 def interrupt_once(signum, frame):

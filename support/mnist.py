@@ -65,7 +65,7 @@ def download_missing_and_load(data_dir, mirrors=None, digests=MNIST_DIGESTS, tim
     needs none. Progress goes to `stream` (default: stdout).
     """
     stream = sys.stdout if stream is None else stream
-    data_dir = Path(data_dir)
+    data_dir = Path(data_dir).expanduser()
     problem = folder_problem(data_dir)
     if problem:
         raise MnistError(problem)
@@ -134,7 +134,12 @@ def choose_mirrors(cli_mirrors=None, environ=None):
             raise MnistError(f"mirror {url!r} is not a URL; give a base URL such as "
                              f"{DEFAULT_MIRRORS[0]} (a local folder works as "
                              "file:///path/to/folder/)")
-        parts = urllib.parse.urlsplit(url)
+        try:
+            parts = urllib.parse.urlsplit(url)
+        except ValueError as error:               # "Invalid IPv6 URL": a [ without its ]
+            raise MnistError(f"mirror {url!r} is not a valid URL ({error}); give a base URL "
+                             f"such as {DEFAULT_MIRRORS[0]} (an IPv6 address goes in brackets: "
+                             "http://[::1]:8000/)") from None
         # In file://relative/dir the word after the two slashes is a host, as in http://, and
         # urllib silently drops it ("/dir"). We refuse it rather than read it as a folder: every
         # other tool reads it as a host, and file://localhost/dir already means /dir.
@@ -152,9 +157,10 @@ def load_mnist(data_dir, digests=MNIST_DIGESTS):
     ((x_train, y_train), (x_test, y_test)).
 
     Every file is checked by its SHA-256 as it is read (one pass per file). Raises MnistError
-    naming what is missing or invalid.
+    naming what is missing or invalid. A leading ~ is the home folder, as in a shell.
     """
-    problem = folder_problem(Path(data_dir))
+    data_dir = Path(data_dir).expanduser()
+    problem = folder_problem(data_dir)
     if problem:
         raise MnistError(problem)
     found, problems = {}, []

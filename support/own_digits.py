@@ -22,9 +22,9 @@ import numpy as np
 from support.draw_pad import DrawPad
 from support.figures import open_pyplot, pyplot_for_windows, save_figures
 from support.images import ImageError, read_image
-from support.mnist import IMAGE_SHAPE, N_CLASSES
+from support.mnist import IMAGE_SHAPE, N_CLASSES, nearest_reachable
 from support.model_file import ModelFileError
-from support.preflight import writable_folder_problem
+from support.preflight import name_too_long, writable_folder_problem
 from support.prepare_digit import preprocess_digit
 
 MNIST_INK = (0.019, 0.398)   # the share of pixels above half ink, from the least inked of MNIST's
@@ -47,10 +47,18 @@ def read_own_digits(args, load_network, to_inputs):
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
+    problem = model_name_problem(args.model)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     try:
         net = load_network(args.model)
     except ModelFileError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:       # the system refused even to look (a folder we cannot search)
+        print(f"error: --model {args.model}: {error.strerror or error}; give another file with "
+              "--model", file=sys.stderr)
         return 1
     if net.sizes[0] != math.prod(IMAGE_SHAPE) or net.sizes[-1] != N_CLASSES:
         print(f"error: {args.model} holds a network of sizes {net.sizes}, which does not read "
@@ -73,6 +81,14 @@ def read_own_digits(args, load_network, to_inputs):
         plt.show()     # waits until the window is closed; until then `pad` must live, because
         del pad        # matplotlib keeps only weak references to its event handlers
     return status
+
+
+def model_name_problem(model):
+    """What is wrong with --model's name before it is opened (a part longer than the file system
+    allows, which the system reports only as "File name too long"), as training checks it; or
+    None."""
+    too_long = name_too_long(model, nearest_reachable(Path(model).parent))
+    return too_long and f"--model {model}: {too_long}; choose a shorter name"
 
 
 def digit_reader(net, to_inputs):

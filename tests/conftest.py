@@ -4,13 +4,20 @@ above this folder) does. Plain helpers live in tests/helpers.py.
     python -m pytest tests/lessons/test_04b_backprop_network.py --lessons-dir exercises
 
 runs one lesson's tests against the lesson files in another folder, e.g. a learner's exercises. A
-function still to write fails each test that reaches it with one line, its TODO, not a traceback.
+function still to write fails each test that reaches it with one line, its TODO, not a traceback;
+a function that never returns (an endless loop) fails it after TIME_LIMIT seconds, naming the
+function, instead of holding up the run for ever.
 """
 import builtins
+import contextvars
 import errno
+import functools
 import io
 import os
 import pathlib
+import sys
+import threading
+import traceback
 from pathlib import Path
 
 import pytest
@@ -34,10 +41,119 @@ def pytest_configure(config):
         raise pytest.UsageError(f"--lessons-dir {folder}: no lesson files (0*.py) there; give the "
                                 "folder holding them, e.g. --lessons-dir exercises")
     helpers.LESSONS_DIR = folder
+    config.stash[TIME_LIMIT] = time_limit(os.environ.get(TIME_LIMIT_VARIABLE))
+
+
+TIME_LIMIT = pytest.StashKey()        # seconds a lesson test may take against --lessons-dir
+TIME_LIMIT_VARIABLE = "LESSON_TEST_TIME_LIMIT"
+DEFAULT_TIME_LIMIT = 60               # the slowest lesson test takes a few seconds
+
+
+def time_limit(setting):
+    """The time limit in seconds from the environment variable's text (None: the default)."""
+    try:
+        limit = DEFAULT_TIME_LIMIT if setting is None else float(setting)
+    except ValueError:
+        limit = None
+    if limit is None or not 0 < limit < 1e6:
+        raise pytest.UsageError(f"{TIME_LIMIT_VARIABLE}={setting}: give the seconds a lesson test "
+                                f"may take, e.g. {TIME_LIMIT_VARIABLE}={DEFAULT_TIME_LIMIT}")
+    return limit
 
 
 def pytest_report_header(config):
-    return f"lessons from: {helpers.LESSONS_DIR}"
+    limit = config.stash.get(TIME_LIMIT, None)
+    return f"lessons from: {helpers.LESSONS_DIR}" + (
+        f" (each lesson test stopped after {limit:g} s)" if limit else "")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Against --lessons-dir, each lesson test (tests/lessons/) runs with a time limit: a learner's
+    function that never returns fails the test with one line naming it, and the run goes on."""
+    limit = pyfuncitem.config.stash.get(TIME_LIMIT, None)
+    if limit is None or LESSON_TESTS not in pyfuncitem.path.parents:
+        yield
+        return
+    test = pyfuncitem.obj
+    pyfuncitem.obj = within_time_limit(test, limit)
+    try:
+        yield
+    finally:
+        pyfuncitem.obj = test
+
+
+LESSON_TESTS = Path(__file__).resolve().parent / "lessons"
+WORKER_STACK = 16 << 20   # bytes: a main thread's stack on Linux, more than macOS gives a thread
+
+
+def within_time_limit(test, limit):
+    """test, run in a thread of its own that it gets `limit` seconds to finish.
+
+    Only a thread can be watched from outside on every system (signals are POSIX, and only the
+    main thread gets them). Nor can a thread be killed: once the test has failed, the thread is
+    asked to stop (stop_soon), and one stuck inside a single C call (a sleep, say) runs on as a
+    daemon thread, which does not keep pytest from exiting.
+    """
+    @functools.wraps(test)
+    def run_in_a_thread(*args, **kwargs):
+        outcome = {}
+
+        def call():
+            try:
+                outcome["result"] = test(*args, **kwargs)
+            except BaseException as error:    # pytest.fail and .skip too: raised again below
+                outcome["error"] = error
+        # In a copy of this thread's context: whatever lives in context variables (NumPy's
+        # errstate, and where warnings are kept per context, the filters that make warnings
+        # errors) applies in the test's thread as it would here.
+        context = contextvars.copy_context()
+        worker = threading.Thread(target=context.run, args=(call,), name=test.__name__,
+                                  daemon=True)
+        previous = threading.stack_size(WORKER_STACK)
+        try:
+            worker.start()
+        finally:
+            threading.stack_size(previous)
+        worker.join(limit)
+        frame = sys._current_frames().get(worker.ident) if worker.is_alive() else None
+        if frame is not None:
+            message = still_running(frame, limit)
+            del frame                         # a frame keeps its thread's locals alive
+            stop_soon(worker)
+            pytest.fail(message, pytrace=False)
+        worker.join()                         # it had just finished, if the frame was gone
+        if "error" in outcome:
+            raise outcome.pop("error")
+        return outcome.get("result")
+    return run_in_a_thread
+
+
+class TimeLimitReached(BaseException):
+    """Raised inside a test's thread to end it once its time limit has passed."""
+
+
+def stop_soon(worker):
+    """Raise TimeLimitReached in the thread `worker` at its next line of Python, through CPython's
+    PyThreadState_SetAsyncExc: an endless loop then ends, rather than slowing every later test by
+    taking its share of the interpreter for the rest of the run. A thread inside one long C call
+    gets it when that call returns."""
+    import ctypes
+    set_async_exc = getattr(getattr(ctypes, "pythonapi", None), "PyThreadState_SetAsyncExc",
+                            None)                   # CPython only
+    if set_async_exc is not None:
+        set_async_exc(ctypes.c_ulong(worker.ident), ctypes.py_object(TimeLimitReached))
+
+
+def still_running(frame, limit):
+    """The one line for a test stopped by its time limit: the learner's function it was in (the
+    innermost frame in a lesson file of --lessons-dir; else the innermost of all), and where."""
+    stack = traceback.extract_stack(frame)
+    learners = [entry for entry in stack if Path(entry.filename).parent == helpers.LESSONS_DIR]
+    entry = (learners or stack)[-1]
+    return (f"{entry.name}() has not returned after {limit:g} s: an endless loop? It was at "
+            f"{Path(entry.filename).name}, line {entry.lineno}: {entry.line}; make it return "
+            f"(for a slow computer, {TIME_LIMIT_VARIABLE}=seconds gives each test longer)")
 
 
 def pytest_collection_modifyitems(config, items):

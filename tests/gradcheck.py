@@ -17,7 +17,10 @@ candidate is named only when a = c · h in every entry, to the same tolerance a 
 meet, for one number c, and c is read as ±2^i N^j K^k (i, j, k in -1, 0, 1; N samples, K outputs,
 the factors of the mean's 1/(N K) and of the square's derivative 2(a - y)), or as an unnamed
 constant factor when the array has two entries or more to show it is constant. Then, for a network,
-one line says where the mistake enters: the highest layer with a wrong gradient.
+one line says where the mistake enters: the highest layer with a wrong gradient. A backward that
+returns no gradients to check, or that NumPy stops, gets one line instead, from
+support/learner_checks.py: what came back and what belongs, or which arrays met in the refused
+product and the likely mistake they show (a W where its transpose belongs, a layer index one off).
 
 Backpropagation is written here once, as backprop: lesson 04b's four rows (the output layer's
 delta, the delta sent back, grad_W, grad_b), each a function that can be swapped for another. The
@@ -31,6 +34,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+
+from support.learner_checks import refusal_problem, returned_problem
 
 TOLERANCE = 1e-6  # relative error allowed per entry, in float64
 WRONG_GRADIENT = "wrong gradient"   # how every report of one begins
@@ -145,12 +150,40 @@ def network_names(net):
 
 
 def backprop_problems(lesson, net, X, Y, backward=None):
-    """gradient_problems of (backward or net.backward)(X, Y) against lesson.mse_loss's gradient."""
-    grad_weights, grad_biases = (backward or net.backward)(X, Y)
+    """gradient_problems of (backward or net.backward)(X, Y) against lesson.mse_loss's gradient;
+    one line instead when it returns no gradients to check (see backward_or_problems)."""
+    returned, problems = backward_or_problems(net, X, Y, backward)
+    if problems:
+        return problems
+    grad_weights, grad_biases = returned
     loss = lambda: lesson.mse_loss(net.forward(X), Y)
     analytic = list(grad_weights) + list(grad_biases)
     return gradient_problems(loss, net.weights + net.biases, analytic, network_names(net),
                              backprop=Backprop(lesson, net, X, Y))
+
+
+def backward_or_problems(net, X, Y, backward=None):
+    """(what (backward or net.backward)(X, Y) returned, []), or (None, [one line]) when that is not
+    two lists of one array per layer, or when NumPy refuses a product in the network's own
+    backward_from: support/learner_checks.py says what came back, or which arrays met and the
+    likely mistake they show. A backward given here that NumPy stops raises as it is."""
+    try:
+        returned = (backward or net.backward)(X, Y)
+    except ValueError as error:
+        if backward is not None:
+            raise
+        return None, [f"{WRONG_GRADIENT}s: {refusal_problem(error, net, net.forward_all(X), Y)}"]
+    problem = returned_problem(returned, net, "backward_from" if backward is None else "backward")
+    return returned, [f"{WRONG_GRADIENT}s: {problem}"] if problem else []
+
+
+def checked_backward(net, X, Y):
+    """net.backward(X, Y); the test fails with backward_or_problems' one line if it gives no
+    gradients to check."""
+    returned, problems = backward_or_problems(net, X, Y)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+    return returned
 
 
 def check_backprop(lesson, net, X, Y, backward=None):
@@ -231,9 +264,9 @@ class Backprop:
                       send_back=send_back_without_slope))]
         # delta @ W where delta @ W^T belongs runs only if every W sending delta back is square.
         if L > 1 and all(W.shape[0] == W.shape[1] for W in self.net.weights[1:]):
-            mistakes.append(("W^l where (W^l)^T belongs in the delta sent back: delta^(l-1) = "
-                             "(delta^l @ W^l) · a^(l-1)(1 - a^(l-1)), which runs only because "
-                             "W^l is square", dict(send_back=send_back_along_w)))
+            mistakes.append(("W^l where its transpose (W^l)^T belongs in the delta sent back: "
+                             "delta^(l-1) = (delta^l @ W^l) · a^(l-1)(1 - a^(l-1)), which runs "
+                             "only because W^l is square", dict(send_back=send_back_along_w)))
         return [(reading, self.gradients(**rows)) for reading, rows in mistakes]
 
     def gradients(self, **rows):

@@ -3,6 +3,7 @@ line), run it as a script or start it by hand (LESSON_ENV, finished), check that
 bad input (refusal) and that a message holds its facts (assert_mentions), write PNG test pictures
 (write_png, upscale), and make warnings from our own modules errors in a lesson run
 (strict_warnings)."""
+import errno
 import os
 import signal
 import struct
@@ -283,3 +284,14 @@ def assert_mentions(text, *facts):
     missing = [str(fact) for fact in facts if str(fact) not in text]
     assert not missing, f"expected {missing} in:\n{text}"
     return text
+
+
+def disk_full_after_some_bytes(self, fname, *args, **kwargs):
+    """Figure.savefig on a disk that fills up mid-way: part of a PNG is written, then ENOSPC."""
+    part = b"\x89PNG\r\n\x1a\n" + bytes(1000)
+    if hasattr(fname, "write"):
+        fname.write(part)
+        fname.flush()
+    else:
+        Path(fname).write_bytes(part)
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

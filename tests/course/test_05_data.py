@@ -67,6 +67,17 @@ def test_cli_rejects_a_mirror_that_is_not_a_url(tmp_path):
     assert "'mnist-files' is not a URL" in result.stderr
 
 
+def test_cli_rejects_a_mirror_urllib_cannot_parse_in_one_line(tmp_path):
+    """An IPv6 address without its closing bracket: urlsplit raises ValueError."""
+    result = run_script(LESSON, "--data-dir", tmp_path / "data", "--mirror", "http://[::1",
+                        env=CLI_ENV, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert "'http://[::1' is not a valid URL" in result.stderr
+    assert "http://[::1]:" in result.stderr                             # the fix: brackets
+    assert listing(tmp_path) == []
+
+
 # --- the real MNIST, through the real code path ---------------------------------------------------
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

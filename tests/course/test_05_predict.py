@@ -7,6 +7,7 @@ a display use a tiny untrained model, so they need no MNIST. Everything runs hea
 offline. The preprocessing, the image reader and the drawing pad on their own are tested in
 test_support_own_digits.py, test_support_images.py and test_support_draw_pad.py.
 """
+import os
 import re
 import shutil
 import subprocess
@@ -189,7 +190,7 @@ def test_each_bad_file_gets_one_line_and_the_rest_are_still_read(tiny_model, tmp
            "huge.png": ["5000 x 4000 pixels", "too large", "16 megapixels"],
            "b" * 300 + ".png": ["name is longer", "path"]}
     if Path("/dev/zero").exists():                  # tmp_path / "/dev/zero" is /dev/zero
-        bad["/dev/zero"] = ["100 MB", "smaller picture"]
+        bad["/dev/zero"] = ["character device", "not an image file", "pipe"]
     paths = [tmp_path / name for name in bad] + [tmp_path / "good digit.png"]
 
     result = run_script("05_train_mnist.py", "--predict", *paths, "--model", tiny_model,
@@ -220,6 +221,64 @@ def test_a_pipe_is_read_like_a_file(tiny_model, tmp_path):
                             timeout=120, env=LESSON_ENV)
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert re.search(r"^/dev/fd/\d+: \d    top three: ", result.stdout, re.M), result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("bash") or sys.platform == "win32",
+                    reason="needs bash's process substitution")
+def test_a_pipe_that_never_ends_is_refused_after_100_mb(tiny_model):
+    command = ['"$@" --predict <(yes)', "bash", sys.executable, REPO / "05_train_mnist.py",
+               "--model", tiny_model, "--no-plots"]
+    result = subprocess.run(["bash", "-c", *map(str, command)], capture_output=True, text=True,
+                            timeout=120, env=LESSON_ENV)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert "more than 100 MB (or never ends" in result.stderr
+
+
+def test_standard_input_is_read_for_a_dash(tiny_model, tmp_path):
+    """--predict - < digit.png; and a terminal or nothing on standard input is refused."""
+    digit = tmp_path / "digit.png"
+    plt.imsave(digit, np.pad(np.ones((20, 4)), 10), cmap="gray")
+    command = [sys.executable, REPO / "05_train_mnist.py", "--predict", "-", "--model",
+               tiny_model, "--figures-dir", tmp_path / "figures"]
+    result = subprocess.run(list(map(str, command)), input=digit.read_bytes(),
+                            capture_output=True, timeout=120, env=LESSON_ENV)
+    assert result.returncode == 0 and result.stderr == b"", result.stderr
+    assert re.search(rb"^-: \d    top three: ", result.stdout, re.M), result.stdout
+    assert len(list((tmp_path / "figures").iterdir())) == 1
+    result = subprocess.run(list(map(str, command)), input=b"", capture_output=True,
+                            timeout=120, env=LESSON_ENV)
+    assert result.returncode == 1 and result.stderr.startswith(b"error: -: the file is empty")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"),
+                    reason=f"{sys.platform} has no named pipes in the file system (os.mkfifo)")
+def test_a_named_pipe_nothing_writes_to_is_refused_without_waiting(tiny_model, tmp_path):
+    """Opening a FIFO waits for a writer: once, for ever, until Ctrl-C."""
+    os.mkfifo(tmp_path / "fifo")
+    plt.imsave(tmp_path / "digit.png", np.pad(np.ones((20, 4)), 10), cmap="gray")
+    result = run_script("05_train_mnist.py", "--predict", tmp_path / "fifo", tmp_path / "digit.png",
+                        "--model", tiny_model, "--no-plots", timeout=60)
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith(f"error: {tmp_path / 'fifo'}: this is a named pipe (FIFO) "
+                                    "that nothing writes to; give an image file, or - ")
+    assert f"{tmp_path / 'digit.png'}: " in result.stdout                   # the next one is read
+
+
+def test_a_model_name_too_long_is_said_in_one_line_as_training_says_it(tiny_model, tmp_path):
+    """A 304-byte name, and a path beyond the system's whole-path limit made of short names: the
+    system's only word for either is "File name too long", from is_dir, as a traceback."""
+    plt.imsave(tmp_path / "digit.png", np.pad(np.ones((20, 4)), 10), cmap="gray")
+    long_name = tmp_path / ("m" * 300 + ".npz")
+    deep = tmp_path.joinpath(*["d" * 200] * 30, "model.npz")               # 6000 bytes and more
+    cases = [(long_name, "a name in it is 304 bytes long")]
+    if sys.platform != "win32":         # Windows' limits on a whole path are another matter
+        cases.append((deep, ""))
+    for model, says in cases:
+        result = run_script("05_train_mnist.py", "--predict", tmp_path / "digit.png", "--model",
+                            model, "--no-plots")
+        assert result.returncode == 1 and result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert result.stderr.startswith(f"error: --model {model}: {says}"), result.stderr
 
 
 def test_image_names_too_long_for_a_figure_name_get_their_figures(tiny_model, tmp_path):

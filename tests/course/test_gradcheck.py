@@ -7,11 +7,14 @@ import types
 import numpy as np
 import pytest
 
-from gradcheck import (backprop_problems, gradient_is_correct, gradient_problems, network_names,
-                       planted, random_problem, worst_relative_error)
-from helpers import assert_mentions, load_lesson
+from gradcheck import (backprop_is_correct, backprop_problems, check_backprop, gradient_is_correct,
+                       gradient_problems, network_names, planted, random_problem,
+                       worst_relative_error)
+from helpers import REPO, assert_mentions, copy_lessons, edit, load_lesson
 
-L04B = load_lesson("04b_backprop_network.py")
+# The course's own lesson, also under --lessons-dir: these are tests of the checker, not of a
+# learner's backward.
+L04B = load_lesson("04b_backprop_network.py", folder=REPO)
 
 
 # --- reading a report ----------------------------------------------------------------------------
@@ -125,6 +128,86 @@ def test_the_report_gives_a_doubled_backward_as_the_analytic_value():
     for analytic, numerical in values:
         assert analytic == pytest.approx(2 * numerical, rel=1e-6), said(
             lines, "analytic is the learner's doubled value, numerical the estimate")
+
+
+# --- the checker as the lesson's tests use it: pass or fail, and the array named ------------------
+def test_the_checker_catches_one_wrong_entry():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+    grad_weights, grad_biases = net.backward(X, Y)
+    grad_weights[1][2, 1] *= 1.001
+    loss = lambda: L04B.mse_loss(net.forward(X), Y)
+    passed = gradient_is_correct(loss, net.weights + net.biases, grad_weights + grad_biases)
+    assert not passed, "the checker passed gradients with one entry of W2 0.1% off"
+
+
+def test_a_layer_1_weight_gradient_1_percent_off_is_named():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+
+    def backward_1_percent_off(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [grad_weights[0] * 1.01, *grad_weights[1:]], grad_biases
+
+    with pytest.raises(pytest.fail.Exception) as failure:
+        check_backprop(L04B, net, X, Y, backward_1_percent_off)
+    message = str(failure.value)
+    right = ("W1 (layer 1 weights): worst entry W1[" in message and "relative error 0.0099" in
+             message and "W2" not in message and "b1" not in message)
+    assert right, f"the report should name W1 alone, relative error 0.0099; it says:\n{message}"
+
+
+def test_a_gradient_of_the_wrong_shape_is_named_with_both_shapes():
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+
+    def backward_transposed(X, Y):
+        grad_weights, grad_biases = net.backward(X, Y)
+        return [grad_weights[0], grad_weights[1].T, grad_weights[2]], grad_biases
+
+    expected = r"W2 \(layer 2 weights\): the gradient has shape \(3, 5\), expected \(5, 3\)"
+    with pytest.raises(pytest.fail.Exception, match=expected):
+        check_backprop(L04B, net, X, Y, backward_transposed)
+
+
+def test_the_checker_catches_a_wrong_backward():
+    """A plausible bug: the hidden layers' delta forgets the sigmoid's slope."""
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+    backward_without_hidden_slope = planted(
+        net, send_back=lambda delta, W, a_prev, l: delta @ W.T)   # the bug: no * a (1 - a)
+    passed = backprop_is_correct(L04B, net, X, Y, backward_without_hidden_slope)
+    assert not passed, "the checker passed a backward whose hidden deltas leave out σ'"
+
+
+# --- no gradients to check: what came back instead, or the product NumPy refused ---------------
+@pytest.mark.parametrize("returns, what", [
+    (lambda grad_weights, grad_biases: None, "returned None"),
+    (lambda grad_weights, grad_biases: grad_weights[0], "returned an array shaped (4, 5)"),
+    (lambda grad_weights, grad_biases: grad_weights + grad_biases, "returned a list of 6"),
+    (lambda grad_weights, grad_biases: (grad_weights[1:], grad_biases),
+     "returned a tuple of 2 (a list of 2, a list of 3)"),
+], ids=["None", "one_array", "one_list", "a_list_too_short"])
+def test_a_backward_returning_no_gradient_lists_is_told_what_belongs(returns, what):
+    net, X, Y = random_problem(L04B, [4, 5, 3, 2], 7, 0)
+    lines = backprop_problems(L04B, net, X, Y, lambda X, Y: returns(*net.backward(X, Y)))
+    assert len(lines) == 1 and lines[0].startswith("wrong gradients: backward "), lines
+    assert what in lines[0], said(lines, f"it should say it {what}")
+    assert ("two lists, grad_weights and grad_biases, one array per layer: 3 each for sizes "
+            "[4, 5, 3, 2]") in lines[0], said(lines, "it should say what belongs")
+
+
+def test_a_refused_product_it_cannot_read_shows_numpys_words_and_the_arrays(tmp_path):
+    # In Network([3, 4, 4, 4]) two layers have 4 neurons: a delta 4 wide could be either's, so
+    # no layer is named; the line says where, NumPy's words, and which arrays met.
+    edit(copy_lessons(tmp_path) / "04b_backprop_network.py", "self.weights[l].T",
+         "self.weights[l - 1].T")
+    lesson = load_lesson("04b_backprop_network.py", folder=tmp_path)
+    net, X, Y = random_problem(lesson, [3, 4, 4, 4], 6, 0)
+    lines = backprop_problems(lesson, net, X, Y)
+    assert len(lines) == 1, lines
+    for words in ("wrong gradients: backward_from failed at 04b_backprop_network.py, line ",
+                  "(delta = (delta @ self.weights[l - 1].T) * self.slope(a_prev))",
+                  "NumPy: operands could not be broadcast together with shapes (6,3) (6,4)",
+                  "(the arrays: an array (6, 3), an array from a^1 (6, 4))"):
+        assert words in lines[0], said(lines, f"it should say {words!r}")
+    assert "too far" not in lines[0], said(lines, "no layer can be named")
 
 
 # --- the right gradient --------------------------------------------------------------------------
@@ -325,7 +408,7 @@ def test_checker_names_delta_sent_back_along_w_instead_of_its_transpose():
     # transposed array: (a^(l-1))^T @ delta^l with delta^l sent along W^l where (W^l)^T belongs,
     # which the checker recomputes and finds in every entry of the layers below the output.
     lines = report([3, 4, 4, 4], 7, send_back=send_back_along_w)
-    assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, "W^l where (W^l)^T belongs",
+    assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, "(W^l)^T", "transpose",
                              "delta sent back")
     assert "transposed" not in "\n".join(lines), "no array is a transpose:\n" + "\n".join(lines)
     assert_enters(lines, *SENT_BACK_3_TO_2)

@@ -6,11 +6,12 @@ they are not."""
 import ast
 import re
 import shutil
+import time
 
 import pytest
 
 from helpers import (LESSONS, REPO, assert_mentions, copy_lessons, edit, forget_hidden_slope,
-                     start_pytest, todo_message)
+                     run_script, start_pytest, todo_message)
 
 EXERCISES = REPO / "exercises"
 
@@ -84,12 +85,12 @@ def test_an_earlier_lesson_missing_from_the_folder_is_the_course_s(runs):
 
 
 def test_a_wrong_gradient_is_reported_in_full_once_then_in_a_line_per_test(runs):
-    """18 sizes of the gradient check and 5 XOR runs fail on one forgotten σ': the first report
+    """24 sizes of the gradient check and 5 XOR runs fail on one forgotten σ': the first report
     in full, each other failure in two lines that point back to it."""
     returncode, output = runs["forgot σ'"]
     assert returncode == 1, output
     failed = int(re.search(r"(\d+) failed", output.splitlines()[-1]).group(1))
-    assert failed == 23, output
+    assert failed == 29, output
     # The reports; the summary after them repeats each message (in full where CI is set).
     output = output.split("short test summary info")[0]
     assert output.count("wrong gradient (relative error allowed") == 1, output
@@ -98,10 +99,113 @@ def test_a_wrong_gradient_is_reported_in_full_once_then_in_a_line_per_test(runs)
                           r"test_backward_matches_central_differences\[\S+\]: fix that first\)$",
                           output, re.MULTILINE)
     assert len(pointers) == failed - 1, output
-    assert output.count("the same wrong gradient\n") == 17, output
+    assert output.count("the same wrong gradient\n") == 23, output
     assert "after 2000 steps on XOR" in output, "a later failure still says what it found"
     lines = len(output.splitlines())     # per failure: its title and two lines
     assert lines <= 3 * failed + 8, f"{lines} lines:\n{output}"
+
+
+# Mistakes in backward_from that its numbers cannot show, each planted in a copy of the lessons:
+# NumPy refuses a product, or what comes back is not two lists of gradients shaped as the weights.
+SEND_BACK = "delta = (delta @ self.weights[l].T) * self.slope(a_prev)"
+PLANTED = {
+    "W for W^T": (SEND_BACK, "delta = (delta @ self.weights[l]) * self.slope(a_prev)"),
+    "weights[l - 1]": (SEND_BACK, "delta = (delta @ self.weights[l - 1].T) * self.slope(a_prev)"),
+    "activations[l - 1]": ("a_prev = activations[l]", "a_prev = activations[l - 1]"),
+    "returns None": ("return grad_weights, grad_biases\n", "return None\n"),
+    "grad_W transposed": ("grad_weights.insert(0, a_prev.T @ delta)",
+                          "grad_weights.insert(0, delta.T @ a_prev)"),
+}
+TEST_04B = "tests/lessons/test_04b_backprop_network.py"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory):
+    """{("script", bug): (status, stderr)} of 04b run as a script from a copy of the lessons with
+    the bug planted, and {("pytest", bug): (status, output)} of the lesson tests on that copy (the
+    one-epoch test of 05 for "grad_W transposed"), the pytest runs started together."""
+    tmp = tmp_path_factory.mktemp("planted")
+    folders = {}
+    for i, (bug, (old, new)) in enumerate(PLANTED.items()):
+        folders[bug] = copy_lessons(tmp / f"bug{i}")
+        edit(folders[bug] / "04b_backprop_network.py", old, new)
+    results = {}
+    for bug, folder in folders.items():
+        script = run_script("04b_backprop_network.py", "--no-plots", folder=folder)
+        results["script", bug] = script.returncode, script.stderr
+    started = {("pytest", bug): start_pytest(folders[bug], TEST_04B, "-k", "central_differences")
+               for bug in ("W for W^T", "weights[l - 1]", "activations[l - 1]")}
+    started["pytest", "returns None"] = start_pytest(folders["returns None"], TEST_04B)
+    started["pytest", "square W"] = start_pytest(folders["W for W^T"], TEST_04B, "-k",
+                                                 "central_differences and sizes3")
+    started["pytest", "grad_W transposed"] = start_pytest(
+        folders["grad_W transposed"],
+        "tests/lessons/test_05_training.py::test_one_epoch_on_a_small_subset_learns")
+    for key, process in started.items():
+        output = process.communicate(timeout=300)[0]
+        results[key] = process.returncode, output
+    return results
+
+
+@pytest.mark.parametrize("bug, words", [
+    ("W for W^T", ["delta (1, 2) @ W^2 (4, 2)", "needs the transpose", "(W^l)^T"]),
+    ("weights[l - 1]", ["delta (1, 2) @ (W^1)^T (4, 3)", "it is delta^2",
+                        "weights[0] is one layer too far down", "[l - 1] where [l] belongs"]),
+    ("activations[l - 1]", ["from a^0 (1, 3) meets delta (1, 4)", "it is delta^1",
+                            "activations[0] is one layer too far down"]),
+    ("returns None", ["backward_from returned None", "two lists, grad_weights and grad_biases",
+                      "2 each for sizes [3, 4, 2]"]),
+])
+def test_a_mistake_numpy_stops_or_a_broken_return_is_named_once_by_the_tests(planted, bug,
+                                                                             words):
+    returncode, output = planted["pytest", bug]
+    reports = output.split("short test summary info")[0]
+    assert returncode == 1, output
+    assert reports.count("wrong gradients: backward_from ") == 1, output    # then pointers to it
+    for word in words:
+        assert word in reports, f"{bug}: the report should say {word!r}:\n{output}"
+    for noise in ("Traceback", "cannot unpack", "Input operand", "could not be broadcast"):
+        assert noise not in reports, f"{bug}: {noise!r} in the report:\n{output}"
+
+
+def test_w_for_its_transpose_in_a_square_network_is_named_from_the_entries(planted):
+    """Every W sending delta back is square in Network([3, 4, 4, 4]): delta @ W runs, and only
+    the numbers show the transpose missing."""
+    returncode, output = planted["pytest", "square W"]
+    assert returncode == 1, output
+    assert "wrong gradient (relative error allowed" in output, output
+    assert "W^l where its transpose (W^l)^T belongs in the delta sent back" in output, output
+    assert "backward_from failed" not in output, output
+
+
+def test_gradients_of_the_wrong_shape_are_named_in_lesson_05s_training_test(planted,
+                                                                            shared_mnist):
+    returncode, output = planted["pytest", "grad_W transposed"]
+    assert returncode == 1, output
+    assert re.search(r"backward_from returned grad_weights\[0\] shaped \((\d+), (\d+)\), "
+                     r"expected \(\2, \1\), the shape of weights\[0\] \(rows and columns "
+                     r"swapped\)", output), output
+    assert "could not be broadcast" not in output, output
+
+
+# Run as a script, 04b first runs backward_from on Network([3, 5, 4, 2]) and a batch of 6. Its
+# networks are never square all the way up, so W for W^T is always a product NumPy refuses there.
+@pytest.mark.parametrize("bug, words", [
+    ("W for W^T", ["delta (6, 2) @ W^3 (4, 2)", "needs the transpose", "(W^l)^T"]),
+    ("weights[l - 1]", ["(W^2)^T (4, 5)", "it is delta^3", "weights[1] is one layer too far down"]),
+    ("activations[l - 1]", ["from a^1 (6, 5) meets delta (6, 4)", "it is delta^2",
+                            "activations[1] is one layer too far down"]),
+    ("returns None", ["returned None", "two lists", "3 each for sizes [3, 5, 4, 2]"]),
+    ("grad_W transposed", ["grad_weights[0] shaped (5, 3), expected (3, 5)",
+                           "rows and columns swapped"]),
+])
+def test_a_mistake_numpy_stops_or_a_broken_return_is_one_line_from_the_script(planted, bug,
+                                                                              words):
+    returncode, stderr = planted["script", bug]
+    assert returncode == 1 and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("error: backward_from "), stderr
+    for word in words:
+        assert word in stderr, f"{bug}: the line should say {word!r}: {stderr}"
 
 
 def test_a_folder_without_lessons_is_refused(runs):
@@ -156,3 +260,37 @@ def test_the_todo_is_found_as_the_cause_and_as_the_context():
     assert todo_message(ValueError("no TODO here")) is None
     assert todo_message(NotImplementedError("not a TODO")) is None
     assert LESSONS[0] == "01_single_neuron.py"
+
+
+# --- a learner's function that never returns ----------------------------------------------------
+@pytest.mark.parametrize("stuck", ["while True:\n        pass", "import time; time.sleep(3600)"],
+                         ids=["a loop in Python", "one long C call"])
+def test_a_function_that_never_returns_fails_its_test_at_the_time_limit(tmp_path, monkeypatch,
+                                                                         stuck):
+    """sigmoid stuck for ever, and two tests that call it: each fails after the limit (1 s here)
+    with one line naming sigmoid, and pytest ends. The loop is stopped; the sleep, which nothing
+    can interrupt from outside, runs on in a daemon thread that must not keep pytest alive."""
+    folder = copy_lessons(tmp_path / "stuck")
+    edit(folder / "01_single_neuron.py", "def sigmoid(z):\n", f"def sigmoid(z):\n    {stuck}\n")
+    monkeypatch.setenv("LESSON_TEST_TIME_LIMIT", "1")
+    started = time.monotonic()
+    process = start_pytest(folder, "tests/lessons/test_01_single_neuron.py::"
+                           "test_sigmoid_is_symmetric", "tests/lessons/test_01_single_neuron.py::"
+                           "test_and_gate_truth_table")
+    try:
+        output = process.communicate(timeout=120)[0]
+    finally:
+        process.kill()                        # if it never ended: no stuck pytest left behind
+    took = time.monotonic() - started
+    assert process.returncode == 1 and "2 failed" in output.splitlines()[-1], output
+    stopped = re.findall(r"^sigmoid\(\) has not returned after 1 s: an endless loop\? It was at "
+                         r"01_single_neuron\.py, line \d+: .*; make it return", output, re.M)
+    assert len(stopped) == 2, output
+    assert "Traceback" not in output and took < 20, (took, output)
+
+
+def test_a_time_limit_that_is_no_number_is_refused(monkeypatch):
+    monkeypatch.setenv("LESSON_TEST_TIME_LIMIT", "soon")
+    process = start_pytest(EXERCISES, "tests/lessons/test_01_single_neuron.py")
+    output = process.communicate(timeout=120)[0]
+    assert process.returncode == 4 and "LESSON_TEST_TIME_LIMIT=soon: give the seconds" in output

@@ -181,6 +181,18 @@ def test_a_reader_that_leaves_early_neither_breaks_the_lesson_nor_stops_its_work
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FIGURES["01_single_neuron.py"])
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="closing a child's stdout before it starts "
+                    "needs preexec_fn, which Windows lacks")
+def test_a_lesson_started_with_its_output_closed_runs_quietly(tmp_path):
+    """`python 01_single_neuron.py >&-`: Python then starts with sys.stdout None."""
+    result = subprocess.run(lesson_command("01_single_neuron.py", "--figures-dir", tmp_path),
+                            preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE,
+                            env=LESSON_ENV, text=True, timeout=120)
+    returncode, stderr = finished(result.returncode, result.stderr)
+    assert (returncode, stderr) == (0, ""), stderr            # no AttributeError, status not 120
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FIGURES["01_single_neuron.py"])
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
 def test_an_output_that_cannot_be_written_is_one_line_and_exit_status_1():
     with open("/dev/full", "w") as full:                      # every write: ENOSPC

@@ -1,12 +1,15 @@
 """support/figures.py: pyplot that needs no display, and figures saved as PNG files or one message.
 
 That every lesson goes through it is checked by the lessons' runs (test_lessons_run.py)."""
+import errno
+import os
 import sys
 
 import matplotlib
+import matplotlib.figure
 import pytest
 
-from helpers import assert_mentions
+from helpers import assert_mentions, disk_full_after_some_bytes
 from support.figures import can_open_windows, open_pyplot, pyplot_for_windows, save_figures
 
 matplotlib.use("Agg")
@@ -66,3 +69,27 @@ def test_save_figures_checks_the_folder_before_drawing_into_it(tmp_path, where, 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         name for name in ("afile", "link") if (tmp_path / name).is_symlink() or
         (tmp_path / name).exists())
+
+
+@pytest.fixture
+def full_disk(monkeypatch):
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", disk_full_after_some_bytes)
+
+
+@pytest.mark.parametrize("earlier_figure", [False, True])
+def test_a_full_disk_leaves_no_partial_figure_and_loses_none(tmp_path, full_disk,
+                                                             earlier_figure):
+    """One line naming the file, the reason and the fixes; no truncated PNG, no temporary file,
+    and the figure an earlier run saved under that name stays whole."""
+    if earlier_figure:
+        (tmp_path / "a.png").write_bytes(b"an earlier run's figure")
+    with pytest.raises(SystemExit) as stopped:
+        save_figures(plt, {"a.png": plt.figure()}, tmp_path, show=False)
+    message = str(stopped.value.code)
+    assert message.startswith(f"error: cannot save {tmp_path / 'a.png'}: ")
+    assert len(message.splitlines()) == 1
+    for words in (os.strerror(errno.ENOSPC), "free some space", "--figures-dir", "--no-plots"):
+        assert words in message
+    assert [p.name for p in tmp_path.iterdir()] == (["a.png"] if earlier_figure else [])
+    if earlier_figure:
+        assert (tmp_path / "a.png").read_bytes() == b"an earlier run's figure"

@@ -21,6 +21,17 @@ def test_16_bit_png_is_read_at_full_precision(tmp_path):
     np.testing.assert_allclose(gray, values / 65535, atol=1e-7)      # 1/65535 is not rounded to 0
 
 
+def test_16_bit_integers_are_scaled_by_65535_not_255(tmp_path):
+    """A 16-bit grey TIFF comes back from the decoder (Pillow) as uint16 integers, not as the
+    floats a PNG comes back as: 65535 is white."""
+    from PIL import Image                  # matplotlib's own decoder for all but PNG
+    values = np.array([[0, 255, 32768, 65535]] * 8, np.uint16)
+    Image.fromarray(values).save(tmp_path / "g16.tif")
+    gray = read_image(tmp_path / "g16.tif")
+    assert gray.dtype == np.float32 and gray.shape == (8, 4)
+    np.testing.assert_allclose(gray[0], values[0] / 65535, atol=1e-7)
+
+
 def test_transparency_is_painted_on_white_paper(tmp_path):
     rgba = np.zeros((4, 4, 4))                                     # fully transparent black = paper
     rgba[1, 1] = [0, 0, 0, 1]                                      # opaque black

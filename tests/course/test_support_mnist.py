@@ -5,11 +5,13 @@ Every download goes to a MirrorServer on 127.0.0.1 (tests/mnist_server.py), with
 MNIST-shaped files and their own digest table. Lesson 05 run as a user runs it, and the real MNIST
 through the real code path, are in test_05_data.py.
 """
+import email.message
 import errno
 import gzip
 import io
 import os
 import re
+import stat
 import sys
 import threading
 import time
@@ -328,7 +330,7 @@ def test_a_mirror_that_slows_down_after_a_fast_start_is_dropped(tmp_path, monkey
 def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
     for name, content in FILES.items():
         (tmp_path / name).write_bytes(content)
-    abandoned = tmp_path / ".train-images-idx3-ubyte.k2j4_x.part"   # the names mkstemp gives ours
+    abandoned = tmp_path / ".train-images-idx3-ubyte.k2j4_x.part"   # the names ours are given
     live = tmp_path / ".t10k-labels-idx1-ubyte.a8b9c0.part"          # another run writing right now
     not_ours = tmp_path / ".notes.txt.part"
     for path in (abandoned, live, not_ours):
@@ -341,6 +343,55 @@ def test_abandoned_partial_downloads_are_removed_but_live_ones_kept(tmp_path):
     assert_is_tiny_mnist(data)
     assert not abandoned.exists() and live.exists() and not_ours.exists()
     assert f"removed {abandoned}" in output and str(live) not in output
+
+
+class Offering:
+    """An HTTP response, as urlopen returns it, whose Content-Length offers `length` bytes of an
+    endless body; it counts the bytes read of that body."""
+
+    def __init__(self, length):
+        self.headers = email.message.Message()
+        self.headers["Content-Type"] = "application/gzip"
+        self.headers["Content-Length"] = str(length)
+        self.bytes_read = 0
+
+    def read(self, n=1 << 16):
+        self.bytes_read += n
+        return bytes(n)
+
+    read1 = read
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
+def test_a_file_offered_larger_than_it_can_be_is_refused_before_its_body_is_read(
+        tmp_path, monkeypatch):
+    offered = Offering(1001)
+    monkeypatch.setattr(download.urllib.request, "urlopen", lambda url, timeout: offered)
+    with pytest.raises(download.MirrorFailed) as caught:
+        download.download_file_verified("http://mirror.invalid/a.gz", "a", tmp_path,
+                                        lambda path: None, 1000, 1, io.StringIO())
+    assert "offers 1001 bytes" in str(caught.value) and "1000" in str(caught.value)
+    assert offered.bytes_read == 0 and listing(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows files have no POSIX modes")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)],
+                         ids=["umask 022", "umask 027", "umask 077"])
+def test_a_downloaded_file_has_the_mode_a_new_file_gets(tmp_path, umask, mode):
+    """Not the temporary file's private 0600 under umask 022, nor 0644 whatever the umask."""
+    previous = os.umask(umask)
+    try:
+        with MirrorServer(FILES) as server:
+            prepare(tmp_path, server)
+    finally:
+        os.umask(previous)
+    assert {name: oct(stat.S_IMODE((tmp_path / name).stat().st_mode)) for name in FILES} == {
+        name: oct(mode) for name in FILES}
 
 
 # --- folders and files that are not what they should be ------------------------------------------
@@ -525,6 +576,24 @@ def test_an_invalid_mirror_setting_does_not_block_a_run_needing_no_download(tmp_
     (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()                # now a download is needed
     with pytest.raises(MnistError, match="'mnist-files' is not a URL"):
         download_missing_and_load(tmp_path, digests=DIGESTS, stream=io.StringIO())
+
+
+def test_a_tilde_in_the_data_folder_is_the_home_folder(tmp_path, monkeypatch):
+    """load_mnist("~/mnist") reads the home folder's mnist/, and its advice names that folder,
+    never a "~" that the shell would expand to another home than the one Python used."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))                   # Windows
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MnistError) as caught:
+        load_mnist("~/mnist", digests=DIGESTS)
+    assert f"--data-dir {home / 'mnist'}" in str(caught.value)
+    assert "~" + os.sep + "mnist" not in str(caught.value).replace("/", os.sep)
+    with MirrorServer(FILES) as server:
+        assert_is_tiny_mnist(download_missing_and_load("~/mnist", [server.url], digests=DIGESTS,
+                                                       stream=io.StringIO()))
+    assert listing(home / "mnist") == sorted(FILES) and listing(tmp_path) == ["home"]
+    assert_is_tiny_mnist(load_mnist("~/mnist", digests=DIGESTS))
 
 
 def test_an_https_mirror_that_speaks_plain_http_is_explained(tmp_path):

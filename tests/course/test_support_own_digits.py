@@ -6,16 +6,19 @@ predict_images with a tiny untrained network (the fixture `tiny_model`), where t
 matter. Lesson 05 run with --predict, and the trained network's agreement with what it reads in the
 original 28 x 28, are in test_05_predict.py.
 """
+import matplotlib
+import matplotlib.figure
 import numpy as np
 import pytest
 
 import support.images
-from helpers import REPO, assert_mentions, digit_png, load_lesson
+from helpers import REPO, assert_mentions, digit_png, disk_full_after_some_bytes, load_lesson
 from support.model_file import load_model
 from support.own_digits import (MAX_INK_SHARE, MIN_INK_SHARE, MNIST_INK, digit_reader,
                                 predict_images)
-from support.prepare_digit import (centre_of_mass, paste_centred, preprocess_digit,
-                                   scale_longer_side)
+from support.images import ImageError
+from support.prepare_digit import (MIN_CONTRAST, centre_of_mass, ink_from_gray, paper_brightness,
+                                   paste_centred, preprocess_digit, scale_longer_side)
 
 L05 = load_lesson("05_train_mnist.py", REPO)
 Network, to_inputs = L05.Network, L05.to_inputs      # what lesson 05 hands to read_own_digits
@@ -75,6 +78,30 @@ def test_uneven_light_and_camera_noise_are_not_taken_for_ink():
     assert rows.max() - rows.min() + 1 >= 18 and cols.max() - cols.min() + 1 <= 4
 
 
+def test_a_stroke_along_the_edge_is_left_out_of_the_paper_and_kept_as_ink():
+    """A pencil "T" whose bar runs along the top edge: a quarter of the border is then ink, and
+    the plane fitted to the border as paper would take the bar for a shadow and fade it. The
+    second fit leaves those pixels out, so the picture is prepared exactly as the same "T" with a
+    margin of paper around it."""
+    gray = np.full((60, 60), 0.9, np.float32)
+    gray[0:50, 27:33] = gray[0:6, 5:55] = 0.5
+    np.testing.assert_allclose(paper_brightness(gray), 0.9, atol=0.01)
+    assert ink_from_gray(gray)[gray < 0.85].min() > 0.95             # the bar as strong as the stem
+    with_margin = np.pad(gray, 10, constant_values=0.9)
+    np.testing.assert_allclose(preprocess_digit(gray), preprocess_digit(with_margin), atol=0.02)
+
+
+@pytest.mark.parametrize("contrast", [0.0, 0.05, 0.099])
+def test_a_picture_whose_contrast_is_below_the_minimum_is_refused(contrast):
+    """No contrast at all, and a little: both are paper, not a digit (MIN_CONTRAST = 0.1)."""
+    gray = np.full((40, 40), 0.9, np.float32)
+    gray[10:30, 18:22] -= contrast
+    with pytest.raises(ImageError, match="no ink found"):
+        preprocess_digit(gray)
+    gray[10:30, 18:22] = 0.9 - MIN_CONTRAST - 0.01                     # just enough: a digit
+    assert (preprocess_digit(gray) > 0.5).sum() > 20
+
+
 def test_area_resize_averages_and_keeps_thin_lines():
     image = np.arange(36, dtype=np.float32).reshape(6, 6)
     small = scale_longer_side(image, 3)
@@ -112,3 +139,19 @@ def test_an_unreadable_image_does_not_stop_the_others(tiny_model, tmp_path, monk
     assert err.startswith(f"error: {locked}: ") and err.count("\n") == 1, err
     assert_mentions(err, "Permission denied", "permissions")
     assert f"{good}: " in out
+
+
+def test_predict_s_figure_on_a_full_disk_is_one_line_and_no_partial_file(
+        tiny_model, tmp_path, monkeypatch, close_figures):
+    """--predict's figures are saved as the lessons' are (save_figures): whole, or not at all."""
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", disk_full_after_some_bytes)
+    figures = tmp_path / "figures"
+    with pytest.raises(SystemExit) as stopped:
+        predict_images(digit_reader(load_model(tiny_model, Network), to_inputs),
+                       [digit_png(tmp_path / "digit.png")], plt, figures)
+    message = str(stopped.value.code)
+    assert message.startswith(f"error: cannot save {figures / '05_predict_digit.png'}: ")
+    assert "free some space" in message and len(message.splitlines()) == 1
+    assert list(figures.iterdir()) == []
