@@ -1,10 +1,9 @@
-"""Figures and lines that show what a trained MNIST network does: its training curves, how fast
-each layer learned, its confusion matrix, the test digits it got wrong, its most frequent mistakes
-and what its first layer looks for.
-
-Lesson 05 draws them after training (05_training_curves.png, 05_learning_speed.png,
-05_confusion_matrix.png, 05_misclassified.png, 05_first_layer_weights.png). They read the training
-history, the predictions and the first layer's weights; they teach no maths.
+"""Figures and lines that show what an MNIST network does: its training curves, its confusion
+matrix, the test digits it got wrong, its most frequent mistakes and what its first layer looks for
+(lesson 05 draws them after training: 05_training_curves.png, 05_confusion_matrix.png,
+05_misclassified.png, 05_first_layer_weights.png); and how fast each layer learned, epoch after
+epoch (lesson 06a: plot_learning_speed). They read the training history, the predictions and the
+first layer's weights; they teach no maths.
 """
 import math
 
@@ -14,11 +13,10 @@ from support.mnist import IMAGE_SHAPE, N_CLASSES
 
 
 def training_figures(plt, history, net, images, labels, predictions):
-    """Lesson 05's five figures by file name, from the training history, the network and its
+    """Lesson 05's four figures by file name, from the training history, the network and its
     predictions on the test images."""
     return {
         "05_training_curves.png": plot_history(plt, history),
-        "05_learning_speed.png": plot_learning_speed(plt, history),
         "05_confusion_matrix.png": plot_confusion(plt, labels, predictions),
         "05_misclassified.png": plot_misclassified(plt, images, labels, predictions),
         "05_first_layer_weights.png": plot_first_layer(plt, net),
@@ -27,7 +25,7 @@ def training_figures(plt, history, net, images, labels, predictions):
 
 def plot_history(plt, history):
     """Loss (left) and accuracy (right) after each epoch."""
-    history = history[1:]                              # epoch 0 has only the layers' health
+    history = [h for h in history if "train_loss" in h]     # before training: nothing to plot
     epochs = [h["epoch"] for h in history]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
     ax_loss.plot(epochs, [h["train_loss"] for h in history], "o-")
@@ -48,9 +46,12 @@ def plot_history(plt, history):
     return fig
 
 
-def plot_learning_speed(plt, history):
+def plot_learning_speed(plt, history, title=None):
     """Each layer's speed |dL/db| (left) and step / weight ratio (right) over training, on a log
-    scale."""
+    scale: history is a record per epoch (0: before training), each with its layers' (speed,
+    saturated, step) as lesson 06a measures them; a record without them (a run that diverged) is
+    left out. The title, if given, names the run above both."""
+    history = [h for h in history if h.get("layers")]
     epochs = [h["epoch"] for h in history]
     fig, (ax_speed, ax_step) = plt.subplots(1, 2, figsize=(10, 4))
     for l in range(len(history[0]["layers"])):
@@ -65,6 +66,8 @@ def plot_learning_speed(plt, history):
         ax.set_xticks(epochs)
         ax.grid(alpha=0.3)
         ax.legend()
+    if title:
+        fig.suptitle(title)
     return fig
 
 

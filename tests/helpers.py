@@ -30,6 +30,7 @@ LESSONS = [
     "04a_backprop_single_neuron.py",
     "04b_backprop_network.py",
     "05_train_mnist.py",
+    "06a_when_training_fails.py",
 ]
 
 

@@ -8,6 +8,7 @@ folder as README_HOME:
 - `--figures-dir TMP`, unless the command names its own folder;
 - a file of the course that the command names (`--data docs/points-example.csv`) is copied into the
   temporary folder at the same relative path;
+- for 06a: `--data-dir` the real MNIST (the shared_mnist fixture);
 - for 05: `--data-dir` the real MNIST (the shared_mnist fixture), or an empty folder when the
   command downloads from 127.0.0.1; `--model TMP` for a training run; for `--predict`, `--model`
   the model of the default run (`python 05_train_mnist.py`, run once for the whole module).
@@ -114,6 +115,9 @@ class Runner:
                 (work / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(REPO / name, work / name)
         servers = []
+        if script == "06a_when_training_fails.py":
+            assert shared_mnist is not None
+            add("--data-dir", shared_mnist, REPO / "data")
         if script == "05_train_mnist.py":
             assert shared_mnist is not None
             if "--predict" in args:
@@ -176,6 +180,7 @@ class Runner:
 
 
 def run_block_command(block, runner, request):
-    needs_mnist = shlex.split(block.command)[1:2] == ["05_train_mnist.py"]
+    needs_mnist = shlex.split(block.command)[1] in ("05_train_mnist.py",
+                                                    "06a_when_training_fails.py")
     shared_mnist = request.getfixturevalue("shared_mnist") if needs_mnist else None
     return runner.output(block.command, shared_mnist)

@@ -124,6 +124,27 @@ TODOS = [
       "the first batch being number 1.",
       "total_loss += loss * len(batch); n_correct += np.sum(output.argmax(axis=1) == y); "
       "return total_loss / len(images), n_correct / len(images)"]),
+    ("ReluNetwork.slope", "06a_when_training_fails.py",
+     "relu'(z) of a hidden ReLU, computed from its output a = relu(z) alone, in a's float type",
+     ["relu(z) = max(z, 0) has slope 1 where z > 0 and 0 where z < 0. Which outputs a tell you "
+      "that z was above 0?",
+      "a > 0 exactly where z > 0. A comparison gives booleans; backward_from multiplies delta by "
+      "the slope, which should keep delta's float type (float32 stays float32).",
+      "return (a > 0).astype(a.dtype)"]),
+    ("layer_health", "06a_when_training_fails.py",
+     "per layer of weights, (speed |dL/db|, share of slopes below SATURATED, step / weight) on "
+     "the probe",
+     ["One forward pass, net.forward_all(X), then one backward_from per mini-batch of the "
+      "probe's activations. The whole probe's dL/db is the batches' dL/db weighed by each "
+      "batch's share of the images, len(batch) / len(X); the speed is its length, "
+      "np.linalg.norm.",
+      "saturated: unit_slopes(net, activations) gives every unit's slope, layer by layer; the "
+      "share below SATURATED is the mean of a comparison. step / weight: for each whole batch "
+      "(or the one batch there is), |rate dL/dW| / |W| per layer; the median over the batches, "
+      "np.median(..., axis=0).",
+      "steps.append([np.linalg.norm(rate * grad_W) / np.linalg.norm(W) for W, grad_W, rate in "
+      "zip(net.weights, grad_weights, rates)]); return list(zip(speeds, saturated, "
+      "np.median(steps, axis=0).tolist()))"]),
 ]
 # A lesson file run from a folder one level below the course (exercises/, my-exercises/) finds
 # support/ in the folder above it.

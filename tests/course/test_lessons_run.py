@@ -13,21 +13,36 @@ import helpers
 from helpers import (LESSON_ENV, assert_mentions, finished, load_lesson, needs_symlinks, run_script,
                      start_lesson, strict_warnings)
 
-# Lesson 05 trains on MNIST; its script runs are tested in its own test files.
+# Lesson 05 trains on MNIST; its script runs are tested in its own test files. Lesson 06a reads
+# MNIST too (MNIST_LESSONS: given the real files' folder), but trains for a second only.
 FIGURES = {
     "01_single_neuron.py": ["01_sigmoid.png", "01_and_gate.png"],
     "02_forward_pass.py": ["02_activations.png"],
     "03_loss_function.py": ["03_loss_surface.png"],
     "04a_backprop_single_neuron.py": ["04a_loss_curve.png", "04a_descent_path.png"],
     "04b_backprop_network.py": ["04b_loss_curve.png", "04b_decision_boundary.png", "04b_xor.png"],
+    "06a_when_training_fails.py": ["06a_vanishing.png", "06a_exploding.png", "06a_saturated.png",
+                                   "06a_tiny_steps.png"],
 }
+MNIST_LESSONS = {"06a_when_training_fails.py"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STRICT = strict_warnings()  # an overflow or a deprecation in a lesson fails the run
 
 
+@pytest.fixture
+def data(request):
+    """data(lesson): the flags a lesson needs to find its data: --data-dir the real MNIST for a
+    lesson in MNIST_LESSONS (skipped without it, as the shared_mnist fixture says), else none."""
+    def flags(lesson):
+        if lesson not in MNIST_LESSONS:
+            return []
+        return ["--data-dir", request.getfixturevalue("shared_mnist")]
+    return flags
+
+
 @pytest.mark.parametrize("lesson", FIGURES)
-def test_lesson_runs_and_writes_its_figures(lesson, tmp_path):
-    result = run_script(lesson, "--figures-dir", tmp_path, env=STRICT)
+def test_lesson_runs_and_writes_its_figures(lesson, tmp_path, data):
+    result = run_script(lesson, *data(lesson), "--figures-dir", tmp_path, env=STRICT)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FIGURES[lesson])
@@ -38,17 +53,18 @@ def test_lesson_runs_and_writes_its_figures(lesson, tmp_path):
 
 
 @pytest.mark.parametrize("lesson", FIGURES)
-def test_no_plots_is_deterministic_and_writes_nothing(lesson, tmp_path):
-    first = run_script(lesson, "--no-plots", "--figures-dir", tmp_path / "figs", env=STRICT)
-    second = run_script(lesson, "--no-plots", "--figures-dir", tmp_path / "figs", env=STRICT)
+def test_no_plots_is_deterministic_and_writes_nothing(lesson, tmp_path, data):
+    flags = [*data(lesson), "--no-plots", "--figures-dir", tmp_path / "figs"]
+    first = run_script(lesson, *flags, env=STRICT)
+    second = run_script(lesson, *flags, env=STRICT)
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout and len(first.stdout) > 200
     assert not (tmp_path / "figs").exists()
 
 
 @pytest.mark.parametrize("lesson", FIGURES)
-def test_show_without_a_display_neither_blocks_nor_fails(lesson, tmp_path):
-    result = run_script(lesson, "--show", "--figures-dir", tmp_path, timeout=60,
+def test_show_without_a_display_neither_blocks_nor_fails(lesson, tmp_path, data):
+    result = run_script(lesson, *data(lesson), "--show", "--figures-dir", tmp_path, timeout=60,
                         env={"DISPLAY": "", **STRICT})
     assert result.returncode == 0, result.stderr
     assert "--show needs a display" in result.stdout
@@ -73,9 +89,9 @@ def test_the_seed_changes_the_random_example():
 
 
 @pytest.mark.parametrize("lesson", FIGURES)
-def test_output_to_a_file_without_utf8_does_not_crash(lesson):
+def test_output_to_a_file_without_utf8_does_not_crash(lesson, data):
     """A Windows console redirected to a file may encode with cp1252, which has no σ."""
-    result = run_script(lesson, "--no-plots", env={"PYTHONIOENCODING": "cp1252"})
+    result = run_script(lesson, *data(lesson), "--no-plots", env={"PYTHONIOENCODING": "cp1252"})
     assert result.returncode == 0, result.stderr
 
 
@@ -153,9 +169,10 @@ def test_a_figures_dir_that_is_a_link_to_nowhere_gets_one_line(lesson, runs_into
     assert not (tmp / "nowhere").exists(), "nothing may be made where the link leads"
 
 
-@pytest.mark.parametrize("lesson", helpers.LESSONS[:-1])
-def test_an_unknown_mplbackend_is_one_line_naming_it(lesson, tmp_path):
-    result = run_script(lesson, "--figures-dir", tmp_path, env={"MPLBACKEND": "nonsense"})
+@pytest.mark.parametrize("lesson", [name for name in helpers.LESSONS if name in FIGURES])
+def test_an_unknown_mplbackend_is_one_line_naming_it(lesson, tmp_path, data):
+    result = run_script(lesson, *data(lesson), "--figures-dir", tmp_path,
+                        env={"MPLBACKEND": "nonsense"})
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.startswith("error: MPLBACKEND=nonsense "), result.stderr

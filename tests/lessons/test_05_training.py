@@ -1,5 +1,6 @@
-"""Lesson 05, training: accuracy on the real MNIST, the gradient check, failure detection, the
-output paths. Saving and loading the model are tested in test_support_model_file.py."""
+"""Lesson 05, training: accuracy on the real MNIST, the gradient check, a run that learns nothing,
+the output paths. Saving and loading the model are tested in test_support_model_file.py; looking
+inside a run, and why it fails, in test_06a_when_training_fails.py."""
 import re
 import sys
 from types import SimpleNamespace
@@ -17,8 +18,8 @@ L03 = load_lesson("03_loss_function.py")           # mse_loss, the loss 05's gra
 EPOCH_LINE = re.compile(r"epoch +(\d+)/(\d+) +train loss ([\d.]+) +train acc +([\d.]+)% "
                         r"+val acc +([\d.]+)% +([\d.]+) s +([\d,]+) samples/s")
 LAST_LINE = re.compile(r"test accuracy: (\d+\.\d\d)% \((\d+)/10000\)")
-FIGURES = ["05_training_curves.png", "05_learning_speed.png", "05_confusion_matrix.png",
-           "05_misclassified.png", "05_first_layer_weights.png"]
+FIGURES = ["05_training_curves.png", "05_confusion_matrix.png", "05_misclassified.png",
+           "05_first_layer_weights.png"]
 
 
 def parse_accuracies(stdout):
@@ -121,45 +122,42 @@ def test_inputs_are_float32_in_unit_range_and_float64_networks_still_train():
             f"a {np.dtype(dtype)} network's weights became {net.weights[0].dtype} in a step")
 
 
-# --- failure detection --------------------------------------------------------------------------
+# --- a run that learns nothing ------------------------------------------------------------------
 def run_05(shared_mnist, tmp_path, *flags):
     return run_script("05_train_mnist.py", "--data-dir", shared_mnist, "--no-plots",
                       "--model", tmp_path / "model.npz", *flags)
 
 
-def test_too_large_a_step_is_named_with_the_measured_saturation(shared_mnist, tmp_path):
-    result = run_05(shared_mnist, tmp_path, "--lr", "1e6", "--train-limit", 5000)
+CHANCE = re.compile(r"error: validation accuracy ([\d.]+)% after epoch (\d+), where guessing gives "
+                    r"10%: nothing learned; look inside the same run: (python "
+                    r"06a_when_training_fails\.py[^\n]*)\n")
+
+
+def test_a_run_at_chance_is_one_line_naming_the_06a_command_of_the_same_run(shared_mnist,
+                                                                              tmp_path):
+    result = run_05(shared_mnist, tmp_path, "--lr", "1000", "--train-limit", 10000, "--epochs", 2)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    message = re.fullmatch(
-        r"error: training stalled \(validation accuracy [\d.]+% after epoch 1, where guessing "
-        r"gives 10%\): (\d+)% of the output sigmoids are saturated \(slope below 0.01\), so the "
-        r"output layer's gradient \|dL/db\| is only ([\d.e+-]+) and the first layer's "
-        r"([\d.e+-]+): almost nothing flows back\. The first steps were too large: before "
-        r"training, one would change the output weights by ([\d.e+-]+) times their size\. Try "
-        r"the default learning rate, --lr 15, which trains any width\.", result.stderr.strip())
+    message = CHANCE.fullmatch(result.stderr)
     assert message, result.stderr
-    assert int(message.group(1)) > 90 and float(message.group(2)) < 1e-6
-    assert float(message.group(4)) > 1, "a step larger than the weights is the cause named"
-    # the numbers quoted are the ones the tables printed: after epoch 1, and before training
-    table = result.stdout.split("after epoch 1")[1].splitlines()
-    assert f"{float(message.group(2)):.2e}" in table[-1]
-    before = result.stdout.split("before training")[1].split("epoch  1/")[0].splitlines()
-    assert float(before[-1].split()[-1]) == pytest.approx(float(message.group(4)), rel=0.1)
-    assert "epoch  1/10" in result.stdout and "epoch  2/10" not in result.stdout
-    assert not (tmp_path / "model.npz").exists()
-    # and the advice helps
-    following = run_05(shared_mnist, tmp_path, "--lr", "15", "--train-limit", 5000, "--epochs", 1)
-    assert following.returncode == 0, following.stderr
+    assert float(message.group(1)) <= 100 * L05.CHANCE_LEVEL and message.group(2) == "2"
+    assert message.group(3).split()[2:] == ["--lr", "1000", "--epochs", "2",
+                                            "--train-limit", "10000"]
+    assert "epoch  2/2" in result.stdout and not (tmp_path / "model.npz").exists()
 
 
-def test_too_small_a_step_is_named_with_the_measured_step_size(shared_mnist, tmp_path):
-    result = run_05(shared_mnist, tmp_path, "--lr", "1e-6", "--train-limit", 3000)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "training stalled" in result.stderr
-    assert "no output sigmoid is saturated, but the steps are tiny" in result.stderr
-    assert re.search(r"one would change the output weights by \de-\d\d of their size",
-                     result.stderr), result.stderr
-    assert "--lr 15" in result.stderr
+def test_the_06a_command_names_only_the_flags_that_differ_from_the_defaults():
+    assert L05.same_run_in_06a(L05.parse_args([])) == "python 06a_when_training_fails.py"
+    args = L05.parse_args(["--hidden", "300", "100", "--lr", "0.001", "--batch-size", "16",
+                           "--seed", "3", "--model", "elsewhere.npz"])
+    assert L05.same_run_in_06a(args) == ("python 06a_when_training_fails.py --hidden 300 100 "
+                                         "--lr 0.001 --seed 3")
+
+
+def test_a_loss_that_overflows_is_one_line_and_nothing_is_saved(shared_mnist, tmp_path):
+    result = run_05(shared_mnist, tmp_path, "--lr", "1e300", "--train-limit", 1000)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("error: training diverged: the loss became nan at mini-batch ")
+    assert "--lr 15" in result.stderr and not (tmp_path / "model.npz").exists()
 
 
 @pytest.mark.parametrize("hidden", [["1000"], ["30", "30", "30"]])
@@ -200,110 +198,6 @@ def test_invalid_settings_are_refused_by_the_command_line(flag, value, message):
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
-# --- the verdicts, each read from numbers made up for it (milliseconds, no training) ------------
-HEALTHY = [(1e-3, 0.0, 1e-2), (2e-3, 0.05, 1e-2)]   # (speed, saturated, step) per layer: no cause
-
-
-def record(val_accuracy=0.10, layers=HEALTHY, epoch=1):
-    """An epoch's record, as train_and_report keeps it."""
-    return dict(epoch=epoch, val_accuracy=val_accuracy, layers=list(layers))
-
-
-def verdict(record, n_train=5000, steps=1000, last_epoch=True, lr=15.0, before=HEALTHY):
-    """The message stop_if_not_learning stops training with, or None if it lets it go on;
-    `before`: the layers' health before training."""
-    history = [dict(epoch=0, layers=list(before)), record]
-    try:
-        L05.stop_if_not_learning(history, lr, n_train, steps, last_epoch)
-    except L05.TrainingFailed as failure:
-        return str(failure)
-    return None
-
-
-def test_a_network_above_chance_is_never_stopped():
-    saturated = [(1e-12, 1.0, 1e-9), (1e-12, 1.0, 1e-9)]
-    assert verdict(record(0.21, saturated), n_train=1, steps=1) is None
-
-
-@pytest.mark.parametrize("last_epoch", [False, True])
-def test_too_few_images_are_named_at_once(last_epoch):
-    # Even with healthy layers, many steps and more epochs to come: no number of epochs teaches
-    # ten digits from 50 images.
-    message = verdict(record(), n_train=50, steps=400, last_epoch=last_epoch)
-    assert message and "50 training images cannot teach 10 digits" in message, message
-    assert "--train-limit 5000" in message
-    assert "1 training image cannot" in verdict(record(), n_train=1, steps=400)
-    assert verdict(record(), n_train=L05.MIN_IMAGES, steps=400, last_epoch=False) is None
-
-
-def test_too_few_steps_are_judged_only_after_the_last_epoch():
-    assert verdict(record(), n_train=800, steps=50, last_epoch=False) is None, \
-        "50 steps after epoch 1 of several: too early to judge, more epochs are coming"
-    message = verdict(record(), n_train=800, steps=50, last_epoch=True)
-    assert message and "only 50 gradient steps in all, too few to learn from" in message, message
-    assert "--batch-size" in message and "--epochs" in message
-    assert "only 1 gradient step in all" in verdict(record(), n_train=800, steps=1)
-
-
-@pytest.mark.parametrize("lr, advice", [(1e6, "the default learning rate, --lr 15, which trains"),
-                                        (1.0, "a smaller learning rate, e.g. --lr 0.1")])
-def test_saturated_outputs_are_named_with_their_numbers(lr, advice):
-    message = verdict(record(layers=[(1e-12, 0.5, 1e-1), (2e-9, 0.97, 3e-7)]), lr=lr,
-                      last_epoch=False, before=[(1e-3, 0.0, 2.0), (5e-3, 0.0, 11.0)])
-    assert message and "97% of the output sigmoids are saturated" in message, message
-    assert "|dL/db| is only 2.0e-09 and the first layer's 1.0e-12" in message
-    # the evidence that the steps were too large is the step before training, not the frozen one
-    assert "before training, one would change the output weights by 11 times their" in message
-    assert advice in message
-
-
-@pytest.mark.parametrize("lr, advice", [(1e-6, "a larger learning rate: the default, --lr 15"),
-                                        (100.0, "a larger learning rate, e.g. --lr 1000")])
-def test_tiny_steps_are_named_with_their_size(lr, advice):
-    message = verdict(record(layers=[(1e-3, 0.0, 1e-7), (1e-3, 0.05, 3e-6)]), lr=lr,
-                      last_epoch=False)
-    assert message and "one would change the output weights by 3e-06 of their size" in message
-    assert "only 5% of the output sigmoids are saturated, but the steps are tiny" in message
-    assert advice in message
-
-
-def test_vanishing_gradients_are_named_with_how_many_times_more_slowly():
-    layers = [(2e-6, 0.0, 1e-2), (1e-4, 0.1, 1e-2), (4e-3, 0.2, 1e-2)]   # input side first
-    assert verdict(record(layers=layers), last_epoch=False) is None, "more epochs may do it"
-    message = verdict(record(layers=layers), last_epoch=True)
-    assert message and ("the first layer learns 2000 times more slowly than the last (|dL/db| "
-                        "2.0e-06 against 4.0e-03: vanishing gradients") in message, message
-    assert "fewer hidden layers" in message and "--lr" not in message
-    # at a rate below the default, the larger default rate is advised too
-    assert "--lr 15" in verdict(record(layers=layers), lr=1.0)
-    # three hidden layers of 30 still guessing after an epoch of 2,000 images: 45 times, measured
-    measured = [(4.1e-5, 0.0, 2e-3), (1.4e-4, 0.0, 2e-3), (4.2e-4, 0.0, 6e-3), (1.86e-3, 0.1, 7e-2)]
-    assert "learns 45 times more slowly" in verdict(record(layers=measured))
-    # a first layer with no gradient at all
-    no_gradient = [(0.0, 0.0, 1e-2), (1e-4, 0.1, 1e-2), (4e-3, 0.2, 1e-2)]
-    message = verdict(record(layers=no_gradient))
-    assert "the first layer gets no gradient at all" in message and "vanishing" in message
-
-
-@pytest.mark.parametrize("layers", [
-    [(1e-3, 0.0, 1e-2), (4e-3, 0.2, 2e-3)],                       # one hidden layer, 4 times
-    [(1e-4, 0.0, 1e-2), (4e-3, 0.2, 2e-3)],                       # one hidden layer, 40 times
-    [(1e-3, 0.0, 1e-2), (2e-3, 0.1, 1e-2), (5e-3, 0.2, 2e-3)],    # two hidden layers, 5 times
-    [(1e-4, 0.0, 1e-2), (5e-4, 0.1, 1e-2), (1.4e-3, 0.2, 2e-3)],  # two, 14 times: lr 1 measured
-])
-def test_layers_at_similar_speeds_are_not_called_vanishing_gradients(layers):
-    """One hidden layer, still guessing after an epoch, measures 3.7 times slower than the last,
-    and has no deep chain of σ' factors: a network like that, or a deep one whose layers learn at
-    similar speeds, was given too few steps, not stuck in vanishing gradients."""
-    message = verdict(record(layers=layers), steps=125, lr=0.1)
-    assert message and "vanishing" not in message, message
-    assert ("only 20% of the output sigmoids are saturated, and the steps are not tiny (one "
-            "changes the output weights by 2e-03 of their size), but 125 steps at learning rate "
-            "0.1 were not enough") in message, message
-    assert "more --epochs" in message and "--lr 15" in message
-    assert "--lr" not in verdict(record(layers=layers), steps=125, lr=15.0)
-
-
 # --- output paths: refused before training ------------------------------------------------------
 @pytest.mark.parametrize("flags, message", [
     (["--model", "{file}/model.npz"],
@@ -328,71 +222,7 @@ def test_unusable_output_paths_are_refused_before_training(shared_mnist, tmp_pat
     assert "epoch" not in result.stdout
 
 
-# --- looking inside -----------------------------------------------------------------------------
-def layer_health(net, X, Y, rates):
-    """05's layer_health on (X, Y), taken as one mini-batch: (speed, saturated, step_ratio) for
-    each layer."""
-    return L05.layer_health(net, X, Y, rates, len(X))
-
-
-def speeds(net, X, Y):
-    """How fast each layer learns, |dL/db|: the first number layer_health gives for it."""
-    return [speed for speed, _, _ in layer_health(net, X, Y, L05.layer_rates(net, 1.0))]
-
-
-def test_learning_speed_is_the_length_of_each_bias_gradient():
-    rng = np.random.default_rng(0)
-    net = L05.Network([12, 7, 5, 10], seed=3, dtype=np.float64)
-    X, Y = rng.uniform(size=(20, 12)), np.eye(10)[rng.integers(0, 10, size=20)]
-    _, grad_biases = net.backward(X, Y)
-    expected = [np.sqrt(np.sum(g ** 2)) for g in grad_biases]
-    np.testing.assert_allclose(speeds(net, X, Y), expected, rtol=1e-12)
-
-
-def test_the_probe_in_mini_batches_gives_its_whole_gradient_and_a_step_of_one_batch():
-    """20 images in batches of 6: the speeds are those of all 20 (6, 6, 6 and 2 weighed by their
-    sizes), the step / weight is the median over the three whole batches."""
-    rng = np.random.default_rng(1)
-    net = L05.Network([12, 7, 10], seed=3, dtype=np.float64)
-    X, Y = rng.uniform(size=(20, 12)), np.eye(10)[rng.integers(0, 10, size=20)]
-    rates = [2.0, 3.0]
-    layers = L05.layer_health(net, X, Y, rates, 6)
-    _, grad_biases = net.backward(X, Y)
-    np.testing.assert_allclose([speed for speed, _, _ in layers],
-                               [np.linalg.norm(g) for g in grad_biases], rtol=1e-12,
-                               err_msg="the speeds should be the whole probe's |dL/db|")
-    per_batch = [[np.linalg.norm(rate * g) / np.linalg.norm(W) for W, g, rate in
-                  zip(net.weights, net.backward(X[i:i + 6], Y[i:i + 6])[0], rates)]
-                 for i in (0, 6, 12)]
-    np.testing.assert_allclose([step for _, _, step in layers], np.median(per_batch, axis=0),
-                               rtol=1e-12, err_msg="the median step of the whole batches")
-    # A batch larger than the probe: the probe is the one batch there is.
-    np.testing.assert_allclose(L05.layer_health(net, X, Y, rates, 50),
-                               L05.layer_health(net, X, Y, rates, 20), rtol=1e-12)
-
-
-def test_earlier_layers_of_a_deep_sigmoid_network_learn_more_slowly(mnist):
-    """Nielsen's observation: at the start, each layer nearer the input learns more slowly."""
-    (x_train, y_train), _ = mnist
-    X = L05.to_inputs(x_train[:1000])
-    Y = L05.one_hot(y_train[:1000], 10, dtype=L05.NETWORK_DTYPE)
-    by_layer = speeds(L05.new_network([784, 30, 30, 30, 30, 10], seed=0), X, Y)
-    assert all(earlier < later for earlier, later in zip(by_layer, by_layer[1:])), by_layer
-    assert by_layer[0] < by_layer[-1] / 10, by_layer
-
-
-def test_layer_health_measures_saturation_and_step_size():
-    net = L05.Network([4, 3, 10], seed=0, dtype=np.float64)
-    X, Y = np.full((5, 4), 0.5), np.eye(10)[[0, 1, 2, 3, 4]]
-    net.weights[1][:] = 50.0                        # every output z is huge: every output saturated
-    (speed_1, sat_1, step_1), (speed_2, sat_2, step_2) = layer_health(net, X, Y, [2.0, 3.0])
-    assert sat_2 == 1.0 and sat_1 < 1.0
-    grad_weights, grad_biases = net.backward(X, Y)
-    assert step_2 == pytest.approx(np.linalg.norm(3.0 * grad_weights[1])
-                                   / np.linalg.norm(net.weights[1]))
-    assert speed_1 == pytest.approx(np.linalg.norm(grad_biases[0]))
-
-
+# --- a start that trains at any width ----------------------------------------------------------
 def test_the_output_layer_steps_less_the_wider_it_is_fed():
     for hidden, expected in [((100,), [15, 15]), ((1000,), [15, 1.5]), ((300, 30), [15, 15, 50])]:
         net = L05.Network([784, *hidden, 10])
@@ -404,13 +234,3 @@ def test_the_outputs_start_at_the_base_rate():
     assert net.weights[0].dtype == L05.NETWORK_DTYPE
     np.testing.assert_allclose(L01.sigmoid(net.biases[-1]), 0.1, rtol=1e-6)
     np.testing.assert_array_equal(net.biases[0], 0)
-
-
-def test_a_deep_network_that_has_not_started_is_told_to_take_more_steps(shared_mnist, tmp_path):
-    flags = ["--hidden", "30", "30", "30", "--train-limit", 2000]
-    result = run_05(shared_mnist, tmp_path, *flags, "--epochs", 1)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "vanishing gradients" in result.stderr and "more --epochs" in result.stderr
-    assert re.search(r"the first layer learns \d+ times more slowly than the last", result.stderr)
-    following = run_05(shared_mnist, tmp_path, *flags, "--epochs", 5)
-    assert following.returncode == 0, following.stderr
