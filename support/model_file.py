@@ -1,7 +1,10 @@
 """Saving a trained network, and loading one without trusting the file.
 
 A model file is an .npz archive (np.savez) of plain arrays: sizes, the layer sizes, input first, and
-w0, b0, w1, b1, ..., each layer's weights and biases.
+w0, b0, w1, b1, ..., each layer's weights and biases; activations, each hidden layer's activation
+("sigmoid" or "relu"), and output, the output layer's ("sigmoid" or "softmax"). A file without the
+last two (saved before they were recorded) holds lesson 04b's sigmoid network. Loading makes the
+network of the class that computes what the file records (NETWORK_CLASSES).
 
 What it promises: a save never leaves a half-written model under its name (it writes a temporary
 file of its own beside it and renames it when whole, so of two saves at once the last one wins,
@@ -18,12 +21,21 @@ from pathlib import Path
 import numpy as np
 
 from support.download import remove_if_abandoned, space_advice
+from support.lessons import REPO, load_lesson
 from support.lifecycle import Fatal, on_stop
 
 MAX_PARAMETERS = 50_000_000   # 200 MB of float32 weights: far beyond what MNIST needs, and a
                               # bound on what a --hidden typo or a model file can make us allocate
 MAX_SIZES = 100               # layer sizes in a model file: far more layers than a lesson makes
 LARGEST_Z = 1e30              # float32 overflows at 3.4e38; a z this large is unusable anyway
+HIDDEN_KINDS, OUTPUT_KINDS = ("sigmoid", "relu"), ("sigmoid", "softmax")
+# (hidden activation, output) -> the lesson and class that compute it. A network class states its
+# kinds as hidden_kind and output_kind; one that states none is lesson 04b's, sigmoids throughout.
+NETWORK_CLASSES = {
+    ("sigmoid", "sigmoid"): ("04b_backprop_network", "Network"),
+    ("sigmoid", "softmax"): ("06b_the_cures", "SoftmaxNetwork"),
+    ("relu", "softmax"): ("06b_the_cures", "CuredNetwork"),
+}
 
 
 class ModelFileError(Exception):
@@ -57,7 +69,10 @@ def save_model(path, net, validation_accuracy=None):
     if path.is_symlink():
         path = path.resolve()                           # write through the link, to its target
     path.parent.mkdir(parents=True, exist_ok=True)
-    arrays = {"sizes": np.array(net.sizes, dtype=np.int64)}
+    hidden, output = kinds_of(type(net))
+    arrays = {"sizes": np.array(net.sizes, dtype=np.int64),
+              "activations": np.array([hidden] * (len(net.sizes) - 2), dtype="<U7"),
+              "output": np.array(output, dtype="<U7")}
     for l, (w, b) in enumerate(zip(net.weights, net.biases)):
         arrays[f"w{l}"] = w
         arrays[f"b{l}"] = b
@@ -109,10 +124,19 @@ def cannot_save_message(path, error):
             f"{space_advice(error)}choose another file with --model")
 
 
+def kinds_of(network_class):
+    """(hidden activation, output) of a network class: its hidden_kind and output_kind, or
+    lesson 04b's sigmoids for a class that states none."""
+    return (getattr(network_class, "hidden_kind", "sigmoid"),
+            getattr(network_class, "output_kind", "sigmoid"))
+
+
 def load_model(path, network_class):
-    """Load a network saved by save_model as a `network_class` (lesson 04b's Network), or raise
-    ModelFileError saying what is wrong with the file. The network comes back with an attribute
-    validation_accuracy: the accuracy save_model recorded, or None for a file saved without one.
+    """Load a network saved by save_model, or raise ModelFileError saying what is wrong with the
+    file. It comes back as a `network_class` (lesson 04b's Network, say) when that class computes
+    the activations the file records, else as the class of NETWORK_CLASSES that does, from the
+    course folder (network_class None: always so). It has an attribute validation_accuracy: the
+    accuracy save_model recorded, or None for a file saved without one.
 
     A model file is only trusted as far as it has been checked. allow_pickle=False: it holds plain
     numbers only, so loading one can never run code. And before any array is read, the sizes it
@@ -150,6 +174,9 @@ def load_model(path, network_class):
                              "permissions, or give another file with --model") from None
     except (ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
         raise invalid_model_error(f"it cannot be read: {error}") from None
+    kinds = read_kinds(arrays, len(sizes), invalid_model_error)
+    if network_class is None or kinds_of(network_class) != kinds:
+        network_class = class_for(kinds)
     net = network_class(sizes, dtype=arrays["w0"].dtype)
     for l in range(len(sizes) - 1):
         W, b = arrays[f"w{l}"], arrays[f"b{l}"]
@@ -168,6 +195,30 @@ def load_model(path, network_class):
         raise invalid_model_error(f"its validation_accuracy is {accuracy}, not from 0 to 1")
     net.validation_accuracy = None if accuracy is None else float(accuracy)
     return net
+
+
+def read_kinds(arrays, n_sizes, invalid_model_error):
+    """(hidden activation, output) that a file's arrays record, checked; lesson 04b's sigmoids for
+    a file that records none. Every hidden layer must have the same activation."""
+    if "output" not in arrays:
+        return "sigmoid", "sigmoid"
+    hidden, output = [str(kind) for kind in arrays["activations"]], str(arrays["output"])
+    if len(hidden) != n_sizes - 2 or len(set(hidden)) > 1 or not set(hidden) <= set(HIDDEN_KINDS):
+        raise invalid_model_error(f"its activations {hidden} are not one of {HIDDEN_KINDS} for "
+                                  f"each of its {n_sizes - 2} hidden layers")
+    if output not in OUTPUT_KINDS:
+        raise invalid_model_error(f"its output {output!r} is not one of {OUTPUT_KINDS}")
+    # A network without hidden layers has only its output's kind: the sigmoid's class reads it.
+    return (hidden[0] if hidden else "sigmoid"), output
+
+
+def class_for(kinds):
+    """The network class that computes these (hidden, output) kinds, from the course folder."""
+    lesson, name = NETWORK_CLASSES.get(kinds, (None, None))
+    if lesson is None:
+        raise ModelFileError(f"no lesson makes a network with {kinds[0]} hidden layers and a "
+                             f"{kinds[1]} output")
+    return getattr(load_lesson(REPO / f"{lesson}.py"), name)
 
 
 def read_sizes(data, invalid_model_error):
@@ -194,6 +245,14 @@ def check_headers(data, sizes, invalid_model_error):
     """Every array's header declares the shape `sizes` gives it, and a float type; a recorded
     validation accuracy is one float."""
     expected = {"sizes"} | {f"{kind}{l}" for l in range(len(sizes) - 1) for kind in "wb"}
+    if "output" in data.files or "activations" in data.files:
+        expected |= {"activations", "output"}
+        for name, shape in (("activations", (len(sizes) - 2,)), ("output", ())):
+            found_shape, dtype = header_of(data, name) if name in data.files else (None, None)
+            if name in data.files and (found_shape != shape or dtype.kind != "U"
+                                       or dtype.itemsize > 4 * 16):
+                raise invalid_model_error(f"its '{name}' array is not {shape or 'one'} short "
+                                          "word(s)")
     if "validation_accuracy" in data.files:
         expected.add("validation_accuracy")
         shape, dtype = header_of(data, "validation_accuracy")

@@ -27,6 +27,10 @@ delta, the delta sent back, grad_W, grad_b), each a function that can be swapped
 mistakes the checker recomputes are backprop with a row swapped, on activations it computes
 itself in float64; planted(net, ...), what the tests that show the checker catching a mistake give
 it, is backprop with any rows swapped for a bug, on the lesson's own forward_all and weights.
+
+For softmax outputs trained on cross-entropy (lesson 06b), cross_entropy_problems checks against
+the checker's own loss, reads a factor N as the 1/N of the mean left out, and names two mistakes
+recomputed the same way: σ' kept at the output, and a ReLU's slope taken as its output a.
 """
 import functools
 import itertools
@@ -88,7 +92,8 @@ def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE, backpr
     mismatch is reported before any numerical gradient is computed. Below a wrong array's line, one
     indented line says what mistake its numbers show, if they show one (see the module docstring).
     backprop (a Backprop, as backprop_problems passes) adds the network's mistakes to look for and
-    a last line saying at which layer the mistake enters.
+    a last line saying at which layer the mistake enters; a Readings (cross_entropy_problems) adds
+    the mistakes of another loss, and N for its factors, without that line.
     """
     if len(analytic) != len(arrays):
         return [f"got {len(analytic)} gradient arrays, expected {len(arrays)}: one for each of "
@@ -115,7 +120,7 @@ def gradient_problems(loss, arrays, analytic, names, tolerance=TOLERANCE, backpr
         problems.append(line)
         if i in diagnoses:
             problems.append(f"  {names[i].split()[0]}: {diagnoses[i]}")
-    if backprop is not None:
+    if isinstance(backprop, Backprop):
         problems.append(where_it_enters(sorted(lines), backprop))
     return problems
 
@@ -558,3 +563,97 @@ def planted(net, **rows):
     """net.backward as lesson 04b writes it, on net's own forward_all and weights, with the rows
     given (output_delta, send_back, grad_w, grad_b; see backprop) swapped in for a bug."""
     return lambda X, Y: backprop(net.forward_all(X), net.weights, Y, **rows)
+
+
+# ==================================================================================================
+# Another loss: softmax outputs trained on cross-entropy (lesson 06b)
+# ==================================================================================================
+class Readings:
+    """What gradient_problems may read a wrong gradient as when the loss is not 04b's MSE:
+    n_samples, N, for the factor readings (the 1/N of the mean missing or applied twice), and
+    mistakes, [(reading, gradients)], each every array's gradient with one mistake made."""
+    sound = True
+    n_outputs = None            # no 1/K: the cross-entropy's mean runs over the N samples only
+
+    def __init__(self, n_samples, mistakes):
+        self.n_samples, self.mistakes = n_samples, mistakes
+
+
+def softmax_rows(z):
+    """softmax of each row, stably (each row's largest z subtracted first)."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def relu_slope(a):
+    """The ReLU's slope from its output a = max(z, 0): 1 where the unit is on, else 0."""
+    return (a > 0).astype(a.dtype)
+
+
+def softmax_activations(net, X, hidden):
+    """[a^0 = X, a^1, ..., a^L] in float64, computed here: `hidden` layers ("sigmoid" or "relu"),
+    a^L = softmax(z^L)."""
+    activations = [np.asarray(X, dtype=np.float64)]
+    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
+        z = activations[-1] @ np.asarray(W, np.float64) + np.asarray(b, np.float64)
+        if l == len(net.weights) - 1:
+            activations.append(softmax_rows(z))
+        elif hidden == "relu":
+            activations.append(np.maximum(z, 0))
+        else:
+            e = np.exp(-np.abs(z))
+            activations.append(np.where(z >= 0, 1.0, e) / (1.0 + e))
+    return activations
+
+
+def cross_entropy_loss(net, X, Y, hidden):
+    """The mean cross-entropy of the network's softmax outputs, computed here through
+    log-sum-exp from the weights as they are now (numerical_gradients moves them)."""
+    a = softmax_activations(net, X, hidden)[-2]
+    z = a @ np.asarray(net.weights[-1], np.float64) + np.asarray(net.biases[-1], np.float64)
+    m = z.max(axis=1, keepdims=True)
+    log_sum = m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return float(-np.sum(Y * (z - log_sum)) / len(Y))
+
+
+def cross_entropy_readings(net, X, Y, hidden):
+    """Readings for a softmax network trained on the mean cross-entropy: the gradients with σ'
+    kept at the output, delta^L = (softmax(z^L) - Y)/N · a^L(1 - a^L), and for ReLU layers with
+    the slope taken as the ReLU's output a where (a > 0) belongs."""
+    activations = softmax_activations(net, X, hidden)
+    weights = [np.asarray(W, np.float64) for W in net.weights]
+    slope = relu_slope if hidden == "relu" else sigmoid_slope
+
+    def right_delta(output, Y):
+        return (output - Y) / len(Y)
+
+    def slope_kept(output, Y):
+        return right_delta(output, Y) * sigmoid_slope(output)
+
+    def send_back(delta, W, a_prev, l):
+        return (delta @ W.T) * slope(a_prev)
+
+    def send_back_times_a(delta, W, a_prev, l):
+        return (delta @ W.T) * a_prev
+
+    rows = [("σ' kept at the output: delta^L = (softmax(z^L) - Y)/N · a^L(1 - a^L), where "
+             "softmax with cross-entropy cancels it", dict(output_delta=slope_kept))]
+    if hidden == "relu" and len(weights) > 1:
+        rows.append(("the ReLU's slope taken as its output a where (a > 0) belongs: "
+                     "delta^(l-1) = (delta^l @ (W^l)^T) · a^(l-1)",
+                     dict(send_back=send_back_times_a)))
+    mistakes = []
+    for reading, swapped in rows:
+        swapped = {"output_delta": right_delta, "send_back": send_back, **swapped}
+        grad_weights, grad_biases = backprop(activations, weights, Y, **swapped)
+        mistakes.append((reading, grad_weights + grad_biases))
+    return Readings(len(Y), mistakes)
+
+
+def cross_entropy_problems(net, X, Y, hidden, backward=None):
+    """gradient_problems of (backward or net.backward)(X, Y) against the numerical gradient of the
+    mean cross-entropy of softmax outputs, computed here; hidden: "sigmoid" or "relu"."""
+    grad_weights, grad_biases = (backward or net.backward)(X, Y)
+    return gradient_problems(lambda: cross_entropy_loss(net, X, Y, hidden),
+                             net.weights + net.biases, list(grad_weights) + list(grad_biases),
+                             network_names(net), backprop=cross_entropy_readings(net, X, Y, hidden))

@@ -31,6 +31,7 @@ LESSONS = [
     "04b_backprop_network.py",
     "05_train_mnist.py",
     "06a_when_training_fails.py",
+    "06b_the_cures.py",
 ]
 
 

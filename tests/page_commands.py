@@ -38,6 +38,7 @@ from support.mnist import load_mnist
 
 README_HOME = "/home/me/nn-tutorial"     # the project folder as the README writes it
 DEFAULT_RUN = "python 05_train_mnist.py"
+MNIST_LESSONS = {"05_train_mnist.py", "06a_when_training_fails.py", "06b_the_cures.py"}
 README_MIRRORS = {"8001": "404", "8002": "ok", "8003": "html"}   # README port -> MirrorServer mode
 # --------------------------------------------------------------------------------------------------
 # Running a README command
@@ -137,6 +138,10 @@ class Runner:
                 if "--model" not in args:
                     add("--model", work / "model.npz", REPO / "data" / "model.npz")
                     self.models[command] = work / "model.npz"
+        elif script in MNIST_LESSONS:       # 06a, 06b: the real MNIST, and a model of their own
+            add("--data-dir", shared_mnist, REPO / "data")
+            if script == "06b_the_cures.py" and "--model" not in args:
+                add("--model", work / "model_06b.npz", REPO / "data" / "model_06b.npz")
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONIOENCODING="utf-8", PYTHONUNBUFFERED="1",
                    MNIST_MIRRORS="http://127.0.0.1:9/")
         with contextlib.ExitStack() as running:
@@ -180,7 +185,6 @@ class Runner:
 
 
 def run_block_command(block, runner, request):
-    needs_mnist = shlex.split(block.command)[1] in ("05_train_mnist.py",
-                                                    "06a_when_training_fails.py")
+    needs_mnist = shlex.split(block.command)[1] in MNIST_LESSONS
     shared_mnist = request.getfixturevalue("shared_mnist") if needs_mnist else None
     return runner.output(block.command, shared_mnist)

@@ -145,6 +145,38 @@ TODOS = [
       "steps.append([np.linalg.norm(rate * grad_W) / np.linalg.norm(W) for W, grad_W, rate in "
       "zip(net.weights, grad_weights, rates)]); return list(zip(speeds, saturated, "
       "np.median(steps, axis=0).tolist()))"]),
+    ("softmax", "06b_the_cures.py",
+     "each row's e^(z_k) / sum_j e^(z_j), (N, K) -> (N, K), with no overflow even at z = 1e4",
+     ["softmax(z) = softmax(z - c) for any number c per row: the top and the bottom are both "
+      "multiplied by e^(-c). Which c keeps every exponent at 0 or below?",
+      "Take c = the row's largest z: z.max(axis=1, keepdims=True) keeps the shape (N, 1), so it "
+      "broadcasts against (N, K). Then divide each row by its own sum, again with keepdims.",
+      "e = np.exp(z - z.max(axis=1, keepdims=True)); return e / e.sum(axis=1, keepdims=True)"]),
+    ("SoftmaxNetwork.output_delta", "06b_the_cures.py",
+     "delta^L = dL/dz^L of the mean cross-entropy of softmax outputs, (N, K)",
+     ["For one sample, L = -sum_k y_k log p_k with log p_k = z_k - log sum_j e^(z_j). "
+      "Differentiate by z_i: what is d(log sum_j e^(z_j))/dz_i? And sum_k y_k for a one-hot y?",
+      "dL/dz_i = p_i - y_i for one sample: the softmax's slope and the log's cancel, so no σ' is "
+      "left. The loss is the mean over the N samples of the batch: divide by N once.",
+      "return (output - Y) / len(Y)"]),
+    ("he_start", "06b_the_cures.py",
+     "redraw every weight from N(0, 2 / n_in), in place, and return net",
+     ["z_j = sum_i a_i W_ij adds n_in terms, so Var(z) = n_in Var(W) E[a^2]. For a ReLU of a z' "
+      "symmetric around 0, E[a^2] = Var(z') / 2. Which Var(W) keeps Var(z) = Var(z')?",
+      "Var(W) = 2 / n_in, so the standard deviation is sqrt(2 / n_in); n_in is W.shape[0]. "
+      "Draw with np.random.default_rng(seed) and write into W[:] so the array stays the same "
+      "(and keeps its float type).",
+      "rng = np.random.default_rng(seed); for W in net.weights: "
+      "W[:] = rng.standard_normal(W.shape) * np.sqrt(2 / W.shape[0]); return net"]),
+    ("momentum_step", "06b_the_cures.py",
+     "one heavy-ball step, v <- mu v - rate g and p <- p + v, for every weight and bias",
+     ["Get the gradients as 04b's gradient_step does: activations = net.forward_all(X), then "
+      "net.backward_from(activations, Y). Pair each parameter with its velocity, its gradient "
+      "and its layer's rate: net.weights + net.biases, velocities, grads, rates + rates.",
+      "Update in place, so that the caller's arrays change: v *= mu, then v -= rate * g, then "
+      "p += v. Return the output before the step, activations[-1].",
+      "for p, v, g, rate in zip(net.weights + net.biases, velocities, grad_weights + "
+      "grad_biases, rates + rates): v *= mu; v -= rate * g; p += v"]),
 ]
 # A lesson file run from a folder one level below the course (exercises/, my-exercises/) finds
 # support/ in the folder above it.

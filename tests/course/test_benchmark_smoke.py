@@ -1,4 +1,5 @@
-"""benchmarks/train_speed.py keeps working: a tiny run exits 0 and writes its Markdown report.
+"""benchmarks/train_speed.py keeps working: a tiny run exits 0 and writes its Markdown report;
+and benchmarks/cured_speed.py times 06b's network with PyTorch absent.
 
 No timing is checked (the machine is shared and timings are noise here); only that every part of the
 report is produced, that its numbers agree with each other and with the architecture, that it is
@@ -7,6 +8,8 @@ written where asked, and that bad input gets one clear message. PyTorch is never
 import re
 import shutil
 from pathlib import Path
+
+import pytest
 
 from helpers import LESSONS, REPO, assert_mentions, run_script, strict_warnings
 
@@ -97,3 +100,33 @@ def test_a_lesson_without_network_dtype_is_refused(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "lacks NETWORK_DTYPE" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+CURED = "benchmarks/cured_speed.py"
+
+
+@pytest.mark.parametrize("how", ["--no-torch", "hidden"])
+def test_cured_speed_times_numpy_without_torch(tmp_path, shared_mnist, how):
+    """Without PyTorch (skipped by its flag, or not importable: a torch module that raises
+    ImportError stands first on the path) the quick run still times 06b's epochs, exit 0."""
+    (tmp_path / "torch.py").write_text("raise ImportError('no torch in this test')\n")
+    env = dict(STRICT, PYTHONPATH=str(tmp_path))
+    saved = REPO / "benchmarks" / "results" / "cured_speed.txt"
+    before = saved.stat().st_mtime_ns if saved.exists() else None
+    flags = ["--no-torch"] if how == "--no-torch" else []
+    result = run_script(CURED, "--quick", "--data-dir", shared_mnist, *flags, folder=REPO,
+                        env=env)
+    assert result.returncode == 0, result.stderr
+    assert ("skipped (--no-torch)" if flags else "not importable") in result.stdout
+    assert "5,000 training images" in result.stdout and "batch 64" in result.stdout
+    seconds = re.search(r"^NumPy: ([\d.]+) s per epoch$", result.stdout, re.MULTILINE)
+    assert seconds and float(seconds[1]) > 0, result.stdout
+    assert "NumPy / PyTorch" not in result.stdout
+    assert (saved.stat().st_mtime_ns if saved.exists() else None) == before   # only with --save
+
+
+def test_cured_speed_without_mnist_says_where_to_get_it(tmp_path):
+    result = run_script(CURED, "--quick", "--no-torch", "--data-dir", tmp_path, folder=REPO)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert str(tmp_path) in result.stderr and "--download-only" in result.stderr

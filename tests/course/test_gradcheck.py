@@ -7,9 +7,9 @@ import types
 import numpy as np
 import pytest
 
-from gradcheck import (backprop_is_correct, backprop_problems, check_backprop, gradient_is_correct,
-                       gradient_problems, network_names, planted, random_problem,
-                       worst_relative_error)
+from gradcheck import (backprop_is_correct, backprop_problems, check_backprop,
+                       cross_entropy_problems, gradient_is_correct, gradient_problems,
+                       network_names, planted, random_problem, worst_relative_error)
 from helpers import REPO, assert_mentions, copy_lessons, edit, load_lesson
 
 # The course's own lesson, also under --lessons-dir: these are tests of the checker, not of a
@@ -571,3 +571,45 @@ def test_checker_calls_only_positive_ratios_of_4_or_more_a_left_out_sigma_prime(
     assert wrong_arrays(lines) == {"W1"}, said(lines, "the array is wrong")
     assert ("σ'" in diagnoses(lines).get("W1", "")) == slope, said(
         lines, f"ratios {ratios}: a left-out σ' {'is' if slope else 'is not'} what they show")
+
+
+# --- softmax with cross-entropy (lesson 06b): the mistakes of another loss -----------------------
+L06B = load_lesson("06b_the_cures.py")
+
+
+def softmax_report(network_class, hidden, seed=0, output_delta=None, slope=None):
+    """The checker's lines for a lesson 06b network of [4, 5, 3] on 7 samples whose backward has
+    the output_delta or slope given swapped in (a planted mistake)."""
+    rng = np.random.default_rng(seed)
+    net = network_class([4, 5, 3], seed=seed, dtype=np.float64)
+    X = rng.normal(size=(7, 4))
+    Y = np.eye(3)[rng.integers(0, 3, size=7)]
+    if output_delta:
+        net.output_delta = output_delta
+    if slope:
+        net.slope = slope
+    return short(cross_entropy_problems(net, X, Y, hidden))
+
+
+def test_checker_reports_nothing_for_the_right_cross_entropy_gradient():
+    assert softmax_report(L06B.SoftmaxNetwork, "sigmoid") == []
+
+
+def test_checker_names_the_sigmoid_slope_kept_in_the_cross_entropy_delta():
+    kept = lambda output, Y: (output - Y) / len(Y) * output * (1 - output)
+    lines = softmax_report(L06B.SoftmaxNetwork, "sigmoid", output_delta=kept)
+    assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, "the gradient with σ' kept at "
+                             "the output")
+    assert where(lines) is None, said(lines, "no MSE-only 'where' line for another loss")
+
+
+def test_checker_names_the_1_over_n_left_out_of_the_cross_entropy_delta():
+    summed = lambda output, Y: output - Y
+    lines = softmax_report(L06B.SoftmaxNetwork, "sigmoid", output_delta=summed)
+    assert_every_array_reads(lines, {"W1", "W2", "b1", "b2"}, "the 1/N of the mean is missing")
+    assert "N = 7" in "\n".join(lines), said(lines, "N is the batch of 7")
+
+
+def test_checker_names_a_relu_slope_taken_as_the_output():
+    lines = softmax_report(L06B.CuredNetwork, "relu", slope=lambda a: a)
+    assert_every_array_reads(lines, {"W1", "b1"}, "the ReLU's slope taken as its output a")

@@ -16,7 +16,7 @@ from helpers import LESSONS, REPO, copy_lessons, edit
 ALLOWED_MODULES = {"argparse", "math", "os", "sys", "time", "pathlib", "numpy", "matplotlib",
                    "support"}
 FRAMEWORKS = {"torch", "tensorflow", "sklearn", "jax", "PIL", "keras"}
-NOT_COUNTED = {"main"}          # every lesson has its own main()
+NOT_COUNTED = {"main", "parse_args"}   # every lesson has its own main() and command line
 
 
 def parse(filename, folder=REPO):

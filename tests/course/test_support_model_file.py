@@ -307,3 +307,53 @@ def test_a_validation_accuracy_that_is_not_one_fraction_is_refused(tmp_path, val
     np.savez(path, **consistent_arrays([4, 3, 2]), validation_accuracy=value)
     with pytest.raises(ModelFileError, match=f"its validation_accuracy {fault}"):
         load_model(path, Network)
+
+
+# --- what each layer computes: recorded, and read back as the class that computes it ------------
+L06B = load_lesson("06b_the_cures.py", REPO)
+
+
+def test_a_cured_network_comes_back_as_itself_even_where_lesson_05_loads_it(tmp_path):
+    net = L06B.he_start(L06B.CuredNetwork([6, 5, 4], seed=1), seed=1)
+    path = save_model(tmp_path / "model.npz", net)
+    with np.load(path) as data:
+        assert list(data["activations"]) == ["relu"] and str(data["output"]) == "softmax"
+    loaded = load_model(path, Network)                      # as lesson 05's --predict asks
+    assert type(loaded) is L06B.CuredNetwork
+    X = np.random.default_rng(0).uniform(size=(3, 6))
+    assert np.allclose(loaded.forward(X), net.forward(X)) and np.allclose(
+        loaded.forward(X).sum(axis=1), 1)
+
+
+def test_a_file_without_activations_is_the_sigmoid_network_it_was_saved_as(tmp_path):
+    net = Network([6, 5, 4], seed=2)
+    path = tmp_path / "old.npz"
+    np.savez(path, sizes=np.array(net.sizes), w0=net.weights[0], b0=net.biases[0],
+             w1=net.weights[1], b1=net.biases[1])
+    for asked in (Network, L06B.CuredNetwork):
+        loaded = load_model(path, asked)
+        assert type(loaded) is Network
+        assert np.array_equal(loaded.weights[1], net.weights[1])
+    saved = save_model(tmp_path / "new.npz", net)
+    with np.load(saved) as data:
+        assert list(data["activations"]) == ["sigmoid"] and str(data["output"]) == "sigmoid"
+
+
+@pytest.mark.parametrize("change, says", [
+    (dict(activations=np.array(["tanh"])), "activations ['tanh']"),
+    (dict(output=np.array("linear")), "output 'linear'"),
+    (dict(activations=np.array(["relu", "relu"])), "'activations' array"),
+    (dict(dropout=np.array([0.5])), "dropout"),
+])
+def test_activations_the_format_does_not_define_are_refused(tmp_path, change, says):
+    net = L06B.CuredNetwork([6, 5, 4], seed=3)
+    arrays = dict(sizes=np.array(net.sizes), w0=net.weights[0], b0=net.biases[0],
+                  w1=net.weights[1], b1=net.biases[1], activations=np.array(["relu"]),
+                  output=np.array("softmax"), **{})
+    arrays.update(change)
+    path = tmp_path / "model.npz"
+    np.savez(path, **arrays)
+    with pytest.raises(ModelFileError) as error:
+        load_model(path, Network)
+    assert "is not a model saved by this lesson" in str(error.value) and says in str(
+        error.value), str(error.value)
