@@ -333,7 +333,7 @@ def test_anchors_and_the_language_links_are_not_compared():
 @pytest.mark.parametrize("old, new, word", [
     ("`python 04b_backprop_network.py --lr 40`", "`python 04b_backprop_network.py --lr 30`",
      "command"),
-    ("checked either way", "checked either way (`python 05_train_mnist.py --epochs 2`)", "command"),
+    ("are still checked", "are still checked (`python 05_train_mnist.py --epochs 2`)", "command"),
     ("(a loss of 0.7447)", "(a loss of 0.7446)", "number"),
     ("4.2e-04 and 3.8e-36", "4.2e-04 and 3.9e-36", "number"),
     ("72% to 85%", "72% to 86%", "number"),
