@@ -46,12 +46,31 @@ def save_model_and_say(path, net, validation_accuracy=None):
     """save_model, then one line saying where the model went. A failed save is a Fatal error
     (cannot_save_message), and a stop while saving (Ctrl-C, SIGTERM, SIGHUP) says that the model
     was not saved: save_model leaves nothing half-written either way."""
+    replaced = replaced_model_text(path)
     try:
         with on_stop("the model was not saved", label="interrupted while saving"):
             saved = save_model(path, net, validation_accuracy=validation_accuracy)
     except OSError as error:
         raise Fatal(cannot_save_message(path, error)) from None
-    print(f"model saved: {path}" + (f" (a link to {saved})" if saved != Path(path) else ""))
+    print(f"model saved: {path}" + (f" (a link to {saved})" if saved != Path(path) else "")
+          + replaced)
+
+
+def replaced_model_text(path):
+    """What saving at `path` replaces, said in a few words ("" when nothing is there): a model an
+    experiment overwrites is named with the validation accuracy it recorded."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            return ""
+        with np.load(path, allow_pickle=False) as data:
+            accuracy = (float(data["validation_accuracy"]) if "validation_accuracy" in data.files
+                        else None)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return "; it replaced an earlier file of that name"
+    if accuracy is None:
+        return "; it replaced an earlier model"
+    return f"; it replaced a model with {accuracy:.2%} on the validation images"
 
 
 def save_model(path, net, validation_accuracy=None):

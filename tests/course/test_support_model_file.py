@@ -357,3 +357,16 @@ def test_activations_the_format_does_not_define_are_refused(tmp_path, change, sa
         load_model(path, Network)
     assert "is not a model saved by this lesson" in str(error.value) and says in str(
         error.value), str(error.value)
+
+
+def test_saving_over_a_model_says_what_it_replaced(tmp_path, capsys):
+    """An experiment run after a good one names the model it replaced, with its accuracy."""
+    path, net = tmp_path / "model.npz", Network([4, 3, 2], seed=0)
+    support.model_file.save_model_and_say(path, net, validation_accuracy=0.9761)
+    first = capsys.readouterr().out
+    assert "replaced" not in first, "nothing was there to replace"
+    support.model_file.save_model_and_say(path, net, validation_accuracy=0.928)
+    assert_mentions(capsys.readouterr().out, "model saved", str(path), "replaced", "97.61%")
+    path.write_bytes(b"not a model")
+    support.model_file.save_model_and_say(path, net)
+    assert_mentions(capsys.readouterr().out, "replaced", "earlier file")
