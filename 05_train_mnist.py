@@ -168,7 +168,7 @@ def split_validation(images, labels, limit=None):
 # Why one learning rate for every layer fails at width 1000 (README): at the start every output is
 # about 0.5 and nine of ten targets are 0, so the first step pushes every output's z down by about
 # lr (1 + n_in / 4) / 50, n_in pushes of one sign: -7.8 at width 100, -75 at width 1000, where
-# σ'(z) ≈ 3e-33 and no gradient flows any more. Two cures, each in a line:
+# σ'(-75) ≈ 3e-33 (estimated) and no gradient flows any more. Two cures, each in a line:
 #   - the output layer's step scaled by 100 / (the width that feeds it), so that the same lr moves
 #     its z by the same amount at any width (layer_rates);
 #   - the output biases start at the base rate, log(0.1 / 0.9), where each output already says

@@ -35,7 +35,7 @@ What it leaves out
     each is a better cure for some run, and none is needed to pass 98% on MNIST.
 
 Run
-    python 06b_the_cures.py                          every part, then the 98% network (~1 minute)
+    python 06b_the_cures.py                          every part, then the 98% network (about 35 s)
     python 06b_the_cures.py --part softmax           one part: softmax, relu, momentum,
                                                      tiny-steps, compare or combined
     python 06b_the_cures.py --part combined --seed 1
@@ -64,10 +64,11 @@ from support.own_digits import read_own_digits
 sigmoid = from_lesson("01_single_neuron", "sigmoid")
 one_hot = from_lesson("03_loss_function", "one_hot")
 Network = from_lesson("04b_backprop_network", "Network")
-(evaluate, layer_rates, new_network, split_validation, to_inputs, NETWORK_DTYPE, HIDDEN,
- BATCH_SIZE, EPOCHS, LEARNING_RATE) = from_lesson(
-    "05_train_mnist", "evaluate", "layer_rates", "new_network", "split_validation", "to_inputs",
-    "NETWORK_DTYPE", "HIDDEN", "BATCH_SIZE", "EPOCHS", "LEARNING_RATE")
+(evaluate, layer_rates, network_sizes, new_network, split_validation, to_inputs, NETWORK_DTYPE,
+ HIDDEN, BATCH_SIZE, EPOCHS, LEARNING_RATE) = from_lesson(
+    "05_train_mnist", "evaluate", "layer_rates", "network_sizes", "new_network",
+    "split_validation", "to_inputs", "NETWORK_DTYPE", "HIDDEN", "BATCH_SIZE", "EPOCHS",
+    "LEARNING_RATE")
 (relu, ReluNetwork, layer_health, print_layer_table, watch_training, vanishing_setup,
  exploding_setup, saturated_setup, tiny_steps_setup, PROBE_SIZE) = from_lesson(
     "06a_when_training_fails", "relu", "ReluNetwork", "layer_health", "print_layer_table",
@@ -328,7 +329,7 @@ def part_momentum(mnist, seed):
     print("  computed: " + ", ".join(f"w{i} = {w:.4g}" for i, w in enumerate(path, start=1)))
     print(f"Epochs to {TARGET:.0%} validation accuracy, Network([784, 100, 10]), batch 16:")
     for name, hidden, output, lr, mu in (COMPARE_RUNS[0], COMPARE_RUNS[3]):
-        result = race(cured_network([784, *HIDDEN, N_CLASSES], hidden, output, seed), mnist, lr, mu,
+        result = race(cured_network(network_sizes(HIDDEN), hidden, output, seed), mnist, lr, mu,
                       EPOCHS, BATCH_SIZE, seed, stop_at_target=True)
         print(f"  {name:18s} lr {lr:<4g} {epochs_to_target(result)}")
 
@@ -432,7 +433,7 @@ def epochs_to_target(result):
 def part_compare(mnist, seed):
     """Lesson 05's network trained five ways: no cure, each cure alone, all three together."""
     (x_test, y_test) = mnist[1]
-    sizes = [784, *HIDDEN, N_CLASSES]
+    sizes = network_sizes(HIDDEN)
     print(f"Five runs of Network({sizes}), batch {BATCH_SIZE}, {EPOCHS} epochs, "
           f"seed {seed}; the rates chosen on the validation images:")
     print(f"  {'run':18s} {'lr':>5s}  {'test acc':>8s}  {'to 97% validation':>17s}  "
@@ -449,7 +450,7 @@ def part_compare(mnist, seed):
 def part_combined(mnist, seed, model_path):
     """The three cures together, 256 wide: trained, saved, and measured once on the test images.
     Returns the last line."""
-    sizes = [784, *CURED_HIDDEN, N_CLASSES]
+    sizes = network_sizes(CURED_HIDDEN)
     net = cured_network(sizes, "relu", "softmax", seed)
     print(f"All three cures: CuredNetwork({sizes}), batch {CURED_BATCH_SIZE}, learning rate "
           f"{CURED_LR:g} (the last {DECAY_EPOCHS} of {CURED_EPOCHS} epochs at "
