@@ -5,7 +5,8 @@ of a training run states) is in tests/output_blocks.py; the README's "Reading th
 paragraph tells readers the same. A fenced block without a `$` line may only list commands (every
 line starts with `python `), so no block of output can slip in without the command that checks it;
 a ```python block is a code sample, not output. How each command is run is in
-tests/page_commands.py.
+tests/page_commands.py. README.zh-CN.md, the course in Chinese, shows the same blocks; they are
+not run again but compared with these (tests/course/test_readme_zh.py).
 """
 import re
 import shlex
@@ -17,7 +18,8 @@ from output_blocks import fenced_blocks, mismatch
 from page_commands import run_block_command
 
 README = REPO / "README.md"
-PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]
+PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]       # whose output blocks are run
+TRANSLATIONS = [REPO / "README.zh-CN.md"]                       # whose blocks are README.md's
 COMMAND_LINE = re.compile(r"([A-Z_]+=\S+ )*python \S")     # a command a reader types
 
 
@@ -64,7 +66,7 @@ def test_the_readme_shows_output_of_every_lesson():
     assert set(LESSONS) <= shown, f"no output block for {sorted(set(LESSONS) - shown)}"
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+@pytest.mark.parametrize("page", PAGES + TRANSLATIONS, ids=lambda page: page.name)
 def test_no_block_hides_behind_an_indent(page):
     """A fence indented (inside a list item, say) is not read as a block, so nothing checks it."""
     lines = page.read_text(encoding="utf-8").splitlines()
@@ -73,7 +75,8 @@ def test_no_block_hides_behind_an_indent(page):
 
 
 def test_the_readme_reads_as_a_course_not_a_manual():
-    """At most 7,000 words, lesson 05's section at most 2,000: the rest belongs in docs/."""
+    """The English README at most 8,000 words, lesson 05's section at most 2,000: the rest belongs
+    in docs/. The Chinese README follows the English, so it has no limit of its own."""
     text = README.read_text(encoding="utf-8")
     lesson_05 = text[text.index("## 05 "):text.index("\n## ", text.index("## 05 ") + 1)]
     assert len(text.split()) <= 8000, f"README.md has {len(text.split())} words"
