@@ -197,8 +197,8 @@ def test_saturated_outputs_are_named_with_their_numbers(lr, advice):
     assert advice in text
 
 
-@pytest.mark.parametrize("lr, advice", [(1e-6, "--lr 15"), (100.0, "--lr 1000")])
-def test_tiny_steps_are_named_with_their_size(lr, advice):
+@pytest.mark.parametrize("lr, advice", [(1e-6, "--lr 0.00333"), (100.0, "--lr 3.33e+05")])
+def test_tiny_steps_are_named_with_their_size_and_the_rate_that_gives_steps_of_1e_2(lr, advice):
     cause, text = diagnose(history(layers=[(1e-3, 0.0, 1e-7), (1e-3, 0.05, 3e-6)]), lr=lr)
     assert cause == "tiny-steps" and "3e-06" in text and advice in text
 
