@@ -190,7 +190,7 @@ def why_still_guessing(record, start, summary, lr):
             f"weights by {start[-1][2]:.2g} times their size: try {advice_smaller_rate(lr)}")
     if step < TINY_STEP:
         return "tiny-steps", (
-            f"{summary}: one step changes the output weights by only {step:.0e} of their size; "
+            f"{summary}: one step changes the output weights by only {step:.3g} of their size; "
             f"{advice_larger_rate(lr, step)}")
     if len(record["layers"]) >= 3 and speed > VANISHING * first_speed:
         slower = (f"learns {speed / first_speed:.0f} times more slowly than the last"
@@ -215,8 +215,8 @@ def advice_larger_rate(lr, step):
     """The rate whose steps would change the output weights by STEP_AT_START (rate_for_step),
     as advice: where a run starts; one under way ends nearer 1e-3."""
     rate = rate_for_step(lr, step, STEP_AT_START)
-    return (f"learning rate {lr:g} x {STEP_AT_START:.0e} / {step:.0e} gives steps of "
-            f"{STEP_AT_START:.0e}, where a run starts (one under way ends near 1e-3): "
+    return (f"a step of {STEP_AT_START:.0e}, where a run starts (one under way ends near 1e-3), "
+            f"needs learning rate {lr:g} x {STEP_AT_START:.0e} / {step:.3g} = {rate:.3g}: "
             f"try --lr {rate:.3g}")
 
 
