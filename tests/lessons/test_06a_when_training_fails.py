@@ -37,7 +37,7 @@ def test_learning_speed_is_the_length_of_each_bias_gradient():
 
 
 def test_the_probe_in_mini_batches_gives_its_whole_gradient_and_a_step_of_one_batch():
-    """20 images in batches of 6: the speeds are those of all 20 (6, 6, 6 and 2 weighed by their
+    """20 images in batches of 6: the speeds are those of all 20 (6, 6, 6 and 2 weighted by their
     sizes), the step / weight is the median over the three whole batches."""
     X, Y = one_hot_images(np.random.default_rng(1), 20, 12)
     net = L05.Network([12, 7, 10], seed=3, dtype=np.float64)
