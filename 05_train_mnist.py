@@ -66,7 +66,8 @@ Network, gradient_step = from_lesson("04b_backprop_network", "Network", "gradien
 # these, every width and depth we tried trains (README; benchmarks/check_widths.py checks).
 EPOCHS = 10
 BATCH_SIZE = 16
-LEARNING_RATE = 15.0   # large because the loss averages over 10 outputs and has no 1/2 (see README)
+LEARNING_RATE = 15.0   # our loss, the mean over 10 outputs, has a gradient 5x smaller than that of
+                       # 1/2 · the sum over outputs: lr 15 here is lr 3 there (README)
 HIDDEN = (100,)        # hidden layer sizes
 # MNIST's geometry, IMAGE_SHAPE (28, 28) and N_CLASSES (10 digits), comes from support/mnist.py.
 N_VALIDATION = 10_000  # the last 10,000 training images: every choice is judged on these
@@ -87,7 +88,7 @@ def train_epoch(net, images, labels, batch_size, rates, rng):
     Y = one_hot(its labels, N_CLASSES, NETWORK_DTYPE).
 
     Shuffling every epoch makes each mini-batch a new random sample. Returns (mean loss, accuracy),
-    measured on each batch just before its step (what gradient_step returns), each batch weighed by
+    measured on each batch just before its step (what gradient_step returns), each batch weighted by
     its size. Raises Diverged(loss, batch number, from 1) as soon as a batch's loss is NaN or
     infinite: the weights have overflowed."""
     order = rng.permutation(len(images))
@@ -216,8 +217,8 @@ def train_and_report(net, train_set, validation_set, args):
 
 
 def same_run_in_06a(args):
-    """Lesson 06a's command that trains this run again and shows why it fails: the training flags
-    that differ from the defaults, as typed (--hidden 300 100, --lr 0.001)."""
+    """Lesson 06a's command that trains this run again and shows why it fails: each training flag
+    whose value differs from the default, followed by its value (floats in their shortest form)."""
     default, words = parse_args([]), ["python 06a_when_training_fails.py"]
     for name in ("hidden", "lr", "epochs", "batch_size", "train_limit", "seed"):
         value = getattr(args, name)

@@ -92,7 +92,7 @@ def training_images(lesson, data_dir, quick):
 def numpy_trainer(lesson, images, labels):
     """(06b's combined network, an epoch of 06b's momentum_epoch on it, at 06b's settings)."""
     sizes = [images[0].size, *lesson.CURED_HIDDEN, N_CLASSES]        # 784 pixels in, 10 out
-    net = lesson.cured_network(sizes, "relu", "softmax", SEED)
+    net = lesson.network_of_kind(sizes, "relu", "softmax", SEED)
     rates, rng = [lesson.CURED_LR] * len(net.weights), np.random.default_rng(SEED)
     velocities = [np.zeros_like(p) for p in net.weights + net.biases]
     return net, lambda: lesson.momentum_epoch(net, images, labels, lesson.CURED_BATCH_SIZE,

@@ -16,8 +16,8 @@ What this file teaches
 
     Backpropagation multiplies delta by (W^l)^T and by the slope at every layer it passes, so these
     numbers change from layer to layer in a way the maths predicts. Four failures on MNIST, each
-    from a fixed seed on 10,000 training images in under a second, show it; diagnose reads a run's
-    history and names the cause:
+    from a fixed seed on 10,000 training images, show it; diagnose reads a run's history and
+    names the cause:
 
         vanishing     a deep sigmoid stack: σ' <= 1/4 at every layer, so the first layer learns
                       hundreds of times more slowly than the last
@@ -75,9 +75,11 @@ PROBE_SIZE = 1000      # validation images on which we look inside the network
 SATURATED = 0.01       # a unit whose slope is below this barely passes gradient: a sigmoid with
                        # a (1 - a) < 0.01 (|z| > 4.6), a ReLU that is off
 TINY_STEP = 1e-4       # a step that changes the weights by less than this fraction changes nothing
+STEP_AT_START = 1e-2   # step / weight of the output layer that a rate is chosen to give at the
+                       # start; a run under way ends nearer 1e-3 as its gradient shrinks
 VANISHING = 30         # the first layer this many times slower than the last: vanishing gradients
-                       # (in networks still guessing after an epoch of 2,000 images: one hidden
-                       # layer 3.7; two, 2.6 to 6 at lr 15, 13 to 14 at lr 1; three, 46; four, 387)
+                       # (networks of one or two hidden layers still guessing after an epoch
+                       # measured a few times to about 15; four hidden layers, hundreds)
 EXPLODING = 30         # the first layer this many times faster than the last before training
 MIN_STEPS = 100        # fewer gradient steps than this are too few to judge whether learning works
 MIN_IMAGES = 100       # fewer training images than this cannot teach ten digits
@@ -108,10 +110,16 @@ def layer_health(net, X, Y, rates, batch_size):
 
 def unit_slopes(net, activations):
     """The slope of every unit on every image, per layer of weights: net.slope(a) for a hidden
-    layer (a (1 - a) for a sigmoid, 0 or 1 for a ReLU), and a (1 - a) for the output sigmoids,
-    the factor that 04b's output_delta carries."""
+    layer (a (1 - a) for a sigmoid, 0 or 1 for a ReLU), and for the output layer the factor that
+    its delta^L carries: a (1 - a) for sigmoid outputs under MSE (04b's output_delta), and 1 for a
+    softmax under cross-entropy (net.output_kind "softmax", lesson 06b), whose delta^L = p - y has
+    no slope factor at all: its outputs never saturate in this sense."""
     *hidden, output = activations[1:]
-    return [net.slope(a) for a in hidden] + [output * (1 - output)]
+    if getattr(net, "output_kind", "sigmoid") == "softmax":
+        output_slope = np.ones_like(output)
+    else:
+        output_slope = output * (1 - output)
+    return [net.slope(a) for a in hidden] + [output_slope]
 
 
 def print_layer_table(layers, when):
@@ -140,7 +148,8 @@ def diagnose(history, n_train, lr):
         "tiny-steps"      a step changes the output weights by less than TINY_STEP of their size
         "vanishing"       two or more hidden layers, the first learning VANISHING times more
                           slowly than the last
-        "too-few-steps"   none of these: the steps taken at this rate were not enough
+        "too-few-steps"   none of the measured causes applies: more steps are the next thing
+                          to try
     """
     record, start = history[-1], history[0]["layers"]
     if record.get("diverged"):
@@ -170,9 +179,9 @@ def why_still_guessing(record, start, summary, lr):
         return "exploding", (
             f"{summary}: before training the first layer's |dL/db| was "
             f"{start[0][0] / start[-1][0]:.0f} times the last's ({start[0][0]:.1e} against "
-            f"{start[-1][0]:.1e}): each layer multiplies the signal, forward and back, and the "
-            f"outputs went to 0 or 1 ({saturated:.0%} saturated now); start with smaller weights, "
-            "variance 1/n_in (lesson 02) or 2/n_in for ReLU (lesson 06b)")
+            f"{start[-1][0]:.1e}): each layer multiplies the signal, forward and back, and "
+            f"{saturated:.0%} of the output sigmoids are saturated now; start with smaller "
+            "weights, variance 1/n_in (lesson 02) or 2/n_in for ReLU (lesson 06b)")
     if saturated > 0.9:
         return "saturated", (
             f"{summary}: {saturated:.0%} of the output sigmoids are saturated (slope below "
@@ -181,8 +190,8 @@ def why_still_guessing(record, start, summary, lr):
             f"weights by {start[-1][2]:.2g} times their size: try {advice_smaller_rate(lr)}")
     if step < TINY_STEP:
         return "tiny-steps", (
-            f"{summary}: one step changes the output weights by only {step:.0e} of their size, "
-            f"where a run that learns takes about 1e-3; try {advice_larger_rate(lr)}")
+            f"{summary}: one step changes the output weights by only {step:.3g} of their size; "
+            f"{advice_larger_rate(lr, step)}")
     if len(record["layers"]) >= 3 and speed > VANISHING * first_speed:
         slower = (f"learns {speed / first_speed:.0f} times more slowly than the last"
                   if first_speed > 0 else "gets no gradient at all, the last does")
@@ -190,9 +199,10 @@ def why_still_guessing(record, start, summary, lr):
             f"{summary}: the first layer {slower} (|dL/db| {first_speed:.1e} against "
             f"{speed:.1e}); give it more steps (--epochs), fewer hidden layers, or ReLU "
             "(lesson 06b)")
-    return "too-few-steps", (f"{summary}: the steps are not tiny ({step:.0e} of the output "
-                             f"weights) but {record['steps']:,} steps at learning rate {lr:g} "
-                             "were not enough; give it more --epochs or more images")
+    return "too-few-steps", (f"{summary}: none of the measured causes applies (the steps are "
+                             f"not tiny, {step:.0e} of the output weights, and the layers learn "
+                             f"at similar speeds) after {record['steps']:,} steps at learning "
+                             f"rate {lr:g}; give it more --epochs or more images")
 
 
 def advice_smaller_rate(lr):
@@ -201,10 +211,20 @@ def advice_smaller_rate(lr):
     return f"a smaller learning rate, e.g. --lr {lr / 10:g}"
 
 
-def advice_larger_rate(lr):
-    if lr < LEARNING_RATE:
-        return f"a larger learning rate: 05's, --lr {LEARNING_RATE:g}"
-    return f"a larger learning rate, e.g. --lr {lr * 10:g}"
+def advice_larger_rate(lr, step):
+    """The rate whose steps would change the output weights by STEP_AT_START (rate_for_step),
+    as advice: where a run starts; one under way ends nearer 1e-3."""
+    rate = rate_for_step(lr, step, STEP_AT_START)
+    return (f"a step of {STEP_AT_START:.0e}, where a run starts (one under way ends near 1e-3), "
+            f"needs learning rate {lr:g} x {STEP_AT_START:.0e} / {step:.3g} = {rate:.3g}: "
+            f"try --lr {rate:.3g}")
+
+
+def rate_for_step(lr, step_ratio, target):
+    """The learning rate whose step changes the weights by `target` of their size, from a rate lr
+    whose step changed them by step_ratio: a step is lr · g, so step / weight grows in proportion
+    to lr, and lr · target / step_ratio gives target."""
+    return lr * target / step_ratio
 
 
 # ==================================================================================================
@@ -221,6 +241,8 @@ class ReluNetwork(Network):
     and backward_from hold as they are. The weights start as lesson 02's, variance 1/n_in, unless
     a setup redraws them (start_weights)."""
 
+    hidden_kind = "relu"                                 # what a model file records
+
     def forward_all(self, X):
         """[a^0 = X, a^1, ..., a^L]: ReLU on the hidden layers, the sigmoid on the output."""
         activations = [np.asarray(X)]
@@ -235,7 +257,8 @@ class ReluNetwork(Network):
 
     def slope(self, a):
         """relu'(z) from a hidden layer's output a = relu(z): 1 where the unit is on (a > 0), else
-        0, in a's float type. A unit that is off passes no gradient back."""
+        0, in a's float type. A unit that is off passes no gradient back. At z = 0 exactly the
+        derivative is undefined; we take 0 there, as (a > 0) does."""
         raise NotImplementedError(
             "TODO ReluNetwork.slope: relu'(z) of a hidden ReLU, computed from its output a = "
             "relu(z) alone, in a's float type; stuck? python tools/hint.py ReluNetwork.slope")
@@ -247,12 +270,6 @@ def start_weights(net, std, seed):
     rng = np.random.default_rng(seed)
     for W in net.weights:
         W[:] = rng.normal(0.0, std, size=W.shape)
-
-
-def mean_activations(net, X):
-    """The mean |a^l| over the images and units of each layer l = 1 .. L, input side first."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return [float(np.mean(np.abs(a))) for a in net.forward_all(X)[1:]]
 
 
 # ==================================================================================================
@@ -421,6 +438,12 @@ def print_signal_sizes(net, validation_set, rates, batch_size):
         back = f"{speeds[l - 1] / speeds[l]:8.2f}" if l < len(speeds) and speeds[l] else ""
         print(f"    {l:5d}  {sizes[l]:8.2e}  {sizes[l] / sizes[l - 1]:6.2f}  "
               f"{speeds[l - 1]:13.2e}{back}")
+
+
+def mean_activations(net, X):
+    """The mean |a^l| over the images and units of each layer l = 1 .. L, input side first."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return [float(np.mean(np.abs(a))) for a in net.forward_all(X)[1:]]
 
 
 # ==================================================================================================

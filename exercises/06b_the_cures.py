@@ -9,28 +9,35 @@ What this file teaches
     Here each failure is run again from the same seed, then cured, and the two tables are printed
     side by side:
 
-    - Saturated outputs (a stall under the MSE loss): softmax with cross-entropy at the output. Its
-      delta is delta^L = (softmax(z^L) - Y) / N: the σ'(z^L) that froze the saturated sigmoids
-      cancels out of the maths (SoftmaxNetwork.output_delta derives it).
-    - Vanishing gradients (a deep sigmoid stack) and exploding ones (a ReLU stack started too wide):
-      ReLU hidden layers, whose slope is 1 wherever a unit is on, started with He's variance
-      Var(W) = 2 / n_in, which keeps the spread of z the same at every depth (he_start derives it).
-    - Steps too small to move the weights: a learning rate read from the step / weight measurement.
-    - Slow progress along a long, shallow valley: momentum, v <- mu v - lr g, W <- W + v, which
-      adds up the steps that agree (momentum_step derives it).
+    - Saturated outputs (a stall under the MSE loss): softmax with cross-entropy at the output,
+      continuing from the stalled weights. Its delta is delta^L = (softmax(z^L) - Y) / N: the
+      softmax's slope p_k (δ_ki - p_i) cancels the log's 1 / p_k, so no slope factor is left,
+      unlike the σ'(z^L) of sigmoid + MSE that froze the saturated outputs
+      (SoftmaxNetwork.output_delta derives it).
+    - Vanishing gradients (a deep sigmoid stack) and exploding ones (a ReLU stack started with
+      weights too large, N(0, 1)): ReLU hidden layers, whose slope is 1 wherever a unit is on,
+      started with He's variance Var(W) = 2 / n_in, which keeps Var(z) the same at every depth
+      (he_start derives it).
+    - Steps too small to move the weights: a learning rate read from the step / weight
+      measurement (06a's rate_for_step). It is a setting of the run, not of the network.
+    - Momentum, v <- mu v - lr g, W <- W + v, cures none of 06a's failures: it speeds up a run
+      that already learns, by adding up the steps that agree along a long, shallow valley
+      (momentum_step derives it).
 
     A closing table trains lesson 05's network (width 100, batch 16, 10 epochs, seed 0) five ways,
-    with no cure, each cure alone, and all three, and a network with all three, 256 wide, passes
-    98% on the test images.
+    with no cure, each cure alone, and all three (softmax + cross-entropy, ReLU + He, momentum:
+    CuredNetwork and train_with_momentum), and a network with all three, 256 wide, passes 98% on
+    the test images.
 
 What is new since 06a, the most important first
     1. softmax, cross_entropy and SoftmaxNetwork: softmax outputs trained on cross-entropy.
     2. he_start: ReLU layers started with variance 2 / n_in (relu and ReluNetwork are 06a's).
     3. momentum_step and momentum_epoch: heavy-ball momentum.
-    4. rate_for_step: a learning rate chosen from the step / weight measurement.
+    4. A learning rate chosen from the step / weight measurement (06a's rate_for_step).
     5. CuredNetwork, the three together, and a model file that records its activations.
-    From 06a it takes relu, ReluNetwork, the failure setups, watch_training, layer_health and the
-    table; from 05 the data split, to_inputs and evaluate; from 04b the Network.
+    From 06a it takes relu, ReluNetwork, the failure setups, watch_training, layer_health,
+    rate_for_step and the table; from 05 the data split, to_inputs and evaluate; from 04b the
+    Network.
 
 What it leaves out
     Adam and other adaptive steps, weight decay and dropout, batch normalisation, convolutions:
@@ -75,10 +82,11 @@ Network = from_lesson("04b_backprop_network", "Network")
     "split_validation", "to_inputs", "NETWORK_DTYPE", "HIDDEN", "BATCH_SIZE", "EPOCHS",
     "LEARNING_RATE")
 (relu, ReluNetwork, layer_health, print_layer_table, watch_training, vanishing_setup,
- exploding_setup, saturated_setup, tiny_steps_setup, PROBE_SIZE) = from_lesson(
+ exploding_setup, saturated_setup, tiny_steps_setup, rate_for_step, PROBE_SIZE,
+ STEP_AT_START) = from_lesson(
     "06a_when_training_fails", "relu", "ReluNetwork", "layer_health", "print_layer_table",
     "watch_training", "vanishing_setup", "exploding_setup", "saturated_setup", "tiny_steps_setup",
-    "PROBE_SIZE")
+    "rate_for_step", "PROBE_SIZE", "STEP_AT_START")
 
 # The 98% network. Every setting chosen on the validation images (the test images are read once,
 # at the end): one hidden layer of 256 ReLUs, softmax + cross-entropy, momentum; the last
@@ -98,8 +106,7 @@ COMPARE_RUNS = [            # (name, hidden activation, output, learning rate, m
     ("momentum 0.9", "sigmoid", "sigmoid", 3.0, 0.9),
     ("all three", "relu", "softmax", 0.01, 0.9),
 ]
-TARGET = 0.97               # the validation accuracy the runs race to
-STEP_AT_START = 1e-2        # step / weight of the output layer that a rate is chosen to give
+TARGET = 0.97               # the validation accuracy each run is timed to
 SATURATED_CURE_LR = 0.3     # softmax + CE on the run that saturated under MSE
 RELU_LR = 3.0               # ReLU + He, in the deep stacks as in the comparison
 CURES = ("softmax", "relu", "momentum", "tiny-steps", "compare", "combined")   # the parts
@@ -165,7 +172,8 @@ class SoftmaxNetwork(Network):
         log p_k = z_k - log sum_j e^(z_j), so dL/dz_i = -sum_k y_k (δ_ki - p_i) = p_i - y_i
         (sum_k y_k = 1). The mean over N divides by N. MSE on sigmoids gave
         2 (a - Y) / (N K) · a (1 - a): near 0 or 1 the factor a (1 - a) froze every output, even a
-        wrong one. Here no σ' is left: a confident wrong output gets the largest delta.
+        wrong one. Here the softmax's slope dp_k/dz_i = p_k (δ_ki - p_i) cancels the log's 1 / p_k,
+        so no slope factor is left: a confident wrong output gets the largest delta.
         """
         raise NotImplementedError(
             "TODO SoftmaxNetwork.output_delta: delta^L = dL/dz^L of the mean cross-entropy of "
@@ -182,7 +190,10 @@ def he_start(net, seed):
     terms, so Var(z_j) = n_in Var(W) E[a^2]. A ReLU passes a = max(z', 0) of a z' symmetric
     around 0: half the time 0, half the time z', so E[a^2] = Var(z') / 2. Then
     Var(z) = n_in Var(W) Var(z') / 2, the same at every layer when Var(W) = 2 / n_in (He et al.,
-    2015). With 1 / n_in the spread halves at each layer; with N(0, 1), it grows n_in / 2 times.
+    2015). With 1 / n_in, Var(z) halves at each layer (its standard deviation shrinks by
+    sqrt(2)); with N(0, 1), Var(z) grows n_in / 2 times (the standard deviation by
+    sqrt(n_in / 2)). Layer 1, whose inputs are pixels rather than ReLUs, scales by its own
+    E[x^2] instead of Var(z') / 2.
     """
     raise NotImplementedError(
         "TODO he_start: redraw every weight from N(0, 2 / n_in), in place, and return net; stuck? "
@@ -191,24 +202,24 @@ def he_start(net, seed):
 
 class CuredNetwork(SoftmaxNetwork, ReluNetwork):
     """ReLU hidden layers (ReluNetwork's slope, (a > 0)) and a softmax output trained on
-    cross-entropy (SoftmaxNetwork's forward pass and output_delta). The ReLU's derivative at
-    exactly 0 is undefined; we take 0 there, as (z > 0) does."""
+    cross-entropy (SoftmaxNetwork's forward pass and output_delta)."""
 
     hidden = staticmethod(relu)
     hidden_kind = "relu"
 
 
-def cured_network(sizes, hidden, output, seed):
-    """A network of lesson 05's sizes with the given hidden activation ("sigmoid" or "relu") and
+def network_of_kind(sizes, hidden, output, seed):
+    """A network of the given sizes with the given hidden activation ("sigmoid" or "relu") and
     output ("sigmoid" with MSE, or "softmax" with cross-entropy), started as each needs: ReLU
     layers with he_start; sigmoid outputs at 05's base rate 1/10, as new_network starts them;
-    softmax outputs at z = 0, where each class already gets 1/10."""
+    softmax outputs with biases 0, so that no class is favoured (p about 1/10 on average).
+    ("sigmoid", "sigmoid") is lesson 05's network, uncured."""
     kind = {("sigmoid", "sigmoid"): Network, ("sigmoid", "softmax"): SoftmaxNetwork,
             ("relu", "sigmoid"): ReluNetwork, ("relu", "softmax"): CuredNetwork}[hidden, output]
     if output == "sigmoid":
         net = new_network(sizes, seed, network=kind)                     # 05's base rate
     else:
-        net = kind(sizes, seed=seed, dtype=NETWORK_DTYPE)                # z = 0: 1/10 each
+        net = kind(sizes, seed=seed, dtype=NETWORK_DTYPE)                # biases 0: no favourite
     return he_start(net, seed) if hidden == "relu" else net
 
 
@@ -218,7 +229,7 @@ def cured_network(sizes, hidden, output, seed):
 def momentum_step(net, X, Y, rates, mu, velocities):
     """One heavy-ball step for every weight and bias: v <- mu v - rate · g, then p <- p + v.
 
-    v, the velocity, is a running sum of past steps, each weighed by mu once more per step:
+    v, the velocity, is a running sum of past steps, each weighted by mu once more per step:
     v_t = -rate (g_t + mu g_(t-1) + mu^2 g_(t-2) + ...). Where the gradients agree (down a long
     shallow valley) the steps add up to as much as 1 / (1 - mu) = 10 plain ones (mu = 0.9); where
     they flip sign (across a narrow valley) they cancel. mu = 0 is plain SGD. `velocities` holds
@@ -231,7 +242,8 @@ def momentum_step(net, X, Y, rates, mu, velocities):
 
 def momentum_epoch(net, images, labels, batch_size, rates, mu, velocities, rng):
     """One epoch of mini-batch SGD with momentum: lesson 05's train_epoch (every image once, in a
-    fresh order from rng), each step a momentum_step. Raises Fatal if an output becomes NaN."""
+    fresh order from rng), each step a momentum_step. Raises Fatal if an output becomes NaN: the
+    rate given (COMPARE_RUNS, CURED_LR) is too large for this network."""
     order = rng.permutation(len(images))
     for start in range(0, len(images), batch_size):
         batch = order[start:start + batch_size]
@@ -240,7 +252,8 @@ def momentum_epoch(net, images, labels, batch_size, rates, mu, velocities, rng):
         output = momentum_step(net, X, Y, rates, mu, velocities)
         if not np.all(np.isfinite(output)):
             raise Fatal(f"training diverged at mini-batch {start // batch_size + 1}: the outputs "
-                        "became NaN; try a smaller learning rate (--lr)")
+                        f"became NaN at learning rates {', '.join(f'{r:g}' for r in rates)}; "
+                        "lower the rate in 06b's COMPARE_RUNS or CURED_LR")
 
 
 def quadratic_path(w, lr, mu, steps):
@@ -251,16 +264,6 @@ def quadratic_path(w, lr, mu, steps):
         w = w + v
         path.append(w)
     return path
-
-
-# ==================================================================================================
-# Cure 4: a learning rate read from the step it gives
-# ==================================================================================================
-def rate_for_step(lr, step_ratio, target):
-    """The learning rate whose step changes the weights by `target` of their size, from a rate lr
-    whose step changed them by step_ratio: a step is lr · g, so step / weight grows in proportion
-    to lr, and lr · target / step_ratio gives target."""
-    return lr * target / step_ratio
 
 
 # ==================================================================================================
@@ -308,15 +311,15 @@ def part_relu(mnist, seed):
         print_setup(net, settings, len(train_set[0]), seed)
         failed = watch_training(net, train_set, validation_set, settings["epochs"],
                                 settings["batch_size"], rates, seed)
-        cured = cured_network(net.sizes, "relu", "sigmoid", seed)
+        cured = network_of_kind(net.sizes, "relu", "sigmoid", seed)
         healed = watch_training(cured, train_set, validation_set, settings["epochs"],
                                 settings["batch_size"], layer_rates(cured, RELU_LR), seed)
         print(f"  cure: ReLU hidden layers started with He's variance 2 / n_in, learning rate "
               f"{RELU_LR:g}")
         print_pair(failed, healed, "failure", "ReLU + He")
         for name, history in (("failure", failed), ("ReLU + He", healed)):
-            print(f"  {name}: the last layer's speed over the first's "
-                  + ", ".join(speed_factor(record) for record in (history[0], history[-1])))
+            factors = [speed_factor_text(record) for record in (history[0], history[-1])]
+            print(f"  {name}: the last layer's speed over the first's " + ", ".join(factors))
         print()
 
 
@@ -324,15 +327,23 @@ def part_momentum(mnist, seed):
     """Momentum worked by hand on w^2 / 2, then the epochs 05's network takes to reach TARGET on
     the validation images, with and without momentum."""
     lr, mu = 0.5, 0.9
-    path = quadratic_path(1.0, lr, mu, 3)
-    print(f"Momentum on f(w) = w^2 / 2 (gradient w) from w = 1, lr {lr}, mu {mu}:")
-    print("  v1 = -0.5 · 1 = -0.5, w1 = 0.5;  v2 = 0.9 · -0.5 - 0.5 · 0.5 = -0.7, w2 = -0.2;  "
-          "v3 = 0.9 · -0.7 - 0.5 · -0.2 = -0.53, w3 = -0.73")
-    print("  computed: " + ", ".join(f"w{i} = {w:.4g}" for i, w in enumerate(path, start=1)))
-    print(f"Epochs to {TARGET:.0%} validation accuracy, Network([784, 100, 10]), batch 16:")
+    path = [1.0] + quadratic_path(1.0, lr, mu, 3)                   # w0 = 1, w1, w2, w3
+    print(f"Momentum on f(w) = w^2 / 2 (gradient w) from w = 1, lr {lr:g}, mu {mu:g}: "
+          "v <- mu v - lr w, w <- w + v")
+    v = [0.0] + [w - before for before, w in zip(path, path[1:])]     # v_t = w_t - w_(t-1)
+    print("  " + ";  ".join(f"v{t} = {mu:g} · {v[t - 1]:.3g} - {lr:g} · {path[t - 1]:.3g}"
+                            f" = {v[t]:.3g}, w{t} = {path[t]:.3g}" for t in (1, 2, 3)))
+    plain = quadratic_path(1.0, lr, 0.0, 3)
+    print("  momentum: " + ", ".join(f"{w:.3g}" for w in path[1:]) + ";  plain steps (mu 0): "
+          + ", ".join(f"{w:.3g}" for w in plain))
+    print("  on this steep bowl momentum carries w past the bottom at 0; it pays off on long, "
+          "shallow slopes, where the steps agree")
+    print(f"Epochs to {TARGET:.0%} validation accuracy, Network({network_sizes(HIDDEN)}), "
+          f"batch {BATCH_SIZE}:")
     for name, hidden, output, lr, mu in (COMPARE_RUNS[0], COMPARE_RUNS[3]):
-        result = race(cured_network(network_sizes(HIDDEN), hidden, output, seed), mnist, lr, mu,
-                      EPOCHS, BATCH_SIZE, seed, stop_at_target=True)
+        net = network_of_kind(network_sizes(HIDDEN), hidden, output, seed)
+        result = train_with_momentum(net, mnist, lr, mu, EPOCHS, BATCH_SIZE, seed,
+                                     stop_at_target=True)
         print(f"  {name:18s} lr {lr:<4g} {epochs_to_target(result)}")
 
 
@@ -356,17 +367,27 @@ def part_tiny_steps(mnist, seed):
     print()
 
 
-def speed_factor(record):
-    """How many times faster the last layer learns than the first, when: 'after epoch 1: 3.2'."""
+def speed_factor_text(record):
+    """The moment of a watch_training record (before training, after epoch E) and its
+    speed_factor, or that the first layer gets no gradient."""
     when = "before training" if record["epoch"] == 0 else f"after epoch {record['epoch']}"
     if not record["layers"] or record["layers"][0][0] == 0:
         return f"{when}: the first layer gets no gradient"
-    return f"{when}: {record['layers'][-1][0] / record['layers'][0][0]:.3g}"
+    return f"{when}: {speed_factor(record['layers']):.3g}"
+
+
+def speed_factor(layers):
+    """The last layer's speed |dL/db| over the first's, from layer_health's (speed, saturated,
+    step) per layer: how many times faster the layer at the output learns than the one at the
+    input. The first layer's speed must not be 0."""
+    return layers[-1][0] / layers[0][0]
 
 
 def print_setup(net, settings, n_train, seed):
+    """What a failure of 06a is: its title, network, learning rate, images, epochs and seed."""
+    epochs = settings["epochs"]
     print(f"06a's {settings['title']}: Network({net.sizes}), learning rate {settings['lr']:g}, "
-          f"{n_train:,} images, {settings['epochs']} epoch, seed {seed}")
+          f"{n_train:,} images, {epochs} epoch{'s' * (epochs != 1)}, seed {seed}")
 
 
 def print_pair(failed, cured, left, right, start="before training"):
@@ -388,15 +409,17 @@ def accuracy_text(record):
 # ==================================================================================================
 # The comparison, and the 98% network
 # ==================================================================================================
-def race(net, mnist, lr, mu, epochs, batch_size, seed, stop_at_target=False, decay_epochs=0):
+def train_with_momentum(net, mnist, lr, mu, epochs, batch_size, seed, stop_at_target=False,
+                        decay_epochs=0):
     """Train net with momentum_epoch on lesson 05's split (50,000 images; the last 10,000 of the
     training file for validation), every layer at rate lr (05's layer_rates for sigmoid outputs),
     the last decay_epochs epochs at lr / 10. Returns a dict: the validation accuracy and the
-    seconds of each epoch, and the first layer's speed |dL/db| over the last's after epoch 1."""
+    seconds of each epoch, and the speed_factor after epoch 1 (on 06a's probe)."""
     train_set, validation_set = split_validation(*mnist[0])
     rng = np.random.default_rng(seed)
     # A softmax output gets lr as every layer does: its delta, p - y, has no push shared by all
-    # outputs for 05's width-scaled rate to tame (at the start p = 1/10, the base rate).
+    # outputs for 05's width-scaled rate to tame (biases 0: no class favoured, p about 1/10 on
+    # average, the base rate).
     rates = [lr] * len(net.weights) if isinstance(net, SoftmaxNetwork) else layer_rates(net, lr)
     velocities = [np.zeros_like(p) for p in net.weights + net.biases]
     result = dict(val_accuracy=[], seconds=[])
@@ -408,24 +431,24 @@ def race(net, mnist, lr, mu, epochs, batch_size, seed, stop_at_target=False, dec
         result["seconds"].append(time.perf_counter() - started)
         result["val_accuracy"].append(evaluate(net, *validation_set)[0])
         if epoch == 1:
-            result["speed_ratio"] = speed_ratio(net, validation_set, rates, batch_size)
+            result["speed_factor"] = probe_speed_factor(net, validation_set, rates, batch_size)
         if stop_at_target and result["val_accuracy"][-1] >= TARGET:
             break
     return result
 
 
-def speed_ratio(net, validation_set, rates, batch_size):
-    """The first layer's speed |dL/db| over the last's, on 06a's probe of validation images."""
+def probe_speed_factor(net, validation_set, rates, batch_size):
+    """speed_factor, the last layer's speed over the first's, on 06a's probe of validation
+    images."""
     images, labels = validation_set
     X = to_inputs(images[:PROBE_SIZE])
     Y = one_hot(labels[:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE)
-    layers = layer_health(net, X, Y, rates, batch_size)
-    return layers[0][0] / layers[-1][0]
+    return speed_factor(layer_health(net, X, Y, rates, batch_size))
 
 
 def epochs_to_target(result):
-    """'epoch E, S s' for the first epoch whose validation accuracy reached TARGET, or 'not
-    reached'."""
+    """The first epoch whose validation accuracy reached TARGET and the seconds of training up
+    to it, as text; or that TARGET was not reached."""
     reached = [e for e, accuracy in enumerate(result["val_accuracy"], 1) if accuracy >= TARGET]
     if not reached:
         return "not reached"
@@ -439,27 +462,27 @@ def part_compare(mnist, seed):
     print(f"Five runs of Network({sizes}), batch {BATCH_SIZE}, {EPOCHS} epochs, "
           f"seed {seed}; the rates chosen on the validation images:")
     print(f"  {'run':18s} {'lr':>5s}  {'test acc':>8s}  {'to 97% validation':>17s}  "
-          "first/last speed")
+          "last/first speed")
     for name, hidden, output, lr, mu in COMPARE_RUNS:
-        net = cured_network(sizes, hidden, output, seed)
-        result = race(net, mnist, lr, mu, EPOCHS, BATCH_SIZE, seed)
+        net = network_of_kind(sizes, hidden, output, seed)
+        result = train_with_momentum(net, mnist, lr, mu, EPOCHS, BATCH_SIZE, seed)
         test_accuracy, _ = evaluate(net, x_test, y_test)
         print(f"  {name:18s} {lr:5g}  {test_accuracy:8.2%}  {epochs_to_target(result):>17s}  "
-              f"{result['speed_ratio']:16.2f}", flush=True)
+              f"{result['speed_factor']:16.2f}", flush=True)
     print()
 
 
 def part_combined(mnist, seed, model_path):
     """The three cures together, 256 wide: trained, saved, and measured once on the test images.
-    Returns the last line."""
+    Returns the test accuracy and the count of test images read right, as one line."""
     sizes = network_sizes(CURED_HIDDEN)
-    net = cured_network(sizes, "relu", "softmax", seed)
+    net = network_of_kind(sizes, "relu", "softmax", seed)
     print(f"All three cures: CuredNetwork({sizes}), batch {CURED_BATCH_SIZE}, learning rate "
           f"{CURED_LR:g} (the last {DECAY_EPOCHS} of {CURED_EPOCHS} epochs at "
           f"{CURED_LR / 10:g}), momentum {MOMENTUM:g}, seed {seed}")
     with on_stop("training stopped, nothing was saved", signals=False):
-        result = race(net, mnist, CURED_LR, MOMENTUM, CURED_EPOCHS, CURED_BATCH_SIZE, seed,
-                      decay_epochs=DECAY_EPOCHS)
+        result = train_with_momentum(net, mnist, CURED_LR, MOMENTUM, CURED_EPOCHS,
+                                     CURED_BATCH_SIZE, seed, decay_epochs=DECAY_EPOCHS)
     for epoch, (accuracy, seconds) in enumerate(zip(result["val_accuracy"], result["seconds"]),
                                                 start=1):
         print(f"  epoch {epoch:2d}  val acc {accuracy:7.2%}  {seconds:4.1f} s")
@@ -467,7 +490,8 @@ def part_combined(mnist, seed, model_path):
           f"{sum(result['seconds']) / CURED_EPOCHS:.1f} s per epoch")
     save_model_and_say(model_path, net, validation_accuracy=result["val_accuracy"][-1])
     accuracy, predictions = evaluate(net, *mnist[1])        # the test set, once, at the very end
-    return f"test accuracy: {accuracy:.2%} ({int(np.sum(predictions == mnist[1][1]))}/10000)"
+    labels = mnist[1][1]
+    return f"test accuracy: {accuracy:.2%} ({int(np.sum(predictions == labels))}/{len(labels)})"
 
 
 @one_line_errors

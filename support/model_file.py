@@ -34,6 +34,7 @@ HIDDEN_KINDS, OUTPUT_KINDS = ("sigmoid", "relu"), ("sigmoid", "softmax")
 NETWORK_CLASSES = {
     ("sigmoid", "sigmoid"): ("04b_backprop_network", "Network"),
     ("sigmoid", "softmax"): ("06b_the_cures", "SoftmaxNetwork"),
+    ("relu", "sigmoid"): ("06a_when_training_fails", "ReluNetwork"),
     ("relu", "softmax"): ("06b_the_cures", "CuredNetwork"),
 }
 

@@ -135,7 +135,7 @@ TODOS = [
      "per layer of weights, (speed |dL/db|, share of slopes below SATURATED, step / weight) on "
      "the probe",
      ["One forward pass, net.forward_all(X), then one backward_from per mini-batch of the "
-      "probe's activations. The whole probe's dL/db is the batches' dL/db weighed by each "
+      "probe's activations. The whole probe's dL/db is the batches' dL/db weighted by each "
       "batch's share of the images, len(batch) / len(X); the speed is its length, "
       "np.linalg.norm.",
       "saturated: unit_slopes(net, activations) gives every unit's slope, layer by layer; the "

@@ -128,7 +128,7 @@ def test_the_epoch_loss_weighs_each_batch_by_its_size(monkeypatch):
     (batch_of_16, loss_16), (batch_of_1, loss_1) = seen[0]
     assert len(batch_of_16) == 16 and len(batch_of_1) == 1, "17 images in batches of 16: 16, 1"
     assert results[0][0] == pytest.approx((16 * loss_16 + loss_1) / 17, rel=1e-6), (
-        "the epoch's loss should be the mean over images: each batch's loss weighed by its size")
+        "the epoch's loss should be the mean over images: each batch's loss weighted by its size")
 
 
 # --- Ctrl-C anywhere: one line, exit status 1 ---------------------------------------------------

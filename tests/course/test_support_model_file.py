@@ -311,6 +311,7 @@ def test_a_validation_accuracy_that_is_not_one_fraction_is_refused(tmp_path, val
 
 # --- what each layer computes: recorded, and read back as the class that computes it ------------
 L06B = load_lesson("06b_the_cures.py", REPO)
+L06A = load_lesson("06a_when_training_fails.py", REPO)
 
 
 def test_a_cured_network_comes_back_as_itself_even_where_lesson_05_loads_it(tmp_path):
@@ -323,6 +324,17 @@ def test_a_cured_network_comes_back_as_itself_even_where_lesson_05_loads_it(tmp_
     X = np.random.default_rng(0).uniform(size=(3, 6))
     assert np.allclose(loaded.forward(X), net.forward(X)) and np.allclose(
         loaded.forward(X).sum(axis=1), 1)
+
+
+def test_a_relu_network_with_sigmoid_outputs_is_recorded_and_comes_back_as_itself(tmp_path):
+    net = L06A.ReluNetwork([6, 5, 4], seed=4)
+    path = save_model(tmp_path / "relu.npz", net)
+    with np.load(path) as data:
+        assert list(data["activations"]) == ["relu"] and str(data["output"]) == "sigmoid"
+    loaded = load_model(path, Network)                      # as lesson 05's --predict asks
+    assert type(loaded).__name__ == "ReluNetwork"
+    X = np.random.default_rng(0).uniform(-1, 1, size=(3, 6))
+    assert np.allclose(loaded.forward(X), net.forward(X))
 
 
 def test_a_file_without_activations_is_the_sigmoid_network_it_was_saved_as(tmp_path):

@@ -37,7 +37,7 @@ def test_learning_speed_is_the_length_of_each_bias_gradient():
 
 
 def test_the_probe_in_mini_batches_gives_its_whole_gradient_and_a_step_of_one_batch():
-    """20 images in batches of 6: the speeds are those of all 20 (6, 6, 6 and 2 weighed by their
+    """20 images in batches of 6: the speeds are those of all 20 (6, 6, 6 and 2 weighted by their
     sizes), the step / weight is the median over the three whole batches."""
     X, Y = one_hot_images(np.random.default_rng(1), 20, 12)
     net = L05.Network([12, 7, 10], seed=3, dtype=np.float64)
@@ -198,8 +198,8 @@ def test_saturated_outputs_are_named_with_their_numbers(lr, advice):
     assert advice in text
 
 
-@pytest.mark.parametrize("lr, advice", [(1e-6, "--lr 15"), (100.0, "--lr 1000")])
-def test_tiny_steps_are_named_with_their_size(lr, advice):
+@pytest.mark.parametrize("lr, advice", [(1e-6, "--lr 0.00333"), (100.0, "--lr 3.33e+05")])
+def test_tiny_steps_are_named_with_their_size_and_the_rate_that_gives_steps_of_1e_2(lr, advice):
     cause, text = diagnose(history(layers=[(1e-3, 0.0, 1e-7), (1e-3, 0.05, 3e-6)]), lr=lr)
     assert cause == "tiny-steps" and "3e-06" in text and advice in text
 

@@ -109,12 +109,23 @@ def test_the_relu_slope_at_zero_is_zero():
     assert np.array_equal(net.slope(a), [[0.0, 1.0], [0.0, 0.0]])
 
 
+def test_confident_softmax_outputs_are_not_counted_as_saturated():
+    # delta^L = p - y carries no slope factor: a softmax output passes its whole error back even at
+    # p = 0 or 1, where a sigmoid's a (1 - a) would be ~0.
+    net, X, Y = random_softmax_problem(L06B.SoftmaxNetwork, [3, 4, 10], 20, seed=9)
+    net.weights[-1] *= 1e3                                   # probabilities of ~0 and ~1
+    assert np.mean(np.max(net.forward(X), axis=1) > 0.99) > 0.9
+    speed, saturated, _ = L06A.layer_health(net, X, Y, [0.1, 0.1], 16)[-1]
+    assert saturated == 0.0 and speed > 1e-2
+
+
 # --- momentum --------------------------------------------------------------------------------------
 def test_momentum_on_a_quadratic_takes_the_steps_worked_by_hand():
     # f(w) = w^2 / 2, gradient w; lr 0.5, mu 0.9, from w = 1:
     # v1 = -0.5, w1 = 0.5; v2 = 0.9 (-0.5) - 0.5 (0.5) = -0.7, w2 = -0.2;
     # v3 = 0.9 (-0.7) - 0.5 (-0.2) = -0.53, w3 = -0.73
     assert L06B.quadratic_path(1.0, 0.5, 0.9, 3) == pytest.approx([0.5, -0.2, -0.73], abs=1e-12)
+    assert L06B.quadratic_path(1.0, 0.5, 0.0, 3) == pytest.approx([0.5, 0.25, 0.125], abs=1e-12)
 
 
 def test_momentum_step_adds_up_the_velocity_of_every_parameter():
@@ -149,7 +160,7 @@ def test_the_rate_for_a_step_gives_that_step():
     Y = np.eye(10, dtype=np.float32)[labels]
     net = L05.new_network([784, 20, 10], 0)
     step = L06A.layer_health(net, X, Y, [1e-4, 1e-4], 16)[-1][2]
-    lr = L06B.rate_for_step(1e-4, step, 1e-2)
+    lr = L06A.rate_for_step(1e-4, step, 1e-2)
     assert L06A.layer_health(net, X, Y, [lr, lr], 16)[-1][2] == pytest.approx(1e-2, rel=1e-3)
 
 
@@ -166,7 +177,7 @@ def test_softmax_and_cross_entropy_revive_the_outputs_that_mse_saturated(mnist, 
 def test_relu_with_he_brings_the_first_layer_within_a_small_factor_of_the_last(mnist):
     net, rates, settings = L06A.vanishing_setup(0)
     train_set, validation_set = L05.split_validation(*mnist[0], settings["train_limit"])
-    cured = L06B.cured_network(net.sizes, "relu", "sigmoid", 0)
+    cured = L06B.network_of_kind(net.sizes, "relu", "sigmoid", 0)
     failed = L06A.watch_training(net, train_set, validation_set, 1, settings["batch_size"],
                                  rates, 0)
     healed = L06A.watch_training(cured, train_set, validation_set, 1, settings["batch_size"],
@@ -179,7 +190,7 @@ def test_relu_with_he_brings_the_first_layer_within_a_small_factor_of_the_last(m
 def test_he_start_stops_the_explosion(mnist):
     net, rates, settings = L06A.exploding_setup(0)
     train_set, validation_set = L05.split_validation(*mnist[0], settings["train_limit"])
-    cured = L06B.cured_network(net.sizes, "relu", "sigmoid", 0)
+    cured = L06B.network_of_kind(net.sizes, "relu", "sigmoid", 0)
     healed = L06A.watch_training(cured, train_set, validation_set, settings["epochs"],
                                  settings["batch_size"], rates, 0)    # even at the failure's rate
     assert not healed[-1].get("diverged") and healed[-1]["val_accuracy"] > 0.5
@@ -193,7 +204,7 @@ def test_he_start_stops_the_explosion(mnist):
 def test_momentum_gets_further_than_plain_sgd_in_the_first_epoch_of_a_subset(mnist):
     results = {}
     for mu, lr in ((0.0, 15.0), (0.9, 3.0)):
-        net = L06B.cured_network([784, 100, 10], "sigmoid", "sigmoid", 0)
+        net = L06B.network_of_kind([784, 100, 10], "sigmoid", "sigmoid", 0)
         small = ((mnist[0][0][:12000], mnist[0][1][:12000]), mnist[1])
-        results[mu] = L06B.race(net, small, lr, mu, 3, 16, 0)["val_accuracy"]
+        results[mu] = L06B.train_with_momentum(net, small, lr, mu, 3, 16, 0)["val_accuracy"]
     assert results[0.9][0] > results[0.0][0], results   # further after the first epoch
