@@ -28,7 +28,8 @@ CHECKS = ["tests/lessons/test_01_single_neuron.py", "tests/lessons/test_02_forwa
           "tests/lessons/test_03_loss_function.py", "tests/lessons/test_04a_backprop_single_neuron.py",
           "tests/lessons/test_04b_backprop_network.py",
           "tests/lessons/test_05_training.py::test_one_epoch_on_a_small_subset_learns",
-          "tests/lessons/test_06a_when_training_fails.py"]
+          "tests/lessons/test_06a_when_training_fails.py",
+          "tests/lessons/test_06b_the_cures.py"]
 
 
 def finish(process):
