@@ -76,12 +76,12 @@ Network = from_lesson("04b_backprop_network", "Network")
     "05_train_mnist", "evaluate", "layer_rates", "network_sizes", "new_network",
     "split_validation", "to_inputs", "NETWORK_DTYPE", "HIDDEN", "BATCH_SIZE", "EPOCHS",
     "LEARNING_RATE")
-(relu, ReluNetwork, layer_health, print_layer_table, watch_training, vanishing_setup,
+(relu, ReluNetwork, layer_health, print_layer_table, watch_training, probe, vanishing_setup,
  exploding_setup, saturated_setup, tiny_steps_setup, rate_for_step, PROBE_SIZE,
  STEP_AT_START) = from_lesson(
     "06a_when_training_fails", "relu", "ReluNetwork", "layer_health", "print_layer_table",
-    "watch_training", "vanishing_setup", "exploding_setup", "saturated_setup", "tiny_steps_setup",
-    "rate_for_step", "PROBE_SIZE", "STEP_AT_START")
+    "watch_training", "probe", "vanishing_setup", "exploding_setup", "saturated_setup",
+    "tiny_steps_setup", "rate_for_step", "PROBE_SIZE", "STEP_AT_START")
 
 # The 98% network. Every setting chosen on the validation images (the test images are read once,
 # at the end): one hidden layer of 256 ReLUs, softmax + cross-entropy, momentum; the last
@@ -275,18 +275,17 @@ def part_softmax(mnist, seed):
     print_setup(net, settings, len(train_set[0]), seed)
     stalled = watch_training(net, train_set, validation_set, settings["epochs"],
                              settings["batch_size"], rates, seed)[-1]
-    stalled_logits = with_weights(SoftmaxNetwork, net).logits(to_inputs(
-        validation_set[0][:PROBE_SIZE]))
+    X, Y = probe(validation_set)                                  # (1000, 784), (1000, 10)
+    cured = with_weights(SoftmaxNetwork, net)
+    stalled_logits = cured.logits(X)
     print(f"  after it: validation accuracy {accuracy_text(stalled)}; from its weights, one more "
           f"epoch under MSE at learning rate {LEARNING_RATE:g}, and one under softmax + "
           f"cross-entropy at {SATURATED_CURE_LR:g}")
-    runs, cured = {}, with_weights(SoftmaxNetwork, net)
+    runs = {}
     for again, lr in ((with_weights(Network, net), LEARNING_RATE), (cured, SATURATED_CURE_LR)):
         runs[again] = watch_training(again, train_set, validation_set, 1, settings["batch_size"],
                                      [lr] * len(rates), seed)
     print_pair(*runs.values(), "MSE", "softmax + CE", "at the stalled weights")
-    X = to_inputs(validation_set[0][:PROBE_SIZE])                             # (1000, 784)
-    Y = one_hot(validation_set[1][:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE)
     print(f"  cross-entropy on those images: {cross_entropy(stalled_logits, Y):.2f} at the "
           f"stalled weights, {cross_entropy(cured.logits(X), Y):.2f} after the epoch")
     print()
@@ -438,10 +437,7 @@ def train_with_momentum(net, mnist, lr, mu, epochs, batch_size, seed, stop_at_ta
 def probe_speed_factor(net, validation_set, rates, batch_size):
     """speed_factor, the last layer's speed over the first's, on 06a's probe of validation
     images."""
-    images, labels = validation_set
-    X = to_inputs(images[:PROBE_SIZE])
-    Y = one_hot(labels[:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE)
-    return speed_factor(layer_health(net, X, Y, rates, batch_size))
+    return speed_factor(layer_health(net, *probe(validation_set), rates, batch_size))
 
 
 def epochs_to_target(result):
@@ -501,14 +497,11 @@ def main(argv=None):
     with on_stop("nothing half-downloaded was kept"):
         mnist = download_missing_and_load(args.data_dir, args.mirror)
     parts = CURES if args.part is None else (args.part,)
-    runs = dict(softmax=part_softmax, relu=part_relu, momentum=part_momentum,
-                compare=part_compare)
-    runs["tiny-steps"] = part_tiny_steps
+    runs = {"softmax": part_softmax, "relu": part_relu, "momentum": part_momentum,
+            "tiny-steps": part_tiny_steps, "compare": part_compare,
+            "combined": lambda mnist, seed: print(part_combined(mnist, seed, args.model))}
     for part in parts:
-        if part == "combined":
-            print(part_combined(mnist, args.seed, args.model))
-        else:
-            runs[part](mnist, args.seed)
+        runs[part](mnist, args.seed)
     return 0
 
 

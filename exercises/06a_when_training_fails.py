@@ -287,12 +287,11 @@ def watch_training(net, train_set, validation_set, epochs, batch_size, rates, se
     message, steps, val_accuracy: None, layers: None}, and training stops there: nothing is
     raised. on_epoch(record, epochs), if given, is called with each record as it is made.
     """
-    (x_train, y_train), (x_val, y_val) = train_set, validation_set
-    probe = (to_inputs(x_val[:PROBE_SIZE]),                                # (1000, 784)
-             one_hot(y_val[:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE))  # (1000, 10)
+    x_train, y_train = train_set
+    X, Y = probe(validation_set)
     rng, steps_per_epoch = np.random.default_rng(seed), -(-len(x_train) // batch_size)
     history = [dict(epoch=0, val_accuracy=None, steps=0,
-                    layers=layer_health(net, *probe, rates, batch_size))]
+                    layers=layer_health(net, X, Y, rates, batch_size))]
     report = on_epoch or (lambda record, epochs: None)
     report(history[0], epochs)
     for epoch in range(1, epochs + 1):
@@ -304,11 +303,19 @@ def watch_training(net, train_set, validation_set, epochs, batch_size, rates, se
             report(history[-1], epochs)
             break
         history.append(dict(epoch=epoch, train_loss=train_loss, train_accuracy=train_accuracy,
-                            val_accuracy=evaluate(net, x_val, y_val)[0],
+                            val_accuracy=evaluate(net, *validation_set)[0],
                             steps=epoch * steps_per_epoch,
-                            layers=layer_health(net, *probe, rates, batch_size)))
+                            layers=layer_health(net, X, Y, rates, batch_size)))
         report(history[-1], epochs)
     return history
+
+
+def probe(validation_set):
+    """The probe every look inside is taken on: the first PROBE_SIZE validation images as inputs
+    X (PROBE_SIZE, 784) and their one-hot targets Y (PROBE_SIZE, 10)."""
+    images, labels = validation_set
+    return (to_inputs(images[:PROBE_SIZE]),
+            one_hot(labels[:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE))
 
 
 def print_record(record, epochs):
@@ -427,8 +434,7 @@ def run_and_diagnose(net, rates, settings, images, labels, seed):
 def print_signal_sizes(net, validation_set, rates, batch_size):
     """Before training, how the signal grows or shrinks from layer to layer: mean |a| forward,
     |dL/db| backward, each as a factor on the layer before it in its direction."""
-    X = to_inputs(validation_set[0][:PROBE_SIZE])
-    Y = one_hot(validation_set[1][:PROBE_SIZE], N_CLASSES, dtype=NETWORK_DTYPE)
+    X, Y = probe(validation_set)
     sizes = [float(np.mean(X))] + mean_activations(net, X)
     speeds = [speed for speed, _, _ in layer_health(net, X, Y, rates, batch_size)]
     print(f"  the signal before training, on {PROBE_SIZE:,} validation images (growth: the factor "
