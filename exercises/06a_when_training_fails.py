@@ -65,11 +65,11 @@ sigmoid = from_lesson("01_single_neuron", "sigmoid")
 one_hot = from_lesson("03_loss_function", "one_hot")
 Network = from_lesson("04b_backprop_network", "Network")
 (train_epoch, to_inputs, Diverged, evaluate, new_network, layer_rates, split_validation,
- add_training_flags, network_sizes, CHANCE_LEVEL, LEARNING_RATE, EPOCHS, BATCH_SIZE, HIDDEN,
+ add_training_flags, network_sizes, CHANCE_LEVEL, LEARNING_RATE, BATCH_SIZE, HIDDEN,
  NETWORK_DTYPE) = from_lesson(
     "05_train_mnist", "train_epoch", "to_inputs", "Diverged", "evaluate", "new_network",
     "layer_rates", "split_validation", "add_training_flags", "network_sizes", "CHANCE_LEVEL",
-    "LEARNING_RATE", "EPOCHS", "BATCH_SIZE", "HIDDEN", "NETWORK_DTYPE")
+    "LEARNING_RATE", "BATCH_SIZE", "HIDDEN", "NETWORK_DTYPE")
 
 PROBE_SIZE = 1000      # validation images on which we look inside the network
 SATURATED = 0.01       # a unit whose slope is below this barely passes gradient: a sigmoid with
@@ -465,13 +465,13 @@ def parse_flags(argv):
     add = add_training_flags(parser)
     add("--part", choices=list(PARTS),
         help="run one failure only (default: all four, each on 10,000 training images)")
+    defaults = {name: parser.get_default(name) for name in TRAINING_FLAGS}     # 05's
     parser.set_defaults(**{name: None for name in TRAINING_FLAGS})
     args = parser.parse_args(argv)
     args.look_inside = any(getattr(args, name) is not None for name in TRAINING_FLAGS)
     if args.look_inside and args.part:
         parser.error("--part runs a failure of its own; give either --part or the training "
                      "flags (--hidden, --lr, --epochs, --batch-size, --train-limit)")
-    defaults = dict(epochs=EPOCHS, batch_size=BATCH_SIZE, lr=LEARNING_RATE, hidden=list(HIDDEN))
     for name, default in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
