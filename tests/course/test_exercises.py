@@ -7,7 +7,6 @@ rest from the learner's earlier files, so a learner can start at any lesson with
 solved (tools/make_exercises.py --solved), and exercises/05 runs on the learner's own backward.
 """
 import ast
-import importlib.util
 import json
 import re
 import shutil
@@ -17,11 +16,9 @@ import sys
 import pytest
 
 from helpers import LESSONS, REPO, copy_lessons, run_script, start_pytest
+from tools import make_exercises
 
 GENERATOR = REPO / "tools" / "make_exercises.py"
-spec = importlib.util.spec_from_file_location("make_exercises", GENERATOR)
-make_exercises = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(make_exercises)
 HINT = REPO / "tools" / "hint.py"
 
 CHECKS = ["tests/lessons/test_01_single_neuron.py", "tests/lessons/test_02_forward_pass.py",

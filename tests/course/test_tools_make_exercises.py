@@ -6,7 +6,6 @@ refusal and every failure is one line naming the problem and its fix, with a non
 leaves the folder exactly as it was: no partial file, no temporary, no new folder.
 """
 import errno
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -16,11 +15,9 @@ from unittest import mock
 import pytest
 
 from helpers import LESSONS, REPO
+from tools import make_exercises
 
 GENERATOR = REPO / "tools" / "make_exercises.py"
-spec = importlib.util.spec_from_file_location("make_exercises_under_test", GENERATOR)
-make_exercises = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(make_exercises)
 
 
 def generate(*args, cwd=None):
