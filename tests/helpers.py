@@ -166,14 +166,21 @@ def forget_hidden_slope(folder):
          "delta = delta @ self.weights[l].T")
 
 
-def start_pytest(lessons_dir, *args):
+def start_pytest(lessons_dir, *args, env=None):
     """pytest with `args` in the course folder, against the lessons in lessons_dir (None: the
-    course's own), started in the background; stderr goes with stdout, as on a terminal."""
+    course's own), started in the background, with `env` on top of the environment; stderr goes
+    with stdout, as on a terminal."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *map(str, args)]
     if lessons_dir is not None:
         command += ["--lessons-dir", str(lessons_dir)]
     return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, errors="replace")
+                            text=True, errors="replace", env={**os.environ, **(env or {})})
+
+
+def finish(process):
+    """(exit status, output) of a process start_pytest started, once it has ended."""
+    output = process.communicate(timeout=300)[0]
+    return process.returncode, output
 
 
 def finished(returncode, stderr):

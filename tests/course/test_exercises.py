@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from helpers import LESSONS, REPO, copy_lessons, run_script, start_pytest
+from helpers import LESSONS, REPO, copy_lessons, finish, run_script, start_pytest
 from tools import make_exercises
 
 GENERATOR = REPO / "tools" / "make_exercises.py"
@@ -27,11 +27,6 @@ CHECKS = ["tests/lessons/test_01_single_neuron.py", "tests/lessons/test_02_forwa
           "tests/lessons/test_05_training.py::test_one_epoch_on_a_small_subset_learns",
           "tests/lessons/test_06a_when_training_fails.py",
           "tests/lessons/test_06b_the_cures.py"]
-
-
-def finish(process):
-    output = process.communicate(timeout=300)[0]
-    return process.returncode, output
 
 
 @pytest.fixture(scope="module")
